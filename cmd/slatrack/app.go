@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+
+	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/config"
+	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/store"
+)
+
+// app is the assembled desk: the store, migrated, and the service on top.
+type app struct {
+	store *store.Store
+	svc   *desk.Service
+}
+
+// openApp opens and migrates the database and builds the service. The
+// caller closes app.store.
+func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
+	policy, err := buildPolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := classify.New(cfg.ClassifyRules())
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	for _, m := range applied {
+		log.Info("applied migration", "name", m)
+	}
+	return &app{store: st, svc: &desk.Service{
+		Store: st, Policy: policy, Classifier: cl, RefPrefix: cfg.Tickets.RefPrefix,
+	}}, nil
+}
+
+// secret is the instance-shared key for signing cookies and tokens.
+func (a *app) secret(ctx context.Context) ([]byte, error) {
+	v, err := a.store.Setting(ctx, "web_secret", func() (string, error) { return desk.RandomToken(), nil })
+	if err != nil {
+		return nil, err
+	}
+	return base64.RawURLEncoding.DecodeString(v)
+}

@@ -1,0 +1,404 @@
+// Package classify sorts a support ticket into one of three classes —
+// availability, provisioning or other — from its subject and body, and
+// records which rule decided it so staff can see why.
+//
+// # Evaluation
+//
+// Rules are evaluated by class: every availability rule first (in the order
+// given), then every provisioning rule, then every other rule. The first rule
+// with a matching pattern wins. When nothing matches the ticket is "other".
+// Availability goes first on purpose: a missed outage is the costliest
+// mistake the desk can make, so a ticket that could be about an outage is
+// treated as one.
+//
+// Subject and body are matched separately (a match never spans the two). A
+// rule that matches the subject reports that match; otherwise it reports its
+// match in the body. Within one of them the leftmost match is reported, and
+// of the matches starting there, the longest ("502 bad gateway" rather than
+// "502" when the rule has both patterns).
+//
+// # Patterns
+//
+// A pattern is either a word or phrase, or a Go regular expression wrapped in
+// slashes. Both are case-insensitive.
+//
+//   - Words and phrases match whole words only. Letters, digits and '_' are
+//     word characters, and so are a hyphen or an apostrophe between two of
+//     them: "down" matches "is down" and "down-" but not "download",
+//     "downgrade", "drop-down" or "zero-downtime", and "site" does not match
+//     "site's". Punctuation must appear as written: "app.crash" needs the
+//     dot, with no space around it. A space in a phrase matches any run of
+//     whitespace, including a line break.
+//   - "/.../" is compiled as-is with the flags i (case-insensitive) and m
+//     (^ and $ match at line breaks); it gets no automatic word boundaries.
+//     Go's \b is ASCII-only and treats a hyphen as a boundary.
+//
+// Before matching, subject and body are tidied: e-mail quote markers ('>')
+// at the start of lines are dropped, runs of spaces and tabs become one
+// space, blank lines go, and typographic quotes become ASCII ones (so "can’t"
+// matches the pattern "can't"). Result.Match is quoted from the tidied text.
+//
+// # Negation
+//
+// Availability rules honour a light negation: a match directly preceded by
+// "no", "not", "never", "without", "zero", "non", "isn't", "aren't",
+// "wasn't" or "weren't" (optionally with up to two of "a", "an", "any",
+// "the", "more", "real", "actual" in between) does not count, so "not an
+// outage, just a question" is not an outage. Any other availability match in
+// the ticket still counts, so "no 502s, but the site is down" is. Provisioning
+// and other rules ignore negation ("I never got the invite" is still about an
+// invitation).
+//
+// # Speed
+//
+// Words and phrases are found with one pass over the ticket's words and a map
+// lookup per word, however many patterns there are. A regular expression
+// runs only when the ticket contains literal text that every match of it
+// must contain (for /(is|are) down/, "down" and one of "is" or "are"), so
+// regexps cost almost nothing on tickets that cannot match them. A regexp
+// that does run costs tens of microseconds per kilobyte.
+package classify
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode/utf8"
+)
+
+// Class names. A Rule's Class and a Result's Class are always one of these.
+const (
+	// Availability: the platform or a customer's app is down or badly degraded.
+	Availability = "availability"
+	// Provisioning: orgs, spaces, users, roles, quotas, service instances,
+	// access, onboarding, domains and routes.
+	Provisioning = "provisioning"
+	// Other: questions, billing, documentation, compliance, feedback and
+	// everything else; also the class of a ticket no rule matched.
+	Other = "other"
+)
+
+// DefaultRuleName is the Result.Rule of a ticket that no rule matched.
+const DefaultRuleName = "default: no rule matched"
+
+// MaxScan is how many bytes of the subject, and of the body, are examined.
+// Tickets sometimes carry megabytes of pasted logs; an outage is reported
+// well before this point, and the cap keeps classification time bounded.
+const MaxScan = 64 << 10
+
+// Classes returns the class names in evaluation order. The slice is new on
+// every call, so callers may modify it.
+func Classes() []string {
+	return []string{Availability, Provisioning, Other}
+}
+
+// ValidClass reports whether s is exactly one of the class names (they are
+// lower case).
+func ValidClass(s string) bool {
+	return classRank(s) >= 0
+}
+
+func classRank(s string) int {
+	switch s {
+	case Availability:
+		return 0
+	case Provisioning:
+		return 1
+	case Other:
+		return 2
+	}
+	return -1
+}
+
+// Rule assigns Class to a ticket whose subject or body matches any of
+// Patterns.
+type Rule struct {
+	// Name is shown to staff as the reason for the class, e.g.
+	// "availability: 5xx error". Names must be unique.
+	Name string `toml:"name"`
+	// Class is availability, provisioning or other.
+	Class string `toml:"class"`
+	// Patterns are case-insensitive. A plain pattern is a word or phrase
+	// matched on word boundaries; a pattern wrapped in slashes, /.../, is a
+	// Go regular expression. See the package documentation for details.
+	Patterns []string `toml:"patterns"`
+}
+
+// Result is the outcome of classifying one ticket.
+type Result struct {
+	// Class is availability, provisioning or other.
+	Class string
+	// Rule is the Name of the rule that matched, or DefaultRuleName.
+	Rule string
+	// Match is the text the rule matched, quoted from the tidied subject or
+	// body (see the package documentation); empty when no rule matched.
+	Match string
+}
+
+// maxReasonMatch caps how much of Match Reason quotes, in characters.
+const maxReasonMatch = 60
+
+// Reason explains the result for people, e.g.
+// `rule "availability: 5xx error" matched "502 bad gateway"`.
+func (r Result) Reason() string {
+	if r.Rule == DefaultRuleName || r.Rule == "" {
+		return fmt.Sprintf("no rule matched, so %q by default", Other)
+	}
+	m := r.Match
+	if utf8.RuneCountInString(m) > maxReasonMatch {
+		m = string([]rune(m)[:maxReasonMatch]) + "…"
+	}
+	return fmt.Sprintf("rule %q matched %q", r.Rule, m)
+}
+
+// Classifier applies a compiled rule set. It is immutable and safe for
+// concurrent use.
+type Classifier struct {
+	rules    []Rule         // as given to New, deep-copied
+	compiled []compiledRule // in evaluation order
+	// words maps the folded first word of every word or phrase pattern to
+	// the patterns starting with it, in evaluation order.
+	words map[string][]wordPattern
+}
+
+type compiledRule struct {
+	name    string
+	class   string
+	negate  bool
+	regexps []regexpPattern
+}
+
+// wordPattern is a compiled word or phrase pattern.
+type wordPattern struct {
+	rule  int      // index into Classifier.compiled
+	words []string // folded
+	gaps  []bool   // gaps[i]: whitespace before words[i] (ignored for i == 0)
+}
+
+// regexpPattern is a compiled /.../ pattern.
+type regexpPattern struct {
+	re *regexp.Regexp
+	// needs rules out texts the regexp cannot match; nil lets all through.
+	needs prefilter
+}
+
+// New checks and compiles rules. Evaluation order is by class (availability,
+// provisioning, other) and, within a class, the order given. An empty rule
+// set is allowed; it classifies everything as other.
+//
+// Errors name the offending rule and pattern, e.g.
+// `classify.rules[3] ("x"): class "foo" is not one of availability, provisioning, other`.
+func New(rules []Rule) (*Classifier, error) {
+	c := &Classifier{
+		rules: make([]Rule, len(rules)),
+		words: make(map[string][]wordPattern),
+	}
+	seen := make(map[string]int, len(rules))
+	var order [3][]int // rule indexes by class rank
+	for i, r := range rules {
+		c.rules[i] = Rule{Name: r.Name, Class: r.Class, Patterns: append([]string(nil), r.Patterns...)}
+		where := fmt.Sprintf("classify.rules[%d] (%q)", i, r.Name)
+		switch j, dup := seen[r.Name]; {
+		case strings.TrimSpace(r.Name) == "":
+			return nil, fmt.Errorf("classify.rules[%d]: name is empty; every rule needs a name to show staff", i)
+		case r.Name == DefaultRuleName:
+			return nil, fmt.Errorf("%s: name is reserved for tickets no rule matched", where)
+		case dup:
+			return nil, fmt.Errorf("%s: name is already used by classify.rules[%d]; names must be unique", where, j)
+		}
+		seen[r.Name] = i
+		rank := classRank(r.Class)
+		if rank < 0 {
+			return nil, fmt.Errorf("%s: class %q is not one of %s", where, r.Class, strings.Join(Classes(), ", "))
+		}
+		if len(r.Patterns) == 0 {
+			return nil, fmt.Errorf("%s: no patterns", where)
+		}
+		order[rank] = append(order[rank], i)
+	}
+	for _, idxs := range order {
+		for _, i := range idxs {
+			if err := c.add(rules[i]); err != nil {
+				return nil, fmt.Errorf("classify.rules[%d] (%q): %w", i, rules[i].Name, err)
+			}
+		}
+	}
+	return c, nil
+}
+
+// add compiles r as the next rule in evaluation order.
+func (c *Classifier) add(r Rule) error {
+	idx := len(c.compiled)
+	cr := compiledRule{name: r.Name, class: r.Class, negate: r.Class == Availability}
+	for k, p := range r.Patterns {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("pattern %d %q: %s", k+1, p, fmt.Sprintf(format, args...))
+		}
+		t := strings.TrimSpace(p)
+		if len(t) >= 2 && t[0] == '/' && t[len(t)-1] == '/' {
+			src := "(?im)" + t[1:len(t)-1]
+			if len(t) == 2 {
+				return bad("empty regular expression")
+			}
+			re, err := regexp.Compile(src)
+			if err != nil {
+				return bad("%v", err)
+			}
+			if re.MatchString("") {
+				return bad("matches empty text, so it would match every ticket")
+			}
+			var needs prefilter
+			if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
+				needs = newPrefilter(tree)
+			}
+			cr.regexps = append(cr.regexps, regexpPattern{re: re, needs: needs})
+			continue
+		}
+		text := tidy(t)
+		toks := tokenize(text)
+		if len(toks) == 0 {
+			return bad("empty pattern")
+		}
+		wp := wordPattern{rule: idx, words: make([]string, len(toks)), gaps: make([]bool, len(toks))}
+		for i, tk := range toks {
+			wp.words[i] = fold(text[tk.start:tk.end])
+			wp.gaps[i] = tk.gap
+		}
+		c.words[wp.words[0]] = append(c.words[wp.words[0]], wp)
+	}
+	c.compiled = append(c.compiled, cr)
+	return nil
+}
+
+// Rules returns a copy of the rules the classifier was built from, in the
+// order given to New.
+func (c *Classifier) Rules() []Rule {
+	out := make([]Rule, len(c.rules))
+	for i, r := range c.rules {
+		out[i] = Rule{Name: r.Name, Class: r.Class, Patterns: append([]string(nil), r.Patterns...)}
+	}
+	return out
+}
+
+// field is the subject or the body, prepared for matching.
+type field struct {
+	text   string  // tidied
+	toks   []token // words and punctuation of text
+	folded string  // fold(text), computed when a regexp first needs it
+}
+
+// span locates a match in a field's text.
+type span struct {
+	start, end int
+	ok         bool
+}
+
+// Classify returns the class of a ticket and the rule that decided it.
+func (c *Classifier) Classify(subject, body string) Result {
+	var fields [2]field
+	for f, s := range [2]string{subject, body} {
+		fields[f].text = tidy(capScan(s))
+		fields[f].toks = tokenize(fields[f].text)
+	}
+
+	// Words and phrases: the earliest unnegated match of each rule in each
+	// field. Rules after the first one that matched anywhere cannot win, so
+	// they are not looked for.
+	found := make([][2]span, len(c.compiled))
+	first := len(c.compiled) // first rule with a word match
+	for f := range fields {
+		fd := &fields[f]
+		for i, tk := range fd.toks {
+			cands := c.words[fold(fd.text[tk.start:tk.end])]
+			for k := range cands {
+				wp := &cands[k]
+				prev := found[wp.rule][f]
+				if wp.rule > first || (prev.ok && prev.start < tk.start) || (f == 1 && found[wp.rule][0].ok) {
+					continue
+				}
+				end, ok := wp.matchAt(fd, i)
+				if !ok || end <= prev.end || (c.compiled[wp.rule].negate && negated(fd.text, tk.start)) {
+					continue
+				}
+				// The earliest match; of those starting here, the longest.
+				found[wp.rule][f] = span{tk.start, end, true}
+				first = min(first, wp.rule)
+			}
+		}
+	}
+
+	// Regexps can only make an earlier rule win, or move a rule's match
+	// earlier, so they are tried for rules up to and including first.
+	for r := 0; r < len(c.compiled) && r <= first; r++ {
+		cr := &c.compiled[r]
+		for f := range fields {
+			fd := &fields[f]
+			best := found[r][f]
+			for k := range cr.regexps {
+				if m := cr.regexps[k].find(fd, cr.negate); m.ok && (!best.ok || m.start < best.start || (m.start == best.start && m.end > best.end)) {
+					best = m
+				}
+			}
+			if best.ok {
+				return Result{Class: cr.class, Rule: cr.name, Match: fd.text[best.start:best.end]}
+			}
+		}
+	}
+	return Result{Class: Other, Rule: DefaultRuleName}
+}
+
+// matchAt reports whether the pattern matches fd's words starting at word i,
+// and where the match ends.
+func (wp *wordPattern) matchAt(fd *field, i int) (int, bool) {
+	if i+len(wp.words) > len(fd.toks) {
+		return 0, false
+	}
+	for k := 1; k < len(wp.words); k++ {
+		tk := fd.toks[i+k]
+		if tk.gap != wp.gaps[k] || fold(fd.text[tk.start:tk.end]) != wp.words[k] {
+			return 0, false
+		}
+	}
+	return fd.toks[i+len(wp.words)-1].end, true
+}
+
+// find returns the leftmost match of the regexp in fd that is not negated
+// (negation is only checked when negate is set).
+func (rp *regexpPattern) find(fd *field, negate bool) span {
+	if rp.needs != nil {
+		if fd.folded == "" && fd.text != "" {
+			fd.folded = fold(fd.text)
+		}
+		if !rp.needs.pass(fd.folded) {
+			return span{}
+		}
+	}
+	loc := rp.re.FindStringIndex(fd.text)
+	if loc == nil {
+		return span{}
+	}
+	if !negate || !negated(fd.text, loc[0]) {
+		return span{loc[0], loc[1], true}
+	}
+	// The first match was negated; look at the rest. Rare, so the cost of
+	// finding every match is only paid here.
+	for _, loc := range rp.re.FindAllStringIndex(fd.text, -1)[1:] {
+		if !negated(fd.text, loc[0]) {
+			return span{loc[0], loc[1], true}
+		}
+	}
+	return span{}
+}
+
+// capScan cuts s to at most MaxScan bytes, on a character boundary.
+func capScan(s string) string {
+	if len(s) <= MaxScan {
+		return s
+	}
+	cut := MaxScan
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}

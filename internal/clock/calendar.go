@@ -1,0 +1,223 @@
+package clock
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Calendar is a desk's business-hours calendar. It is immutable after New and
+// safe for concurrent use by any number of goroutines.
+type Calendar struct {
+	loc         *time.Location
+	open, close time.Duration // wall-clock offsets from local midnight
+	workdays    [7]bool
+	holidays    bool // US federal holidays apply
+
+	// special holds the holidays observed in the table years and every
+	// configured closure (holidays win when both fall on one date).
+	special map[dayNum]special
+
+	tab table
+}
+
+// New validates opts and builds a Calendar. The Location must be set, the
+// hours must satisfy 0 ≤ Open < Close ≤ 24h, at least one weekday must be a
+// workday, Holidays must be HolidaysUSFederal or HolidaysNone, and closures
+// must be real dates.
+func New(opts Options) (*Calendar, error) {
+	if opts.Location == nil {
+		return nil, errors.New("clock: no time zone: Options.Location is nil")
+	}
+	if opts.Open < 0 || opts.Open >= 24*time.Hour {
+		return nil, fmt.Errorf("clock: opening time %s is not a time of day (want 00:00 up to before 24:00)", fmtTOD(opts.Open))
+	}
+	if opts.Close <= 0 || opts.Close > 24*time.Hour {
+		return nil, fmt.Errorf("clock: closing time %s is not a time of day (want after 00:00 up to 24:00)", fmtTOD(opts.Close))
+	}
+	if opts.Close <= opts.Open {
+		return nil, fmt.Errorf("clock: closing time %s is not after opening time %s", fmtTOD(opts.Close), fmtTOD(opts.Open))
+	}
+	someDay := false
+	for _, w := range opts.Workdays {
+		someDay = someDay || w
+	}
+	if !someDay {
+		return nil, errors.New("clock: no workdays: at least one weekday must be open")
+	}
+	c := &Calendar{
+		loc:      opts.Location,
+		open:     opts.Open,
+		close:    opts.Close,
+		workdays: opts.Workdays,
+		special:  make(map[dayNum]special, 12*(tableLastYear-tableFirstYear+1)+len(opts.Closures)),
+	}
+	switch opts.Holidays {
+	case HolidaysUSFederal:
+		c.holidays = true
+		for y := tableFirstYear; y <= tableLastYear; y++ {
+			for n, s := range holidaysIn(y) {
+				c.special[n] = s
+			}
+		}
+	case HolidaysNone:
+	default:
+		return nil, fmt.Errorf("clock: unknown holiday rules %q (want %q or %q)", opts.Holidays, HolidaysUSFederal, HolidaysNone)
+	}
+	for _, cl := range opts.Closures {
+		t := time.Date(cl.Year, cl.Month, cl.Day, 12, 0, 0, 0, time.UTC)
+		if y, m, d := t.Date(); y != cl.Year || m != cl.Month || d != cl.Day {
+			return nil, fmt.Errorf("clock: closure %04d-%02d-%02d is not a real date", cl.Year, int(cl.Month), cl.Day)
+		}
+		n := dayOf(cl.Year, cl.Month, cl.Day)
+		if _, taken := c.special[n]; taken {
+			continue // a holiday (or an earlier closure) already names it
+		}
+		name := cl.Name
+		if name == "" {
+			name = "Closure"
+		}
+		c.special[n] = special{kind: KindClosure, name: name}
+	}
+	c.buildTable()
+	return c, nil
+}
+
+// Default returns the published desk's calendar, New(DefaultOptions()). It
+// panics if that fails (only when the tz database lacks America/New_York).
+func Default() *Calendar {
+	c, err := New(DefaultOptions())
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// fmtTOD formats a time-of-day offset as HH:MM (with seconds when present).
+func fmtTOD(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	if s != 0 {
+		return fmt.Sprintf("%s%02d:%02d:%02d", sign, h, m, s)
+	}
+	return fmt.Sprintf("%s%02d:%02d", sign, h, m)
+}
+
+// Location returns the calendar's time zone, in which all answers are given.
+func (c *Calendar) Location() *time.Location { return c.loc }
+
+// BusinessDay returns the open time of one business day, Close − Open. A
+// target of N business days is N × BusinessDay of open time.
+func (c *Calendar) BusinessDay() time.Duration { return c.close - c.open }
+
+// DayKind says why a day is closed.
+type DayKind int
+
+// Reasons for a closed day.
+const (
+	KindWeekend DayKind = iota // not a configured workday
+	KindHoliday                // a holiday as observed
+	KindClosure                // a configured closure
+)
+
+// String returns "weekend", "holiday" or "closure".
+func (k DayKind) String() string {
+	switch k {
+	case KindWeekend:
+		return "weekend"
+	case KindHoliday:
+		return "holiday"
+	case KindClosure:
+		return "closure"
+	}
+	return fmt.Sprintf("DayKind(%d)", int(k))
+}
+
+// ClosedDay is a date on which the desk does not open.
+type ClosedDay struct {
+	// Date is local midnight of the date, in the calendar's zone.
+	Date time.Time
+	// Kind says why the desk is closed. A date that is not a workday is a
+	// KindWeekend even if a holiday or closure also falls on it; a holiday wins
+	// over a closure on the same date.
+	Kind DayKind
+	// Name is the weekday name for a weekend ("Saturday"), the holiday's name
+	// with " (observed)" when it is observed on another date than its own
+	// ("Independence Day (observed)"), or the closure's name ("Closure" when
+	// it has none).
+	Name string
+}
+
+// closedDay builds the ClosedDay for date n.
+func (c *Calendar) closedDay(n dayNum, kind DayKind, name string) ClosedDay {
+	y, m, d := n.date()
+	return ClosedDay{Date: time.Date(y, m, d, 0, 0, 0, 0, c.loc), Kind: kind, Name: name}
+}
+
+// ClosedDayInfo reports whether the desk is closed all day on the date of t
+// and why. The date is t's date in the calendar's zone (so the midnight of a
+// ClosedDay.Date, or any instant during the local day, names that day).
+func (c *Calendar) ClosedDayInfo(t time.Time) (ClosedDay, bool) {
+	w := walker{c: c}
+	n := localDay(t, c.loc)
+	kind, name, closed := w.closed(n)
+	if !closed {
+		return ClosedDay{}, false
+	}
+	return c.closedDay(n, kind, name), true
+}
+
+// ClosedWeekdays lists, in date order, every date of year that is a
+// configured workday on which the desk is nevertheless closed: observed
+// holidays and closures. Weekends are not listed.
+func (c *Calendar) ClosedWeekdays(year int) []ClosedDay {
+	var out []ClosedDay
+	w := walker{c: c}
+	for n, end := dayOf(year, time.January, 1), dayOf(year, time.December, 31); n <= end; n++ {
+		if kind, name, closed := w.closed(n); closed && kind != KindWeekend {
+			out = append(out, c.closedDay(n, kind, name))
+		}
+	}
+	return out
+}
+
+// IsOpen reports whether the desk is open at instant t.
+func (c *Calendar) IsOpen(t time.Time) bool {
+	if c.tab.covers(t) {
+		x := t.UnixNano()
+		j := c.tab.find(x)
+		return x >= c.tab.iv[j].open
+	}
+	w := walker{c: c}
+	n := localDay(t, c.loc)
+	for d := n - 1; d <= n+1; d++ {
+		if o, e, ok := w.window(d); ok && !t.Before(o) && t.Before(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// NextOpen returns t itself (in the calendar's zone) if the desk is open at
+// t, and otherwise the next instant at which it opens.
+func (c *Calendar) NextOpen(t time.Time) time.Time {
+	if c.tab.covers(t) {
+		x := t.UnixNano()
+		if o := c.tab.iv[c.tab.find(x)].open; o > x {
+			return time.Unix(0, o).In(c.loc)
+		}
+		return t.In(c.loc)
+	}
+	w := walker{c: c}
+	for d := localDay(t, c.loc) - 1; ; d++ {
+		if o, e, ok := w.window(d); ok && e.After(t) {
+			if o.After(t) {
+				return o.In(c.loc)
+			}
+			return t.In(c.loc)
+		}
+	}
+}

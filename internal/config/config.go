@@ -1,0 +1,268 @@
+// Package config holds slatrack's one configuration struct: built-in
+// defaults, overlaid by a TOML file (config/slatrack.toml or --config FILE),
+// then by SLATRACK_SECTION_KEY environment variables. It is parsed once in
+// main and passed down; nothing here is a mutable global.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/clock"
+)
+
+// DefaultPath is read when no --config is given; a missing default file is
+// not an error (the built-in defaults equal its documented contents).
+const DefaultPath = "config/slatrack.toml"
+
+// Config is the whole configuration. Field tags give the TOML keys; the
+// environment variable for a key is SLATRACK_<SECTION>_<KEY> in upper case.
+type Config struct {
+	Server   Server   `toml:"server"`
+	Database Database `toml:"database"`
+	Calendar Calendar `toml:"calendar"`
+	SLA      SLA      `toml:"sla"`
+	Tickets  Tickets  `toml:"tickets"`
+	Classify Classify `toml:"classify"`
+
+	// Derived values, filled by Validate.
+	clockOpts clock.Options
+	targets   map[string]clock.Target
+	atRisk    clock.Target
+}
+
+// Server configures the HTTP side of `slatrack serve`.
+type Server struct {
+	Addr          string `toml:"addr"`
+	BaseURL       string `toml:"base_url"`
+	SecureCookies bool   `toml:"secure_cookies"`
+	SessionHours  int    `toml:"session_hours"`
+	// IntakePerHour limits web-form submissions per client address.
+	IntakePerHour int `toml:"intake_per_hour"`
+	// MaxBodyKB caps request bodies (forms and JSON).
+	MaxBodyKB int `toml:"max_body_kb"`
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []string `toml:"trusted_proxies"`
+}
+
+// Database selects the store: "sqlite:PATH" (embedded default) or "postgres://…".
+type Database struct {
+	DSN string `toml:"dsn"`
+}
+
+// Calendar is the desk's opening hours as written in the file.
+type Calendar struct {
+	Timezone string   `toml:"timezone"`
+	Open     string   `toml:"open"`
+	Close    string   `toml:"close"`
+	Workdays []string `toml:"workdays"`
+	Holidays string   `toml:"holidays"`
+	Closures []string `toml:"closures"`
+}
+
+// SLA holds the first-response targets per class and the at-risk window.
+type SLA struct {
+	Availability string `toml:"availability"`
+	Provisioning string `toml:"provisioning"`
+	Other        string `toml:"other"`
+	AtRisk       string `toml:"at_risk"`
+}
+
+// Tickets configures ticket references.
+type Tickets struct {
+	RefPrefix string `toml:"ref_prefix"`
+}
+
+// Classify holds the automatic classification rules; empty means the defaults.
+type Classify struct {
+	Rules []classify.Rule `toml:"rules"`
+}
+
+// Default returns the built-in configuration, identical to the documented
+// config/slatrack.toml.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Addr:           "127.0.0.1:8080",
+			BaseURL:        "http://localhost:8080",
+			SecureCookies:  true,
+			SessionHours:   12,
+			IntakePerHour:  20,
+			MaxBodyKB:      256,
+			TrustedProxies: []string{},
+		},
+		Database: Database{DSN: "sqlite:data/slatrack.db"},
+		Calendar: Calendar{
+			Timezone: "America/New_York",
+			Open:     "09:00",
+			Close:    "17:00",
+			Workdays: []string{"Mon", "Tue", "Wed", "Thu", "Fri"},
+			Holidays: clock.HolidaysUSFederal,
+			Closures: []string{},
+		},
+		SLA:     SLA{Availability: "3h", Provisioning: "2d", Other: "5d", AtRisk: "1h"},
+		Tickets: Tickets{RefPrefix: "SR"},
+	}
+}
+
+// Load builds the configuration: defaults, then the file at path (when path
+// is empty the default path is tried and may be missing), then the
+// environment. The result is validated.
+func Load(path string, environ []string) (Config, error) {
+	cfg := Default()
+	explicit := path != ""
+	if !explicit {
+		path = DefaultPath
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		if err := cfg.overlayTOML(path, data); err != nil {
+			return Config{}, err
+		}
+	case explicit || !errors.Is(err, os.ErrNotExist):
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.overlayEnv(environ); err != nil {
+		return Config{}, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) overlayTOML(path string, data []byte) error {
+	// Arrays in the file replace the defaults rather than merging with them.
+	md, err := toml.Decode(string(data), c)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return fmt.Errorf("config: %s: %s", path, perr.Error())
+		}
+		return fmt.Errorf("config: %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("config: %s: unknown key %s (see config/slatrack.toml for the valid keys)", path, strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+// Validate checks every value and fills the derived settings. Each error
+// names the key it is about.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key string, err error) { errs = append(errs, fmt.Errorf("config: %s: %v", key, err)) }
+
+	opts := clock.Options{Holidays: c.Calendar.Holidays}
+	loc, err := time.LoadLocation(c.Calendar.Timezone)
+	if err != nil || c.Calendar.Timezone == "" {
+		bad("calendar.timezone", fmt.Errorf("%q is not a known time zone (want an IANA name, e.g. \"America/New_York\")", c.Calendar.Timezone))
+	}
+	opts.Location = loc
+	if opts.Open, err = clock.ParseTimeOfDay(c.Calendar.Open); err != nil {
+		bad("calendar.open", err)
+	}
+	if opts.Close, err = clock.ParseTimeOfDay(c.Calendar.Close); err != nil {
+		bad("calendar.close", err)
+	}
+	if err == nil && opts.Close <= opts.Open {
+		bad("calendar.close", fmt.Errorf("%q must be later than calendar.open %q", c.Calendar.Close, c.Calendar.Open))
+	}
+	if len(c.Calendar.Workdays) == 0 {
+		bad("calendar.workdays", errors.New("at least one workday is needed"))
+	}
+	for _, w := range c.Calendar.Workdays {
+		d, err := clock.ParseWeekday(w)
+		if err != nil {
+			bad("calendar.workdays", err)
+			continue
+		}
+		opts.Workdays[d] = true
+	}
+	if h := c.Calendar.Holidays; h != clock.HolidaysUSFederal && h != clock.HolidaysNone {
+		bad("calendar.holidays", fmt.Errorf("%q is not a holiday set (want \"us-federal\" or \"none\")", h))
+	}
+	for _, s := range c.Calendar.Closures {
+		date, name, _ := strings.Cut(s, ":")
+		cl, err := clock.ParseDate(date)
+		if err != nil {
+			bad("calendar.closures", fmt.Errorf("%v; an optional name may follow a colon: \"2025-12-24: Christmas Eve\"", err))
+			continue
+		}
+		cl.Name = strings.TrimSpace(name)
+		opts.Closures = append(opts.Closures, cl)
+	}
+	c.clockOpts = opts
+
+	c.targets = map[string]clock.Target{}
+	for _, kv := range []struct{ key, val string }{
+		{"availability", c.SLA.Availability}, {"provisioning", c.SLA.Provisioning}, {"other", c.SLA.Other},
+	} {
+		t, err := clock.ParseTarget(kv.val)
+		if err != nil {
+			bad("sla."+kv.key, err)
+		}
+		c.targets[kv.key] = t
+	}
+	if c.atRisk, err = clock.ParseTarget(c.SLA.AtRisk); err != nil {
+		bad("sla.at_risk", err)
+	}
+
+	if c.Server.Addr == "" {
+		bad("server.addr", errors.New("must not be empty (e.g. \"127.0.0.1:8080\")"))
+	}
+	if !strings.HasPrefix(c.Server.BaseURL, "http://") && !strings.HasPrefix(c.Server.BaseURL, "https://") {
+		bad("server.base_url", fmt.Errorf("%q must start with http:// or https://", c.Server.BaseURL))
+	}
+	c.Server.BaseURL = strings.TrimRight(c.Server.BaseURL, "/")
+	positive := func(key string, v int) {
+		if v <= 0 {
+			bad(key, fmt.Errorf("%d must be a positive number", v))
+		}
+	}
+	positive("server.session_hours", c.Server.SessionHours)
+	positive("server.intake_per_hour", c.Server.IntakePerHour)
+	positive("server.max_body_kb", c.Server.MaxBodyKB)
+	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
+		bad("database.dsn", fmt.Errorf("%q must start with sqlite: or postgres://", c.Database.DSN))
+	}
+	if p := c.Tickets.RefPrefix; p == "" || strings.ContainsAny(p, " -[]") {
+		bad("tickets.ref_prefix", fmt.Errorf("%q must be non-empty letters (e.g. \"SR\")", p))
+	}
+	if len(c.Classify.Rules) > 0 {
+		if _, err := classify.New(c.Classify.Rules); err != nil {
+			errs = append(errs, fmt.Errorf("config: %v", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ClockOptions are the calendar settings, parsed.
+func (c Config) ClockOptions() clock.Options { return c.clockOpts }
+
+// Targets are the first-response targets by class name.
+func (c Config) Targets() map[string]clock.Target { return c.targets }
+
+// AtRisk is the business-time window before a deadline in which a ticket is at risk.
+func (c Config) AtRisk() clock.Target { return c.atRisk }
+
+// ClassifyRules are the configured rules, or the defaults when none are set.
+func (c Config) ClassifyRules() []classify.Rule {
+	if len(c.Classify.Rules) == 0 {
+		return classify.DefaultRules()
+	}
+	return c.Classify.Rules
+}

@@ -1,0 +1,440 @@
+package desk
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/sla"
+)
+
+// Limits on what a ticket may hold; they keep pages and mail sane.
+const (
+	MaxSubject = 300
+	MaxBody    = 100_000
+	MaxName    = 200
+	MaxEmail   = 254
+	MaxReason  = 500
+)
+
+// Service applies the desk's rules on top of a Store: it classifies, sets
+// and recomputes deadlines, stops the response clock, and writes every
+// change to the ticket's timeline. It is safe for concurrent use.
+type Service struct {
+	Store      Store
+	Policy     *sla.Policy
+	Classifier *classify.Classifier
+	RefPrefix  string
+	// Now is the clock; tests stand it on a Saturday night or a holiday.
+	Now func() time.Time
+	// BcryptCost is the password hashing cost (0: DefaultBcryptCost).
+	BcryptCost int
+
+	dummyOnce sync.Once
+	dummyHash []byte
+}
+
+// now is Service.Now truncated to what every database keeps.
+func (s *Service) now() time.Time {
+	n := time.Now
+	if s.Now != nil {
+		n = s.Now
+	}
+	return n().UTC().Truncate(time.Microsecond)
+}
+
+// NewTicket is a request as it arrives, from the form, the API or mail.
+type NewTicket struct {
+	Subject        string
+	Body           string
+	RequesterEmail string
+	RequesterName  string
+	Class          string // optional: the requester's (or API client's) choice
+	Channel        string
+	// ReceivedAt backdates an imported ticket; zero means now. Only admins
+	// may set it (checked by the caller that knows who is asking).
+	ReceivedAt time.Time
+}
+
+// Validate checks a new ticket and normalises it in place. The error carries
+// every field problem at once.
+func (n *NewTicket) Validate() error {
+	v := ValidationErrors{}
+	n.Subject = strings.TrimSpace(oneLine(n.Subject))
+	n.Body = strings.TrimSpace(n.Body)
+	n.RequesterName = strings.TrimSpace(oneLine(n.RequesterName))
+	n.RequesterEmail = strings.TrimSpace(n.RequesterEmail)
+	n.Class = strings.TrimSpace(strings.ToLower(n.Class))
+	switch {
+	case n.Subject == "":
+		v.Add("subject", "please give a short summary")
+	case utf8.RuneCountInString(n.Subject) > MaxSubject:
+		v.Add("subject", "must be at most 300 characters")
+	}
+	switch {
+	case n.Body == "":
+		v.Add("body", "please describe what you need")
+	case len(n.Body) > MaxBody:
+		v.Add("body", "must be at most 100,000 bytes")
+	}
+	if email, err := NormalizeEmail(n.RequesterEmail); err != nil {
+		v.Add("requester_email", err.Error())
+	} else {
+		n.RequesterEmail = email
+	}
+	if utf8.RuneCountInString(n.RequesterName) > MaxName {
+		v.Add("requester_name", "must be at most 200 characters")
+	}
+	if n.Class != "" && !sla.ValidClass(n.Class) {
+		v.Add("class", "must be one of availability, provisioning, other (or empty to let slatrack decide)")
+	}
+	if !utf8.ValidString(n.Subject + n.Body + n.RequesterName) {
+		v.Add("body", "must be valid UTF-8 text")
+	}
+	return v.Err("requester_name", "requester_email", "subject", "body", "class")
+}
+
+// NormalizeEmail checks a bare address (no display name) and lowercases it.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", Errorf(Invalid, "please give an email address")
+	}
+	if len(s) > MaxEmail {
+		return "", Errorf(Invalid, "must be at most 254 characters")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", Errorf(Invalid, "%q is not an email address like name@agency.gov", s)
+	}
+	return strings.ToLower(s), nil
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// CreateTicket classifies, sets the deadline and stores a new ticket with
+// its first timeline entries. actor is nil for anonymous intake.
+func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*Ticket, error) {
+	if err := n.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	received := now
+	if !n.ReceivedAt.IsZero() {
+		if !actor.IsAdmin() {
+			return nil, &Error{Code: Forbidden, Field: "received_at", Message: "only an admin may set received_at (for importing history)"}
+		}
+		if n.ReceivedAt.After(now) {
+			return nil, FieldError("received_at", "received_at may not be in the future")
+		}
+		received = n.ReceivedAt.UTC().Truncate(time.Microsecond)
+	}
+	class, by, reason := s.decideClass(n)
+	due, err := s.Policy.Due(class, received)
+	if err != nil {
+		return nil, &Error{Code: Internal, Err: err}
+	}
+	t := &Ticket{
+		Subject:        n.Subject,
+		Body:           n.Body,
+		RequesterEmail: n.RequesterEmail,
+		RequesterName:  n.RequesterName,
+		Channel:        n.Channel,
+		Class:          class,
+		ClassBy:        by,
+		ClassReason:    reason,
+		Status:         StatusNew,
+		Open:           true,
+		ReceivedAt:     received,
+		ResponseDueAt:  due.UTC(),
+	}
+	requester := n.RequesterEmail
+	if n.RequesterName != "" {
+		requester = n.RequesterName + " <" + n.RequesterEmail + ">"
+	}
+	how := map[string]string{ChannelWeb: "web form", ChannelAPI: "API", ChannelEmail: "email"}[n.Channel]
+	events := []*Event{
+		{At: received, Actor: requester, Kind: EventMessageIn, Body: n.Body, New: n.Subject},
+		{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
+			Body: "Received via " + how + "; classified " + class + " (" + reason + "); first response due " + s.Policy.Promise(due) + "."},
+	}
+	if err := s.Store.CreateTicket(ctx, s.RefPrefix, t, events); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// decideClass applies the classifier and the requester's choice. A missed
+// outage is the costliest mistake, so availability wins whenever either the
+// requester or a rule says so.
+func (s *Service) decideClass(n NewTicket) (class, by, reason string) {
+	res := s.Classifier.Classify(n.Subject, n.Body)
+	switch {
+	case n.Class == "":
+		return res.Class, ClassByRule, res.Reason()
+	case n.Class != sla.Availability && res.Class == sla.Availability:
+		return sla.Availability, ClassByRule, "requester chose " + n.Class + ", but " + res.Reason() + " (availability wins when in doubt)"
+	}
+	return n.Class, ClassByRequester, "chosen by the requester"
+}
+
+func actorName(u *User) string {
+	if u == nil {
+		return "slatrack"
+	}
+	return u.Display()
+}
+
+func actorID(u *User) *uint64 {
+	if u == nil {
+		return nil
+	}
+	id := u.ID
+	return &id
+}
+
+// Get returns a ticket and its timeline.
+func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error) {
+	t, err := s.Store.GetTicket(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	ev, err := s.Store.Timeline(ctx, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, ev, nil
+}
+
+// Reply adds a staff message. A public reply goes to the requester and, the
+// first time, stops the response clock; an internal note is staff-only.
+func (s *Service) Reply(ctx context.Context, ref string, actor *User, body string, internal bool) (*Ticket, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return nil, FieldError("body", "body: please write something")
+	}
+	if len(body) > MaxBody {
+		return nil, &Error{Code: TooLarge, Field: "body", Message: "body: must be at most 100,000 bytes"}
+	}
+	if !utf8.ValidString(body) {
+		return nil, FieldError("body", "body: must be valid UTF-8 text")
+	}
+	return s.Store.UpdateTicket(ctx, ref, func(t *Ticket) ([]*Event, error) {
+		now := s.now()
+		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
+		if internal {
+			ev.Kind, ev.Internal = EventNote, true
+			return []*Event{ev}, nil
+		}
+		ev.Kind = EventReply
+		events := []*Event{ev}
+		if t.FirstResponseAt == nil {
+			t.FirstResponseAt = &now
+			t.Answered = true
+			state, rem := s.Policy.Evaluate(t.ResponseDueAt, now, now)
+			events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventFirstResponse,
+				New: string(state), Body: firstResponseWords(state, rem, s.Policy.Calendar().BusinessDay())})
+		}
+		if t.Status == StatusNew {
+			events = append(events, statusEvent(t, StatusOpen, actor, now))
+		}
+		return events, nil
+	})
+}
+
+func firstResponseWords(state sla.State, rem, day time.Duration) string {
+	if state == sla.Met {
+		return "First response within the objective, " + sla.FormatBusiness(rem, day) + " of business time to spare."
+	}
+	return "First response after the objective: " + sla.FormatBusiness(rem, day) + " in business time."
+}
+
+func statusEvent(t *Ticket, status string, actor *User, now time.Time) *Event {
+	ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventStatusChanged, Old: t.Status, New: status}
+	t.Status = status
+	t.Open = IsOpenStatus(status)
+	return ev
+}
+
+// Patch is a staff change to a ticket; nil fields stay as they are.
+type Patch struct {
+	Class         *string
+	Status        *string
+	AssigneeEmail *string // "" unassigns
+	Reason        string  // why (recorded with a class change)
+}
+
+// Update applies a patch in one transaction, logging each change.
+func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) (*Ticket, error) {
+	v := ValidationErrors{}
+	if p.Class != nil && !sla.ValidClass(*p.Class) {
+		v.Add("class", "must be one of availability, provisioning, other")
+	}
+	if p.Status != nil && !ValidStatus(*p.Status) {
+		v.Add("status", "must be one of new, open, waiting, resolved, closed")
+	}
+	p.Reason = strings.TrimSpace(oneLine(p.Reason))
+	if utf8.RuneCountInString(p.Reason) > MaxReason {
+		v.Add("reason", "must be at most 500 characters")
+	}
+	if err := v.Err("class", "status", "reason"); err != nil {
+		return nil, err
+	}
+	if p.Class == nil && p.Status == nil && p.AssigneeEmail == nil {
+		return nil, FieldError("class", "nothing to change: give class, status or assignee")
+	}
+	var assignee *User
+	if p.AssigneeEmail != nil && *p.AssigneeEmail != "" {
+		u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
+		if ErrorCode(err) == NotFound || (err == nil && !u.Active) {
+			return nil, FieldError("assignee_email", "assignee_email: no active staff member has the address %q", *p.AssigneeEmail)
+		}
+		if err != nil {
+			return nil, err
+		}
+		assignee = u
+	}
+	return s.Store.UpdateTicket(ctx, ref, func(t *Ticket) ([]*Event, error) {
+		now := s.now()
+		var events []*Event
+		if p.Class != nil && *p.Class != t.Class {
+			events = append(events, s.reclassify(t, *p.Class, p.Reason, actor, now)...)
+		}
+		if p.Status != nil && *p.Status != t.Status {
+			events = append(events, statusEvent(t, *p.Status, actor, now))
+		}
+		if p.AssigneeEmail != nil {
+			old := ""
+			if t.Assignee != nil {
+				old = t.Assignee.Email
+			}
+			var newID *uint64
+			newEmail := ""
+			if assignee != nil {
+				newID, newEmail = &assignee.ID, assignee.Email
+			}
+			if old != newEmail {
+				t.AssigneeID, t.Assignee = newID, assignee
+				events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventAssigned, Old: old, New: newEmail})
+			}
+		}
+		return events, nil
+	})
+}
+
+// reclassify changes the class and recomputes the deadline from the original
+// receipt time with the new target, logging both changes.
+func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now time.Time) []*Event {
+	oldClass, oldDue := t.Class, t.ResponseDueAt
+	due, _ := s.Policy.Due(class, t.ReceivedAt) // class validated by the caller
+	t.Class, t.ClassBy = class, ClassByStaff
+	t.ClassReason = "reclassified by " + actorName(actor)
+	if reason != "" {
+		t.ClassReason += ": " + reason
+	}
+	t.ResponseDueAt = due.UTC()
+	events := []*Event{{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventClassChanged, Old: oldClass, New: class, Reason: reason}}
+	if !due.Equal(oldDue) {
+		events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventDueChanged,
+			Old: oldDue.Format(time.RFC3339), New: due.Format(time.RFC3339), Reason: "class changed from " + oldClass + " to " + class})
+	}
+	if t.FirstResponseAt != nil {
+		state, _ := s.Policy.Evaluate(t.ResponseDueAt, *t.FirstResponseAt, now)
+		events = append(events, &Event{At: now, Actor: "slatrack", Kind: EventFirstResponse, New: string(state),
+			Body: "First response re-evaluated against the new deadline: " + state.Label() + "."})
+	}
+	return events
+}
+
+// SLA is a ticket's state and business time remaining (negative: overdue).
+func (s *Service) SLA(t *Ticket, now time.Time) (sla.State, time.Duration) {
+	var fr time.Time
+	if t.FirstResponseAt != nil {
+		fr = *t.FirstResponseAt
+	}
+	return s.Policy.Evaluate(t.ResponseDueAt, fr, now)
+}
+
+// Filter is what people ask the queue for.
+type Filter struct {
+	Class    string
+	Status   string // "" means all open statuses; "all" means every status
+	Assignee string // "" any, "unassigned", or a staff email
+	State    string // on_track, at_risk, breached, met
+	Text     string
+	Cursor   string
+	Limit    int
+}
+
+// List returns one page of the queue, in due order, and the next cursor.
+func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
+	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit}
+	v := ValidationErrors{}
+	if q.Class != "" && !sla.ValidClass(q.Class) {
+		v.Add("class", "must be one of availability, provisioning, other")
+	}
+	switch {
+	case f.Status == "":
+		q.OpenOnly = true
+	case f.Status == "all":
+	case ValidStatus(f.Status):
+		q.Statuses = []string{f.Status}
+	default:
+		v.Add("status", "must be one of new, open, waiting, resolved, closed, all")
+	}
+	switch f.Assignee {
+	case "":
+	case "unassigned":
+		q.Unassigned = true
+	default:
+		u, err := s.Store.GetUserByEmail(ctx, f.Assignee)
+		if err != nil {
+			if ErrorCode(err) != NotFound {
+				return nil, "", err
+			}
+			v.Add("assignee", "no staff member has that address")
+		} else {
+			q.AssigneeID = &u.ID
+		}
+	}
+	now := s.now()
+	no, yes := false, true
+	switch sla.State(f.State) {
+	case "":
+	case sla.Breached:
+		q.LateOrOverdue, q.DueBefore = true, now
+	case sla.AtRisk:
+		q.Answered, q.DueFrom = &no, now
+		q.DueBefore = s.Policy.Calendar().Due(now, s.Policy.AtRiskWindow()).Add(time.Nanosecond)
+	case sla.OnTrack:
+		q.Answered = &no
+		q.DueAfter = s.Policy.Calendar().Due(now, s.Policy.AtRiskWindow())
+	case sla.Met:
+		q.Answered, q.OnTimeOnly = &yes, true
+	default:
+		v.Add("state", "must be one of on_track, at_risk, breached, met")
+	}
+	if f.Limit < 0 || f.Limit > 200 {
+		v.Add("limit", "must be between 1 and 200")
+	}
+	if f.Cursor != "" {
+		c, err := DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.After = &c
+	}
+	if err := v.Err("class", "status", "assignee", "state", "limit"); err != nil {
+		return nil, "", err
+	}
+	if q.Limit == 0 {
+		q.Limit = 50
+	}
+	return s.Store.ListTickets(ctx, q)
+}

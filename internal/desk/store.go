@@ -1,0 +1,75 @@
+package desk
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the desk needs from a database. Implementations return
+// *Error values with code NotFound (ErrNotFound), Conflict or Unavailable
+// where those apply, and never leak SQL text in Message.
+type Store interface {
+	// CreateTicket inserts t, gives it an ID and a unique reference
+	// (FormatRef(prefix, 1000+ID)), and appends events with TicketID set, all
+	// in one transaction.
+	CreateTicket(ctx context.Context, prefix string, t *Ticket, events []*Event) error
+	// GetTicket finds a ticket by reference (case-insensitive), Assignee filled.
+	GetTicket(ctx context.Context, ref string) (*Ticket, error)
+	// UpdateTicket loads the ticket by reference with a row lock (so
+	// concurrent changes on several instances serialise), calls change, and
+	// saves the ticket and the events it returns in the same transaction.
+	// If change returns an error nothing is written.
+	UpdateTicket(ctx context.Context, ref string, change func(t *Ticket) ([]*Event, error)) (*Ticket, error)
+	// ListTickets returns one page in queue order (unanswered first, then
+	// response due, then id), Assignee filled, plus the cursor of the next
+	// page ("" at the end).
+	ListTickets(ctx context.Context, q TicketQuery) ([]*Ticket, string, error)
+	// Timeline is the ticket's events, oldest first.
+	Timeline(ctx context.Context, ticketID uint64) ([]*Event, error)
+
+	CreateUser(ctx context.Context, u *User) error // Conflict when the email exists
+	GetUser(ctx context.Context, id uint64) (*User, error)
+	GetUserByEmail(ctx context.Context, email string) (*User, error) // case-insensitive
+	ListUsers(ctx context.Context) ([]*User, error)
+	UpdateUser(ctx context.Context, u *User) error
+	CountUsers(ctx context.Context) (int64, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, id string) (*Session, error) // NotFound when missing or expired
+	DeleteSession(ctx context.Context, id string) error
+	DeleteUserSessions(ctx context.Context, userID uint64) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
+
+	CreateToken(ctx context.Context, t *Token) error
+	GetTokenByHash(ctx context.Context, hash string) (*Token, error)
+	TouchToken(ctx context.Context, id uint64, at time.Time) error
+
+	// Setting returns the value of key, creating it with create() if absent
+	// (first writer wins across instances).
+	Setting(ctx context.Context, key string, create func() (string, error)) (string, error)
+
+	// Ping checks the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// TicketQuery selects tickets for the queue and the API. Zero values mean
+// "any". Times are instants; the service turns SLA states into these bounds.
+type TicketQuery struct {
+	OpenOnly   bool     // only new, open, waiting
+	Statuses   []string // any of these
+	Class      string
+	AssigneeID *uint64 // a user's id; with Unassigned false
+	Unassigned bool
+	Answered   *bool
+	DueBefore  time.Time // response_due_at < DueBefore
+	DueFrom    time.Time // response_due_at >= DueFrom
+	DueAfter   time.Time // response_due_at > DueAfter
+	// Late selects answered tickets whose first response came after the due
+	// time, OR-ed with the unanswered bounds above when LateOrOverdue is set.
+	LateOrOverdue bool    // (answered and first_response_at > due) or (not answered and due < DueBefore)
+	OnTimeOnly    bool    // answered and first_response_at <= due
+	Text          string  // matches ref exactly, or subject/body/requester substring
+	After         *Cursor // page after this position
+	Limit         int     // 1..200
+}

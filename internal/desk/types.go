@@ -1,0 +1,227 @@
+// Package desk is slatrack's domain: tickets, their timelines, staff users,
+// sessions and API tokens, the rules for changing them (the Service), and
+// the Store interface the database side implements. It imports no web or
+// database framework; the gorm tags on the types only spare a copy in the
+// store package.
+package desk
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Ticket statuses.
+const (
+	StatusNew      = "new"
+	StatusOpen     = "open"
+	StatusWaiting  = "waiting" // waiting on the customer
+	StatusResolved = "resolved"
+	StatusClosed   = "closed"
+)
+
+// Statuses lists every status in workflow order.
+func Statuses() []string {
+	return []string{StatusNew, StatusOpen, StatusWaiting, StatusResolved, StatusClosed}
+}
+
+// StatusLabel is a status for people.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusWaiting:
+		return "Waiting on customer"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// IsOpenStatus reports whether a ticket with status s belongs in the queue.
+func IsOpenStatus(s string) bool {
+	return s == StatusNew || s == StatusOpen || s == StatusWaiting
+}
+
+// ValidStatus reports whether s is a status.
+func ValidStatus(s string) bool {
+	for _, v := range Statuses() {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Channels a ticket can arrive through.
+const (
+	ChannelWeb   = "web"
+	ChannelEmail = "email"
+	ChannelAPI   = "api"
+)
+
+// How a ticket's class was decided.
+const (
+	ClassByRule      = "rule"      // automatic classification
+	ClassByRequester = "requester" // picked on the form or given by the API client
+	ClassByStaff     = "staff"     // reclassified by staff
+)
+
+// Ticket is one support request.
+type Ticket struct {
+	ID             uint64 `gorm:"primaryKey"`
+	Ref            string `gorm:"size:32;uniqueIndex"`
+	Subject        string `gorm:"size:300"`
+	Body           string
+	RequesterEmail string `gorm:"size:254;index"`
+	RequesterName  string `gorm:"size:200"`
+	Channel        string `gorm:"size:16"`
+	Class          string `gorm:"size:16"`
+	ClassBy        string `gorm:"size:16"`
+	// ClassReason says why the ticket has its class: the rule that matched,
+	// the requester's choice, or the staff member and their reason.
+	ClassReason string `gorm:"size:500"`
+	Status      string `gorm:"size:16"`
+	// Open mirrors IsOpenStatus(Status); stored so the queue index can use it.
+	Open       bool
+	AssigneeID *uint64
+	// Assignee is filled by the store when reading (nil when unassigned).
+	Assignee        *User     `gorm:"-"`
+	ReceivedAt      time.Time // when slatrack received it: the clock starts here
+	ResponseDueAt   time.Time
+	FirstResponseAt *time.Time
+	// Answered mirrors FirstResponseAt != nil, for the queue's sort order.
+	Answered  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Event kinds on a ticket's timeline.
+const (
+	EventCreated       = "created"        // ticket opened (Body: how)
+	EventMessageIn     = "message_in"     // a message from the requester or a third party
+	EventReply         = "reply"          // a public staff reply (goes to the requester)
+	EventNote          = "note"           // an internal note, staff only
+	EventClassChanged  = "class_changed"  // Old → New, Reason
+	EventStatusChanged = "status_changed" // Old → New
+	EventAssigned      = "assigned"       // Old → New (user emails; "" = unassigned)
+	EventDueChanged    = "due_changed"    // Old → New (RFC 3339), Reason
+	EventFirstResponse = "first_response" // the response clock stopped: New = met|breached
+)
+
+// Event is one append-only entry on a ticket's timeline: every message in
+// and out, internal notes, and every change, with actor and time.
+type Event struct {
+	ID       uint64 `gorm:"primaryKey"`
+	TicketID uint64 `gorm:"index:idx_events_ticket,priority:1"`
+	At       time.Time
+	ActorID  *uint64
+	// Actor is the display name of who did it ("Jane Doe <jane@example.gov>",
+	// the requester's address, or "slatrack").
+	Actor    string `gorm:"size:300"`
+	Kind     string `gorm:"size:32"`
+	Internal bool
+	Body     string
+	Old      string `gorm:"size:300"`
+	New      string `gorm:"size:300"`
+	Reason   string `gorm:"size:500"`
+}
+
+// Roles.
+const (
+	RoleStaff = "staff"
+	RoleAdmin = "admin"
+)
+
+// User is a staff member who logs in.
+type User struct {
+	ID           uint64 `gorm:"primaryKey"`
+	Email        string `gorm:"size:254;uniqueIndex"`
+	Name         string `gorm:"size:200"`
+	Role         string `gorm:"size:16"`
+	PasswordHash string `gorm:"size:200" json:"-"`
+	Active       bool
+	CreatedAt    time.Time
+	LastLoginAt  *time.Time
+}
+
+// IsAdmin reports whether u may manage users and import history.
+func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
+
+// Display is "Name <email>".
+func (u *User) Display() string {
+	if u == nil {
+		return ""
+	}
+	if u.Name == "" {
+		return u.Email
+	}
+	return u.Name + " <" + u.Email + ">"
+}
+
+// Session is a logged-in browser. ID is the SHA-256 of the cookie value, so
+// a leaked database does not leak live sessions.
+type Session struct {
+	ID        string `gorm:"primaryKey;size:64"`
+	UserID    uint64 `gorm:"index"`
+	CreatedAt time.Time
+	ExpiresAt time.Time `gorm:"index"`
+}
+
+// Token is an API bearer token; only its SHA-256 is stored.
+type Token struct {
+	ID         uint64 `gorm:"primaryKey"`
+	UserID     uint64 `gorm:"index"`
+	Name       string `gorm:"size:200"`
+	Hash       string `gorm:"size:64;uniqueIndex"`
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// Cursor is a position in the queue's order (unanswered first, then by
+// response due, then by id), for keyset pagination that stays fast however
+// deep the page.
+type Cursor struct {
+	Answered bool
+	Due      time.Time
+	ID       uint64
+}
+
+// Encode makes the cursor an opaque URL-safe string.
+func (c Cursor) Encode() string {
+	a := "0"
+	if c.Answered {
+		a = "1"
+	}
+	raw := a + "." + strconv.FormatInt(c.Due.UnixMicro(), 10) + "." + strconv.FormatUint(c.ID, 10)
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// DecodeCursor reads a cursor made by Encode.
+func DecodeCursor(s string) (Cursor, error) {
+	bad := FieldError("cursor", "cursor %q is not one this server made (use next_cursor from the previous page)", s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, bad
+	}
+	parts := strings.Split(string(raw), ".")
+	if len(parts) != 3 || (parts[0] != "0" && parts[0] != "1") {
+		return Cursor{}, bad
+	}
+	us, err1 := strconv.ParseInt(parts[1], 10, 64)
+	id, err2 := strconv.ParseUint(parts[2], 10, 64)
+	if err1 != nil || err2 != nil {
+		return Cursor{}, bad
+	}
+	return Cursor{Answered: parts[0] == "1", Due: time.UnixMicro(us).UTC(), ID: id}, nil
+}
+
+// CursorOf is the cursor just after t.
+func CursorOf(t *Ticket) Cursor {
+	return Cursor{Answered: t.Answered, Due: t.ResponseDueAt, ID: t.ID}
+}
+
+// FormatRef makes a reference like SR-1042 from a prefix and a number.
+func FormatRef(prefix string, n uint64) string {
+	return fmt.Sprintf("%s-%d", prefix, n)
+}

@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+const emailConflict = "a user with that email already exists"
+
+// normEmail is how emails are stored and compared: trimmed, lower case.
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func userFromDB(u *desk.User) {
+	u.CreatedAt = asUTC(u.CreatedAt)
+	u.LastLoginAt = asUTCp(u.LastLoginAt)
+}
+
+func prepareUser(u *desk.User) {
+	u.Email = normEmail(u.Email)
+	u.CreatedAt = utc(u.CreatedAt)
+	u.LastLoginAt = utcp(u.LastLoginAt)
+}
+
+// CreateUser inserts u (email lower-cased) and sets its ID; Conflict when
+// the email is taken.
+func (s *Store) CreateUser(ctx context.Context, u *desk.User) error {
+	orig := *u
+	u.ID = 0
+	prepareUser(u)
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = utc(time.Now())
+	}
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(u).Error })
+	if err != nil {
+		*u = orig
+		return dbErr(err, emailConflict)
+	}
+	return nil
+}
+
+// GetUser finds a user by ID.
+func (s *Store) GetUser(ctx context.Context, id uint64) (*desk.User, error) {
+	var u desk.User
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	userFromDB(&u)
+	return &u, nil
+}
+
+// GetUserByEmail finds a user by email, ignoring case.
+func (s *Store) GetUserByEmail(ctx context.Context, email string) (*desk.User, error) {
+	var u desk.User
+	if err := s.db.WithContext(ctx).Where("email = ?", normEmail(email)).Take(&u).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	userFromDB(&u)
+	return &u, nil
+}
+
+// ListUsers lists every user by email.
+func (s *Store) ListUsers(ctx context.Context) ([]*desk.User, error) {
+	users := []*desk.User{}
+	if err := s.db.WithContext(ctx).Order("email ASC").Find(&users).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	for _, u := range users {
+		userFromDB(u)
+	}
+	return users, nil
+}
+
+// UpdateUser saves every column of u but id and created_at; NotFound when
+// there is no such user, Conflict when the new email is taken.
+func (s *Store) UpdateUser(ctx context.Context, u *desk.User) error {
+	prepareUser(u)
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&desk.User{}).Where("id = ?", u.ID).Updates(map[string]any{
+			"email":         u.Email,
+			"name":          u.Name,
+			"role":          u.Role,
+			"password_hash": u.PasswordHash,
+			"active":        u.Active,
+			"last_login_at": u.LastLoginAt,
+		})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return res.Error
+	})
+	return dbErr(err, emailConflict)
+}
+
+// CountUsers counts the users.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&desk.User{}).Count(&n).Error; err != nil {
+		return 0, dbErr(err, "")
+	}
+	return n, nil
+}
+
+// CreateSession inserts a session; Invalid when the user does not exist.
+func (s *Store) CreateSession(ctx context.Context, sess *desk.Session) error {
+	sess.CreatedAt = utc(sess.CreatedAt)
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = utc(time.Now())
+	}
+	sess.ExpiresAt = utc(sess.ExpiresAt)
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(sess).Error })
+	return dbErr(err, "that session already exists")
+}
+
+// GetSession finds a session that has not expired (by this machine's
+// clock); NotFound when it is missing or expired.
+func (s *Store) GetSession(ctx context.Context, id string) (*desk.Session, error) {
+	var sess desk.Session
+	err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, utc(time.Now())).Take(&sess).Error
+	if err != nil {
+		return nil, dbErr(err, "")
+	}
+	sess.CreatedAt = asUTC(sess.CreatedAt)
+	sess.ExpiresAt = asUTC(sess.ExpiresAt)
+	return &sess, nil
+}
+
+// DeleteSession removes a session; removing a missing one is no error.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Where("id = ?", id).Delete(&desk.Session{}).Error
+	}), "")
+}
+
+// DeleteUserSessions removes every session of a user.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID uint64) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Where("user_id = ?", userID).Delete(&desk.Session{}).Error
+	}), "")
+}
+
+// DeleteExpiredSessions removes the sessions expired at now and says how
+// many there were.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Where("expires_at <= ?", utc(now)).Delete(&desk.Session{})
+		n = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, dbErr(err, "")
+	}
+	return n, nil
+}
+
+// CreateToken inserts an API token and sets its ID; Conflict when the hash
+// exists.
+func (s *Store) CreateToken(ctx context.Context, t *desk.Token) error {
+	orig := *t
+	t.ID = 0
+	t.CreatedAt = utc(t.CreatedAt)
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = utc(time.Now())
+	}
+	t.LastUsedAt = utcp(t.LastUsedAt)
+	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error })
+	if err != nil {
+		*t = orig
+		return dbErr(err, "that token already exists")
+	}
+	return nil
+}
+
+// GetTokenByHash finds a token by the SHA-256 of its value.
+func (s *Store) GetTokenByHash(ctx context.Context, hash string) (*desk.Token, error) {
+	var t desk.Token
+	if err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&t).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	t.CreatedAt = asUTC(t.CreatedAt)
+	t.LastUsedAt = asUTCp(t.LastUsedAt)
+	return &t, nil
+}
+
+// TouchToken records when a token was last used; NotFound when there is no
+// such token.
+func (s *Store) TouchToken(ctx context.Context, id uint64, at time.Time) error {
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&desk.Token{}).Where("id = ?", id).Update("last_used_at", utc(at))
+		if res.Error == nil && res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return res.Error
+	})
+	return dbErr(err, "")
+}
+
+// Setting returns the value of key, creating it with create() if absent.
+// The insert does nothing if another instance inserted the key meanwhile,
+// and the value read back is the one stored, so every instance agrees
+// (first writer wins).
+func (s *Store) Setting(ctx context.Context, key string, create func() (string, error)) (string, error) {
+	db := s.db.WithContext(ctx)
+	var vals []string
+	if err := db.Raw(`SELECT "value" FROM settings WHERE "key" = ?`, key).Scan(&vals).Error; err != nil {
+		return "", dbErr(err, "")
+	}
+	if len(vals) > 0 {
+		return vals[0], nil
+	}
+	v, err := create()
+	if err != nil {
+		return "", err
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO settings ("key", "value") VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`, key, v).Error; err != nil {
+			return err
+		}
+		vals = vals[:0]
+		return tx.Raw(`SELECT "value" FROM settings WHERE "key" = ?`, key).Scan(&vals).Error
+	})
+	if err != nil {
+		return "", dbErr(err, "")
+	}
+	if len(vals) == 0 {
+		return "", dbErr(gorm.ErrRecordNotFound, "")
+	}
+	return vals[0], nil
+}

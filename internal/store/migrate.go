@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// A migration changes the schema from version-1 to version. Its DDL is
+// written out here, never derived from the desk structs, so a later change
+// to a struct cannot change what an old migration creates. Once released, a
+// migration is never edited: add a new one.
+type migration struct {
+	version int
+	name    string
+	up      func(tx *gorm.DB, d dialect) error
+}
+
+// migrations in order; versions are 1, 2, 3, …
+var migrations = []migration{
+	{1, "create_users", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx,
+			`CREATE TABLE users (
+				id ` + d.ID() + `,
+				email ` + d.Text() + ` NOT NULL,
+				name ` + d.Text() + ` NOT NULL DEFAULT '',
+				role ` + d.Text() + ` NOT NULL DEFAULT '',
+				password_hash ` + d.Text() + ` NOT NULL DEFAULT '',
+				active ` + d.Bool() + ` NOT NULL DEFAULT TRUE,
+				created_at ` + d.Time() + ` NOT NULL,
+				last_login_at ` + d.Time() + `
+			)`,
+			// Emails are stored lower-cased, so this is case-insensitive.
+			`CREATE UNIQUE INDEX idx_users_email ON users (email)`,
+		)
+	}},
+	{2, "create_tickets", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx,
+			`CREATE TABLE tickets (
+				id ` + d.ID() + `,
+				ref ` + d.Text() + ` NOT NULL,
+				subject ` + d.Text() + ` NOT NULL DEFAULT '',
+				body ` + d.Text() + ` NOT NULL DEFAULT '',
+				requester_email ` + d.Text() + ` NOT NULL DEFAULT '',
+				requester_name ` + d.Text() + ` NOT NULL DEFAULT '',
+				channel ` + d.Text() + ` NOT NULL DEFAULT '',
+				class ` + d.Text() + ` NOT NULL DEFAULT '',
+				class_by ` + d.Text() + ` NOT NULL DEFAULT '',
+				class_reason ` + d.Text() + ` NOT NULL DEFAULT '',
+				status ` + d.Text() + ` NOT NULL DEFAULT '',
+				open ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
+				assignee_id ` + d.BigInt() + ` REFERENCES users (id) ON DELETE SET NULL,
+				received_at ` + d.Time() + ` NOT NULL,
+				response_due_at ` + d.Time() + ` NOT NULL,
+				first_response_at ` + d.Time() + `,
+				answered ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
+				created_at ` + d.Time() + ` NOT NULL,
+				updated_at ` + d.Time() + ` NOT NULL
+			)`,
+			`CREATE UNIQUE INDEX idx_tickets_ref ON tickets (ref)`,
+			// The queue: open tickets, unanswered first, by response due. With
+			// open = TRUE it serves both the filter and the ORDER BY, so the
+			// first page reads ~limit rows however many tickets there are.
+			`CREATE INDEX idx_tickets_queue ON tickets (open, answered, response_due_at, id)`,
+			`CREATE INDEX idx_tickets_requester_email ON tickets (requester_email)`,
+			`CREATE INDEX idx_tickets_assignee ON tickets (assignee_id)`,
+			`CREATE INDEX idx_tickets_received ON tickets (received_at)`,
+		)
+	}},
+	{3, "create_events", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx,
+			`CREATE TABLE events (
+				id ` + d.ID() + `,
+				ticket_id ` + d.BigInt() + ` NOT NULL REFERENCES tickets (id),
+				at ` + d.Time() + ` NOT NULL,
+				actor_id ` + d.BigInt() + `,
+				actor ` + d.Text() + ` NOT NULL DEFAULT '',
+				kind ` + d.Text() + ` NOT NULL DEFAULT '',
+				internal ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
+				body ` + d.Text() + ` NOT NULL DEFAULT '',
+				old ` + d.Text() + ` NOT NULL DEFAULT '',
+				new ` + d.Text() + ` NOT NULL DEFAULT '',
+				reason ` + d.Text() + ` NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX idx_events_ticket ON events (ticket_id, id)`,
+		)
+	}},
+	{4, "create_sessions_and_tokens", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx,
+			`CREATE TABLE sessions (
+				id ` + d.Text() + ` NOT NULL PRIMARY KEY,
+				user_id ` + d.BigInt() + ` NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+				created_at ` + d.Time() + ` NOT NULL,
+				expires_at ` + d.Time() + ` NOT NULL
+			)`,
+			`CREATE INDEX idx_sessions_expires ON sessions (expires_at)`,
+			`CREATE INDEX idx_sessions_user ON sessions (user_id)`,
+			`CREATE TABLE tokens (
+				id ` + d.ID() + `,
+				user_id ` + d.BigInt() + ` NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+				name ` + d.Text() + ` NOT NULL DEFAULT '',
+				hash ` + d.Text() + ` NOT NULL,
+				created_at ` + d.Time() + ` NOT NULL,
+				last_used_at ` + d.Time() + `
+			)`,
+			`CREATE UNIQUE INDEX idx_tokens_hash ON tokens (hash)`,
+			`CREATE INDEX idx_tokens_user ON tokens (user_id)`,
+		)
+	}},
+	{5, "create_settings", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx,
+			`CREATE TABLE settings (
+				"key" ` + d.Text() + ` NOT NULL PRIMARY KEY,
+				"value" ` + d.Text() + ` NOT NULL
+			)`,
+		)
+	}},
+}
+
+func execAll(tx *gorm.DB, stmts ...string) error {
+	for _, q := range stmts {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrationLockKey is the PostgreSQL advisory lock that serialises
+// migrations across processes ("slatrack" in ASCII).
+const migrationLockKey int64 = 0x736c61747261636b
+
+// Migrate applies the migrations the database does not have yet, each in
+// its own transaction together with its row in schema_migrations, and
+// returns the ones it applied ("0002_create_tickets"). Several processes
+// may migrate at once: on PostgreSQL each transaction first takes an
+// advisory lock, on SQLite BEGIN IMMEDIATE takes the write lock, and each
+// re-checks under the lock whether its migration is still to do.
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	for i, m := range migrations {
+		if m.version != i+1 {
+			panic(fmt.Sprintf("store: migration %q has version %d, want %d", m.name, m.version, i+1))
+		}
+	}
+	fail := func(what string, err error) error {
+		if de := dbErr(err, ""); desk.ErrorCode(de) != desk.Internal {
+			return de
+		}
+		return &desk.Error{Code: desk.Internal, Message: "the database migration failed", Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	err = s.migrationTx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+			version ` + s.d.BigInt() + ` NOT NULL PRIMARY KEY,
+			name ` + s.d.Text() + ` NOT NULL,
+			applied_at ` + s.d.Time() + ` NOT NULL
+		)`).Error
+	})
+	if err != nil {
+		return nil, fail("create schema_migrations", err)
+	}
+	done, err := s.appliedVersions(ctx)
+	if err != nil {
+		return nil, fail("read schema_migrations", err)
+	}
+	for _, m := range migrations {
+		if done[m.version] {
+			continue
+		}
+		did := false
+		err := s.migrationTx(ctx, func(tx *gorm.DB) error {
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil // another process got there first
+			}
+			if err := m.up(tx, s.d); err != nil {
+				return err
+			}
+			did = true
+			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, utc(time.Now())).Error
+		})
+		if err != nil {
+			return applied, fail(fmt.Sprintf("migration %04d_%s", m.version, m.name), err)
+		}
+		if did {
+			applied = append(applied, fmt.Sprintf("%04d_%s", m.version, m.name))
+		}
+	}
+	return applied, nil
+}
+
+// AppliedMigration is a row of schema_migrations.
+type AppliedMigration struct {
+	Version   int
+	Name      string
+	AppliedAt time.Time
+}
+
+// Migrations lists the migrations recorded in the database, in order.
+func (s *Store) Migrations(ctx context.Context) ([]AppliedMigration, error) {
+	var rows []AppliedMigration
+	err := s.db.WithContext(ctx).Raw(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`).Scan(&rows).Error
+	if err != nil {
+		return nil, dbErr(err, "")
+	}
+	for i := range rows {
+		rows[i].AppliedAt = asUTC(rows[i].AppliedAt)
+	}
+	return rows, nil
+}
+
+func (s *Store) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	var vs []int
+	if err := s.db.WithContext(ctx).Raw(`SELECT version FROM schema_migrations`).Scan(&vs).Error; err != nil {
+		return nil, err
+	}
+	done := make(map[int]bool, len(vs))
+	for _, v := range vs {
+		done[v] = true
+	}
+	return done, nil
+}
+
+// migrationTx runs fn in a write transaction that holds the migration lock.
+func (s *Store) migrationTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if s.d == postgresDialect {
+			// Held until the transaction ends. It also covers CREATE TABLE IF
+			// NOT EXISTS, which on PostgreSQL can fail with a unique violation
+			// when two sessions run it at once.
+			if err := tx.Exec(`SELECT pg_advisory_xact_lock(?)`, migrationLockKey).Error; err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// KnownMigrations names every migration this build has, in order, as
+// Migrate reports them.
+func KnownMigrations() []string {
+	var out []string
+	for _, m := range migrations {
+		out = append(out, fmt.Sprintf("%04d_%s", m.version, m.name))
+	}
+	return out
+}

@@ -1,0 +1,427 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// Page sizes for ListTickets.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// queueOrder is the queue's order; ListTickets' cursor condition and the
+// queue index (open, answered, response_due_at, id) follow it.
+const queueOrder = "answered ASC, response_due_at ASC, id ASC"
+
+// ticketColumns are the columns UpdateTicket writes: all but id, ref and
+// created_at, which never change.
+var ticketColumns = []string{
+	"subject", "body", "requester_email", "requester_name", "channel",
+	"class", "class_by", "class_reason", "status", "open", "assignee_id",
+	"received_at", "response_due_at", "first_response_at", "answered", "updated_at",
+}
+
+// CreateTicket inserts t, gives it an ID and the reference
+// FormatRef(prefix, 1000+ID) in upper case, and appends events with
+// TicketID set (At defaults to now), in one transaction. t.Open and
+// t.Answered are set from Status and FirstResponseAt. On error t and the
+// events are left as they were.
+func (s *Store) CreateTicket(ctx context.Context, prefix string, t *desk.Ticket, events []*desk.Event) error {
+	if prefix == "" {
+		return &desk.Error{Code: desk.Internal, Message: "tickets cannot be numbered", Err: errors.New("store: CreateTicket with an empty reference prefix")}
+	}
+	orig := *t
+	origEvents := make([]desk.Event, len(events))
+	for i, e := range events {
+		if e != nil {
+			origEvents[i] = *e
+		}
+	}
+	now := utc(time.Now())
+	t.ID = 0
+	prepareTicket(t)
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = now
+	}
+	t.UpdatedAt = now
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		// The reference depends on the ID, known only after the insert: a
+		// unique placeholder stands in until the UPDATE just below, and
+		// nobody else sees it before the commit.
+		t.Ref = placeholderRef()
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		t.Ref = strings.ToUpper(desk.FormatRef(prefix, 1000+t.ID))
+		if err := tx.Exec(`UPDATE tickets SET ref = ? WHERE id = ?`, t.Ref, t.ID).Error; err != nil {
+			return err
+		}
+		if err := insertEvents(tx, t.ID, events, now); err != nil {
+			return err
+		}
+		return fillAssignees(tx, []*desk.Ticket{t})
+	})
+	if err != nil {
+		*t = orig
+		for i, e := range events {
+			if e != nil {
+				*e = origEvents[i]
+			}
+		}
+		return dbErr(err, "a ticket with that reference already exists")
+	}
+	return nil
+}
+
+func placeholderRef() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "~new-" + hex.EncodeToString(b)
+}
+
+// prepareTicket enforces the stored mirrors and the time format before a
+// write.
+func prepareTicket(t *desk.Ticket) {
+	t.Open = desk.IsOpenStatus(t.Status)
+	t.Answered = t.FirstResponseAt != nil
+	t.ReceivedAt = utc(t.ReceivedAt)
+	t.ResponseDueAt = utc(t.ResponseDueAt)
+	t.FirstResponseAt = utcp(t.FirstResponseAt)
+	t.CreatedAt = utc(t.CreatedAt)
+	t.UpdatedAt = utc(t.UpdatedAt)
+	if t.AssigneeID != nil && *t.AssigneeID == 0 {
+		t.AssigneeID = nil
+	}
+}
+
+// insertEvents appends events (nil entries skipped) to ticket id.
+func insertEvents(tx *gorm.DB, id uint64, events []*desk.Event, now time.Time) error {
+	evs := make([]*desk.Event, 0, len(events))
+	for _, e := range events {
+		if e == nil {
+			continue
+		}
+		e.ID = 0
+		e.TicketID = id
+		if e.At.IsZero() {
+			e.At = now
+		} else {
+			e.At = utc(e.At)
+		}
+		evs = append(evs, e)
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	return tx.Create(&evs).Error
+}
+
+// normRef is how references are stored: upper case.
+func normRef(ref string) string { return strings.ToUpper(strings.TrimSpace(ref)) }
+
+// GetTicket finds a ticket by reference, ignoring case, Assignee filled.
+func (s *Store) GetTicket(ctx context.Context, ref string) (*desk.Ticket, error) {
+	db := s.db.WithContext(ctx)
+	var t desk.Ticket
+	if err := db.Where("ref = ?", normRef(ref)).Take(&t).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	ticketFromDB(&t)
+	if err := fillAssignees(db, []*desk.Ticket{&t}); err != nil {
+		return nil, dbErr(err, "")
+	}
+	return &t, nil
+}
+
+// errChangeFailed rolls back UpdateTicket's transaction when change fails.
+var errChangeFailed = errors.New("store: change failed")
+
+// UpdateTicket loads the ticket by reference, locking its row (SELECT … FOR
+// UPDATE on PostgreSQL; on SQLite the transaction already holds the write
+// lock), calls change with Assignee filled, then saves every column but
+// id, ref and created_at, and appends the events change returned (At
+// defaults to now). If change returns an error, nothing is written and
+// that error is returned as it is.
+func (s *Store) UpdateTicket(ctx context.Context, ref string, change func(t *desk.Ticket) ([]*desk.Event, error)) (*desk.Ticket, error) {
+	var (
+		out       *desk.Ticket
+		changeErr error
+	)
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		q := tx
+		if s.d == postgresDialect {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var t desk.Ticket
+		if err := q.Where("ref = ?", normRef(ref)).Take(&t).Error; err != nil {
+			return err
+		}
+		ticketFromDB(&t)
+		if err := fillAssignees(tx, []*desk.Ticket{&t}); err != nil {
+			return err
+		}
+		id, tref, created := t.ID, t.Ref, t.CreatedAt
+		events, err := change(&t)
+		if err != nil {
+			changeErr = err
+			return errChangeFailed
+		}
+		t.ID, t.Ref, t.CreatedAt = id, tref, created
+		now := utc(time.Now())
+		prepareTicket(&t)
+		t.UpdatedAt = now
+		res := tx.Model(&desk.Ticket{}).Where("id = ?", t.ID).Updates(map[string]any{
+			"subject":           t.Subject,
+			"body":              t.Body,
+			"requester_email":   t.RequesterEmail,
+			"requester_name":    t.RequesterName,
+			"channel":           t.Channel,
+			"class":             t.Class,
+			"class_by":          t.ClassBy,
+			"class_reason":      t.ClassReason,
+			"status":            t.Status,
+			"open":              t.Open,
+			"assignee_id":       t.AssigneeID,
+			"received_at":       t.ReceivedAt,
+			"response_due_at":   t.ResponseDueAt,
+			"first_response_at": t.FirstResponseAt,
+			"answered":          t.Answered,
+			"updated_at":        t.UpdatedAt,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if err := insertEvents(tx, t.ID, events, now); err != nil {
+			return err
+		}
+		if t.Assignee == nil || t.AssigneeID == nil || t.Assignee.ID != *t.AssigneeID {
+			t.Assignee = nil
+			if err := fillAssignees(tx, []*desk.Ticket{&t}); err != nil {
+				return err
+			}
+		}
+		out = &t
+		return nil
+	})
+	if changeErr != nil {
+		return nil, changeErr
+	}
+	if err != nil {
+		return nil, dbErr(err, "")
+	}
+	return out, nil
+}
+
+// looksLikeRef matches what a ticket reference looks like: PREFIX-NUMBER.
+var looksLikeRef = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)
+
+// likeEscaper escapes LIKE's wildcards and the escape character itself
+// ('!', which needs no quoting in either engine's string literals).
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+// ListTickets returns one page of tickets in queue order (unanswered first,
+// then by response due, then by id), Assignee filled, and the cursor of the
+// next page ("" at the end). Limit defaults to 50 and is capped at 200.
+func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ticket, string, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if limit > MaxLimit {
+		limit = MaxLimit
+	}
+	db := s.db.WithContext(ctx)
+	var rows []*desk.Ticket
+	if err := s.listQuery(db, q).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", dbErr(err, "")
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = desk.CursorOf(rows[len(rows)-1]).Encode()
+	}
+	for _, t := range rows {
+		ticketFromDB(t)
+	}
+	if err := fillAssignees(db, rows); err != nil {
+		return nil, "", dbErr(err, "")
+	}
+	if rows == nil {
+		rows = []*desk.Ticket{}
+	}
+	return rows, next, nil
+}
+
+// listQuery is ListTickets' query without its LIMIT.
+func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
+	var (
+		conds []string
+		args  []any
+	)
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+
+	open := q.OpenOnly
+	if len(q.Statuses) > 0 {
+		add("status IN ?", q.Statuses)
+		// Open mirrors the status, so a list of only open (or only closed)
+		// statuses can also use the queue index.
+		allOpen, allClosed := true, true
+		for _, st := range q.Statuses {
+			if desk.IsOpenStatus(st) {
+				allClosed = false
+			} else {
+				allOpen = false
+			}
+		}
+		switch {
+		case allOpen:
+			open = true
+		case allClosed && !q.OpenOnly:
+			add("open = ?", false)
+		}
+	}
+	if open {
+		add("open = ?", true)
+	}
+	if q.Class != "" {
+		add("class = ?", q.Class)
+	}
+	switch {
+	case q.Unassigned:
+		add("assignee_id IS NULL")
+	case q.AssigneeID != nil:
+		add("assignee_id = ?", *q.AssigneeID)
+	}
+	if q.Answered != nil {
+		add("answered = ?", *q.Answered)
+	}
+
+	var (
+		due     []string
+		dueArgs []any
+	)
+	if !q.DueBefore.IsZero() {
+		due, dueArgs = append(due, "response_due_at < ?"), append(dueArgs, utc(q.DueBefore))
+	}
+	if !q.DueFrom.IsZero() {
+		due, dueArgs = append(due, "response_due_at >= ?"), append(dueArgs, utc(q.DueFrom))
+	}
+	if !q.DueAfter.IsZero() {
+		due, dueArgs = append(due, "response_due_at > ?"), append(dueArgs, utc(q.DueAfter))
+	}
+	if q.LateOrOverdue {
+		// Answered late, or unanswered within the due bounds (overdue). With
+		// no due bound, only the late ones.
+		late := "(answered = ? AND first_response_at > response_due_at)"
+		if len(due) == 0 {
+			add(late, true)
+		} else {
+			add("("+late+" OR (answered = ? AND "+strings.Join(due, " AND ")+"))",
+				append([]any{true, false}, dueArgs...)...)
+		}
+	} else {
+		for i, c := range due {
+			add(c, dueArgs[i])
+		}
+	}
+	if q.OnTimeOnly {
+		add("answered = ? AND first_response_at <= response_due_at", true)
+	}
+
+	if text := strings.TrimSpace(q.Text); text != "" {
+		if looksLikeRef.MatchString(text) {
+			add("ref = ?", normRef(text))
+		} else {
+			p := "%" + likeEscaper.Replace(text) + "%"
+			like := " " + s.d.ILike() + " ? ESCAPE '!'"
+			add("(subject"+like+" OR body"+like+" OR requester_email"+like+" OR requester_name"+like+")", p, p, p, p)
+		}
+	}
+
+	if c := q.After; c != nil {
+		// (answered, response_due_at, id) > (c.Answered, c.Due, c.ID), spelt
+		// out so both engines understand it and the index range on
+		// response_due_at is visible to the planner.
+		d := utc(c.Due)
+		after := "answered = ? AND response_due_at >= ? AND (response_due_at > ? OR id > ?)"
+		if c.Answered {
+			add(after, true, d, d, c.ID)
+		} else {
+			add("(("+after+") OR answered = ?)", false, d, d, c.ID, true)
+		}
+	}
+
+	tx := db.Model(&desk.Ticket{})
+	if len(conds) > 0 {
+		tx = tx.Where(strings.Join(conds, " AND "), args...)
+	}
+	return tx.Order(queueOrder)
+}
+
+// Timeline is the ticket's events, oldest first.
+func (s *Store) Timeline(ctx context.Context, ticketID uint64) ([]*desk.Event, error) {
+	var evs []*desk.Event
+	if err := s.db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("at ASC, id ASC").Find(&evs).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	for _, e := range evs {
+		e.At = asUTC(e.At)
+	}
+	if evs == nil {
+		evs = []*desk.Event{}
+	}
+	return evs, nil
+}
+
+// fillAssignees sets Assignee on the tickets that have one, with one query.
+func fillAssignees(db *gorm.DB, ts []*desk.Ticket) error {
+	var ids []uint64
+	seen := map[uint64]bool{}
+	for _, t := range ts {
+		if t.AssigneeID != nil && !seen[*t.AssigneeID] {
+			seen[*t.AssigneeID] = true
+			ids = append(ids, *t.AssigneeID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var users []*desk.User
+	if err := db.Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return err
+	}
+	byID := make(map[uint64]*desk.User, len(users))
+	for _, u := range users {
+		userFromDB(u)
+		byID[u.ID] = u
+	}
+	for _, t := range ts {
+		if t.AssigneeID != nil {
+			t.Assignee = byID[*t.AssigneeID]
+		}
+	}
+	return nil
+}
+
+func ticketFromDB(t *desk.Ticket) {
+	t.ReceivedAt = asUTC(t.ReceivedAt)
+	t.ResponseDueAt = asUTC(t.ResponseDueAt)
+	t.FirstResponseAt = asUTCp(t.FirstResponseAt)
+	t.CreatedAt = asUTC(t.CreatedAt)
+	t.UpdatedAt = asUTC(t.UpdatedAt)
+}

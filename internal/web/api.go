@@ -1,0 +1,218 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// apiTicket is the ticket as the JSON API shows it.
+type apiTicket struct {
+	Ref                      string     `json:"ref"`
+	URL                      string     `json:"url"`
+	Subject                  string     `json:"subject"`
+	Body                     string     `json:"body"`
+	Class                    string     `json:"class"`
+	ClassBy                  string     `json:"class_by"`
+	ClassReason              string     `json:"class_reason"`
+	Status                   string     `json:"status"`
+	Channel                  string     `json:"channel"`
+	RequesterEmail           string     `json:"requester_email"`
+	RequesterName            string     `json:"requester_name"`
+	AssigneeEmail            *string    `json:"assignee_email"`
+	ReceivedAt               string     `json:"received_at"`
+	ResponseDueAt            string     `json:"response_due_at"`
+	FirstResponseAt          *string    `json:"first_response_at"`
+	SLAState                 string     `json:"sla_state"`
+	BusinessSecondsRemaining int64      `json:"business_seconds_remaining"`
+	Timeline                 []apiEvent `json:"timeline,omitempty"`
+}
+
+type apiEvent struct {
+	At       string `json:"at"`
+	Kind     string `json:"kind"`
+	Actor    string `json:"actor"`
+	Internal bool   `json:"internal"`
+	Body     string `json:"body,omitempty"`
+	Old      string `json:"old,omitempty"`
+	New      string `json:"new,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time) apiTicket {
+	v := s.view(t, now)
+	loc := s.svc.Policy.Calendar().Location()
+	rfc := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
+	out := apiTicket{
+		Ref: t.Ref, URL: s.cfg.BaseURL + "/tickets/" + t.Ref, Subject: t.Subject, Body: t.Body,
+		Class: t.Class, ClassBy: t.ClassBy, ClassReason: t.ClassReason, Status: t.Status, Channel: t.Channel,
+		RequesterEmail: t.RequesterEmail, RequesterName: t.RequesterName,
+		ReceivedAt: rfc(t.ReceivedAt), ResponseDueAt: rfc(t.ResponseDueAt),
+		SLAState: string(v.State), BusinessSecondsRemaining: int64(v.Remaining / time.Second),
+	}
+	if t.Assignee != nil {
+		out.AssigneeEmail = &t.Assignee.Email
+	}
+	if t.FirstResponseAt != nil {
+		fr := rfc(*t.FirstResponseAt)
+		out.FirstResponseAt = &fr
+	}
+	for _, e := range events {
+		out.Timeline = append(out.Timeline, apiEvent{At: rfc(e.At), Kind: e.Kind, Actor: e.Actor, Internal: e.Internal,
+			Body: e.Body, Old: e.Old, New: e.New, Reason: e.Reason})
+	}
+	return out
+}
+
+// decodeJSON reads a JSON object strictly: unknown fields and trailing data
+// are errors that name the problem.
+func decodeJSON(c *gin.Context, into any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(into)
+	if err == nil {
+		if _, e := dec.Token(); !errors.Is(e, io.EOF) {
+			err = errors.New("unexpected data after the JSON object")
+		}
+	}
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &maxErr):
+		return err
+	case errors.Is(err, io.EOF):
+		return desk.FieldError("body", "the request body is empty; send a JSON object")
+	case errors.As(err, &typeErr):
+		return desk.FieldError(typeErr.Field, "%s: must be a %s", typeErr.Field, typeErr.Type.Kind())
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return desk.FieldError(f, "%s: unknown field", f)
+	}
+	return desk.FieldError("body", "the request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+type apiNewTicket struct {
+	Subject        string `json:"subject"`
+	Body           string `json:"body"`
+	RequesterEmail string `json:"requester_email"`
+	RequesterName  string `json:"requester_name"`
+	Class          string `json:"class"`
+	ReceivedAt     string `json:"received_at"`
+}
+
+func (s *Server) apiCreateTicket(c *gin.Context) {
+	var in apiNewTicket
+	if err := decodeJSON(c, &in); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	n := desk.NewTicket{Subject: in.Subject, Body: in.Body, RequesterEmail: in.RequesterEmail,
+		RequesterName: in.RequesterName, Class: in.Class, Channel: desk.ChannelAPI}
+	if in.ReceivedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.ReceivedAt)
+		if err != nil {
+			s.respondError(c, desk.FieldError("received_at", "received_at: %q is not RFC 3339 (e.g. 2026-07-02T16:00:00-04:00)", in.ReceivedAt))
+			return
+		}
+		n.ReceivedAt = t
+	}
+	t, err := s.svc.CreateTicket(c.Request.Context(), n, currentUser(c))
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/tickets/"+t.Ref)
+	c.JSON(http.StatusCreated, s.apiTicketOf(t, nil, s.now()))
+}
+
+func (s *Server) apiListTickets(c *gin.Context) {
+	f := filterFrom(c)
+	if sort := c.Query("sort"); sort != "" && sort != "due" {
+		s.respondError(c, desk.FieldError("sort", "sort: only \"due\" is supported"))
+		return
+	}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			s.respondError(c, desk.FieldError("limit", "limit: must be a whole number from 1 to 200"))
+			return
+		}
+		f.Limit = n
+	}
+	tickets, next, err := s.svc.List(c.Request.Context(), f)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	now := s.now()
+	out := make([]apiTicket, 0, len(tickets))
+	for _, t := range tickets {
+		out = append(out, s.apiTicketOf(t, nil, now))
+	}
+	var nc *string
+	if next != "" {
+		nc = &next
+	}
+	c.JSON(http.StatusOK, gin.H{"tickets": out, "next_cursor": nc})
+}
+
+func (s *Server) apiGetTicket(c *gin.Context) {
+	t, events, err := s.svc.Get(c.Request.Context(), c.Param("ref"))
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.apiTicketOf(t, events, s.now()))
+}
+
+type apiPatch struct {
+	Class         *string `json:"class"`
+	Status        *string `json:"status"`
+	AssigneeEmail *string `json:"assignee_email"`
+	Reason        string  `json:"reason"`
+}
+
+func (s *Server) apiUpdateTicket(c *gin.Context) {
+	var in apiPatch
+	if err := decodeJSON(c, &in); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c),
+		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason})
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.apiTicketOf(t, nil, s.now()))
+}
+
+type apiReply struct {
+	Body     string `json:"body"`
+	Internal bool   `json:"internal"`
+}
+
+func (s *Server) apiReply(c *gin.Context) {
+	var in apiReply
+	if err := decodeJSON(c, &in); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.Reply(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.apiTicketOf(t, nil, s.now()))
+}

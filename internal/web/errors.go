@@ -1,0 +1,81 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+var (
+	errNoRoute  = desk.Errorf(desk.NotFound, "there is no page at this address")
+	errNoMethod = &desk.Error{Code: "method", Message: "this address does not accept that method"}
+)
+
+// statusOf is the one mapping from domain error codes to HTTP statuses.
+func statusOf(code desk.Code) int {
+	switch code {
+	case desk.Invalid:
+		return http.StatusBadRequest
+	case desk.Unauthorized:
+		return http.StatusUnauthorized
+	case desk.Forbidden:
+		return http.StatusForbidden
+	case desk.NotFound:
+		return http.StatusNotFound
+	case desk.Conflict:
+		return http.StatusConflict
+	case desk.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case desk.RateLimited:
+		return http.StatusTooManyRequests
+	case desk.Unavailable:
+		return http.StatusServiceUnavailable
+	case "method":
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
+}
+
+// wantsJSON decides the error format: the API and clients that ask for JSON
+// get JSON, browsers get a page.
+func wantsJSON(c *gin.Context) bool {
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		return true
+	}
+	accept := c.GetHeader("Accept")
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+// respondError answers err: the status from its code, a message safe to
+// show, and a log line for the internal ones (never the client).
+func (s *Server) respondError(c *gin.Context, err error) {
+	code := desk.ErrorCode(err)
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		code, err = desk.TooLarge, desk.Errorf(desk.TooLarge, "the request body is larger than %d KB", s.cfg.MaxBodyKB)
+	}
+	status := statusOf(code)
+	if status >= 500 {
+		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	}
+	msg := desk.ErrorMessage(err)
+	if code == desk.Unauthorized && !wantsJSON(c) && c.Request.Method == http.MethodGet {
+		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	if wantsJSON(c) {
+		body := gin.H{"error": msg}
+		if f := desk.ErrorField(err); f != "" {
+			body["field"] = f
+		}
+		c.AbortWithStatusJSON(status, body)
+		return
+	}
+	s.render(c, status, "error", pageData{Title: http.StatusText(status), Error: msg, Status: status})
+	c.Abort()
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/sla"
+	"github.com/slatrack/slatrack/templates"
+)
+
+// pageSet is every page, each parsed once with base.html and the partials.
+type pageSet struct {
+	pages map[string]*template.Template
+}
+
+func parsePages(funcs template.FuncMap) (*pageSet, error) {
+	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	var shared []string
+	for _, n := range names {
+		if n == "base.html" || strings.HasPrefix(n, "partials_") {
+			shared = append(shared, n)
+		}
+	}
+	ps := &pageSet{pages: map[string]*template.Template{}}
+	for _, n := range names {
+		if n == "base.html" || strings.HasPrefix(n, "partials_") {
+			continue
+		}
+		t, err := template.New(n).Funcs(funcs).ParseFS(templates.FS, append(shared, n)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", n, err)
+		}
+		ps.pages[strings.TrimSuffix(n, ".html")] = t
+	}
+	return ps, nil
+}
+
+// pageData is what every page template gets; Page holds the page's own data.
+type pageData struct {
+	Title   string
+	User    *desk.User
+	CSRF    string
+	Flash   string
+	Error   string
+	Status  int
+	Refresh int // seconds between automatic reloads; 0 = none
+	Nav     string
+	Page    any
+}
+
+// render executes a page into a buffer first, so a template error becomes a
+// clean 500 rather than half a page.
+func (s *Server) render(c *gin.Context, status int, name string, d pageData) {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		s.log.Error("missing template", "name", name)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	if d.User == nil {
+		d.User = currentUser(c)
+	}
+	d.CSRF = csrfToken(c)
+	if d.Flash == "" {
+		d.Flash = s.takeFlash(c)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", d); err != nil {
+		s.log.Error("render template", "name", name, "err", err)
+		c.Header("Content-Type", "text/plain; charset=utf-8")
+		c.String(http.StatusInternalServerError, "something went wrong on our side; it has been logged")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) templateFuncs() template.FuncMap {
+	loc := time.UTC
+	day := 8 * time.Hour
+	if s.svc != nil && s.svc.Policy != nil {
+		loc = s.svc.Policy.Calendar().Location()
+		day = s.svc.Policy.Calendar().BusinessDay()
+	}
+	return template.FuncMap{
+		"asset": func(name string) string { return s.assets[name] },
+		"when": func(t any) string {
+			tt, ok := timeOf(t)
+			if !ok {
+				return "—"
+			}
+			lt := tt.In(loc)
+			return lt.Format("Mon Jan 2, 2006 3:04 PM") + " " + sla.ZoneName(lt)
+		},
+		"iso": func(t any) string {
+			tt, ok := timeOf(t)
+			if !ok {
+				return ""
+			}
+			return tt.In(loc).Format(time.RFC3339)
+		},
+		"business":    func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		"statusLabel": desk.StatusLabel,
+		"stateLabel":  func(s sla.State) string { return s.Label() },
+		"title": func(s string) string {
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"lines": func(s string) []string { return strings.Split(s, "\n") },
+	}
+}
+
+func timeOf(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t == nil || t.IsZero() {
+			return time.Time{}, false
+		}
+		return *t, true
+	}
+	return time.Time{}, false
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -1,0 +1,49 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+)
+
+// routes is slatrack's one route table.
+func (s *Server) routes(e *gin.Engine) {
+	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.limitBody)
+	e.NoRoute(func(c *gin.Context) { s.respondError(c, errNoRoute) })
+	e.NoMethod(func(c *gin.Context) { s.respondError(c, errNoMethod) })
+
+	// Health: liveness and readiness for load balancers.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/static/*file", s.serveStatic)
+
+	// Public intake: the request form and its confirmation.
+	public := e.Group("/", s.csrf)
+	public.GET("/", s.intakeForm)
+	public.POST("/", s.intakeSubmit)
+	public.GET("/submitted", s.intakeDone)
+	public.GET("/login", s.loginForm)
+	public.POST("/login", s.loginSubmit)
+
+	// Staff UI: login required.
+	staff := e.Group("/", s.csrf, s.requireStaff)
+	staff.POST("/logout", s.logout)
+	staff.GET("/queue", s.queuePage)
+	staff.GET("/tickets/:ref", s.ticketPage)
+	staff.POST("/tickets/:ref/reply", s.ticketReply)
+	staff.POST("/tickets/:ref/reclassify", s.ticketReclassify)
+	staff.POST("/tickets/:ref/assign", s.ticketAssign)
+	staff.POST("/tickets/:ref/status", s.ticketStatus)
+
+	// Admin UI.
+	admin := staff.Group("/admin", s.requireAdmin)
+	admin.GET("/users", s.usersPage)
+	admin.POST("/users", s.usersCreate)
+	admin.POST("/users/:id/active", s.usersSetActive)
+
+	// JSON API: bearer tokens, no cookies, so no CSRF.
+	api := e.Group("/api/v1", s.requireToken)
+	api.POST("/tickets", s.apiCreateTicket)
+	api.GET("/tickets", s.apiListTickets)
+	api.GET("/tickets/:ref", s.apiGetTicket)
+	api.PATCH("/tickets/:ref", s.apiUpdateTicket)
+	api.POST("/tickets/:ref/replies", s.apiReply)
+}

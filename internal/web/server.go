@@ -1,0 +1,131 @@
+// Package web is slatrack's HTTP side: the public intake form, the staff
+// pages, and the JSON API. gin lives only here. Handlers are methods on
+// Server; every route is in routes.go; every error is answered by
+// respondError in errors.go.
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/config"
+	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/static"
+)
+
+// Options are what the web side needs from main.
+type Options struct {
+	Service *desk.Service
+	Server  config.Server
+	Logger  *slog.Logger
+	// Secret signs CSRF tokens and flash cookies; shared by every instance
+	// (it lives in the database's settings table).
+	Secret []byte
+	// Ready reports whether the server can do its work (/readyz).
+	Ready func(*http.Request) error
+}
+
+// Server holds the services and the parsed templates.
+type Server struct {
+	svc    *desk.Service
+	cfg    config.Server
+	log    *slog.Logger
+	secret []byte
+	ready  func(*http.Request) error
+
+	pages   *pageSet
+	assets  map[string]string // "style.css" → "/static/style.3f2a1c9e.css"
+	files   map[string]asset  // hashed URL path → content
+	intake  *limiter
+	logins  *limiter
+	engine  *gin.Engine
+	started time.Time
+}
+
+type asset struct {
+	body        []byte
+	contentType string
+}
+
+// New parses the templates and builds the route table.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if len(o.Secret) < 16 {
+		return nil, fmt.Errorf("web: secret too short")
+	}
+	s := &Server{
+		svc:     o.Service,
+		cfg:     o.Server,
+		log:     o.Logger,
+		secret:  o.Secret,
+		ready:   o.Ready,
+		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
+		logins:  newLimiter(20, 15*time.Minute),
+		started: time.Now(),
+	}
+	if err := s.loadAssets(); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages(s.templateFuncs())
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// No proxy is trusted unless configured: X-Forwarded-For from an
+	// untrusted client would let it dodge the rate limits.
+	if err := e.SetTrustedProxies(o.Server.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: server.trusted_proxies: %w", err)
+	}
+	e.HandleMethodNotAllowed = true
+	s.engine = e
+	s.routes(e)
+	return s, nil
+}
+
+// Handler is the whole HTTP application.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// loadAssets reads the static files and names each by a hash of its content.
+func (s *Server) loadAssets() error {
+	s.assets, s.files = map[string]string{}, map[string]asset{}
+	return fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		ext := path.Ext(p)
+		hashed := "/static/" + strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		ct := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}[ext]
+		s.assets[p] = hashed
+		s.files[hashed] = asset{body: b, contentType: ct}
+		return nil
+	})
+}
+
+// serveStatic answers a content-hashed static file, cacheable for a year.
+func (s *Server) serveStatic(c *gin.Context) {
+	a, ok := s.files[c.Request.URL.Path]
+	if !ok {
+		s.respondError(c, desk.Errorf(desk.NotFound, "no such file"))
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(http.StatusOK, a.contentType, a.body)
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// ticketPage is one ticket, its timeline and the staff actions.
+type ticketPage struct {
+	T        ticketView
+	Timeline []*desk.Event
+	Classes  []classOption
+	Statuses []string
+	Users    []*desk.User
+	Errors   desk.ValidationErrors
+	Reply    string
+}
+
+func (s *Server) ticketPage(c *gin.Context) {
+	s.showTicket(c, http.StatusOK, nil, "")
+}
+
+// showTicket renders the ticket page, with form errors when an action failed.
+func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply string) {
+	ctx := c.Request.Context()
+	t, events, err := s.svc.Get(ctx, c.Param("ref"))
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	users, err := s.svc.Store.ListUsers(ctx)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	p := ticketPage{T: s.view(t, s.now()), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply}
+	d := pageData{Title: t.Ref + " " + t.Subject, Nav: "queue", Page: &p}
+	if formErr != nil {
+		p.Errors = desk.FieldErrors(formErr)
+		d.Error = desk.ErrorMessage(formErr)
+	}
+	s.render(c, status, "ticket", d)
+}
+
+// afterAction finishes a ticket form: back to the ticket with a flash, or
+// the page again with the error next to the field.
+func (s *Server) afterAction(c *gin.Context, t *desk.Ticket, err error, done, reply string) {
+	if err != nil {
+		code := desk.ErrorCode(err)
+		if code == desk.Invalid || code == desk.TooLarge {
+			s.showTicket(c, statusOf(code), err, reply)
+			return
+		}
+		s.respondError(c, err)
+		return
+	}
+	s.setFlash(c, done)
+	c.Redirect(http.StatusSeeOther, "/tickets/"+t.Ref)
+}
+
+func (s *Server) ticketReply(c *gin.Context) {
+	internal := c.PostForm("internal") == "1" || c.PostForm("action") == "note"
+	body := c.PostForm("body")
+	t, err := s.svc.Reply(c.Request.Context(), c.Param("ref"), currentUser(c), body, internal)
+	done := "Reply sent to the requester."
+	if internal {
+		done = "Internal note added."
+	}
+	s.afterAction(c, t, err, done, body)
+}
+
+func (s *Server) ticketReclassify(c *gin.Context) {
+	class := c.PostForm("class")
+	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c), desk.Patch{Class: &class, Reason: c.PostForm("reason")})
+	s.afterAction(c, t, err, "Class changed; the deadline was recomputed from the receipt time.", "")
+}
+
+func (s *Server) ticketAssign(c *gin.Context) {
+	a := c.PostForm("assignee_email")
+	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c), desk.Patch{AssigneeEmail: &a})
+	s.afterAction(c, t, err, "Assignment saved.", "")
+}
+
+func (s *Server) ticketStatus(c *gin.Context) {
+	st := c.PostForm("status")
+	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c), desk.Patch{Status: &st})
+	s.afterAction(c, t, err, "Status changed.", "")
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// usersPage is the admin's list of staff accounts with a form to add one.
+type usersPage struct {
+	Users  []*desk.User
+	Form   desk.NewUser
+	Errors desk.ValidationErrors
+}
+
+func (s *Server) usersPage(c *gin.Context) {
+	s.showUsers(c, http.StatusOK, usersPage{Form: desk.NewUser{Role: desk.RoleStaff}})
+}
+
+func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
+	users, err := s.svc.Store.ListUsers(c.Request.Context())
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	p.Users = users
+	s.render(c, status, "users", pageData{Title: "Staff accounts", Nav: "users", Page: p})
+}
+
+func (s *Server) usersCreate(c *gin.Context) {
+	n := desk.NewUser{Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"), Password: c.PostForm("password")}
+	u, err := s.svc.CreateUser(c.Request.Context(), n)
+	if err != nil {
+		code := desk.ErrorCode(err)
+		if code == desk.Invalid || code == desk.Conflict {
+			n.Password = ""
+			fe := desk.FieldErrors(err)
+			if code == desk.Conflict {
+				fe = desk.ValidationErrors{"email": desk.ErrorMessage(err)}
+			}
+			s.showUsers(c, statusOf(code), usersPage{Form: n, Errors: fe})
+			return
+		}
+		s.respondError(c, err)
+		return
+	}
+	s.setFlash(c, "Account created for "+u.Email+".")
+	c.Redirect(http.StatusSeeOther, "/admin/users")
+}
+
+func (s *Server) usersSetActive(c *gin.Context) {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		s.respondError(c, desk.ErrNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.svc.Store.GetUser(ctx, id)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	active := c.PostForm("active") == "1"
+	if !active && u.ID == currentUser(c).ID {
+		s.respondError(c, desk.Errorf(desk.Conflict, "you cannot deactivate your own account"))
+		return
+	}
+	u.Active = active
+	if err := s.svc.Store.UpdateUser(ctx, u); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	if !active {
+		if err := s.svc.Store.DeleteUserSessions(ctx, u.ID); err != nil {
+			s.respondError(c, err)
+			return
+		}
+	}
+	msg := u.Email + " can log in again."
+	if !active {
+		msg = u.Email + " is deactivated and logged out everywhere."
+	}
+	s.setFlash(c, msg)
+	c.Redirect(http.StatusSeeOther, "/admin/users")
+}
