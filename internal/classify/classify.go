@@ -13,9 +13,10 @@
 //
 // Subject and body are matched separately (a match never spans the two). A
 // rule that matches the subject reports that match; otherwise it reports its
-// match in the body. Within one of them the leftmost match is reported, and
-// of the matches starting there, the longest ("502 bad gateway" rather than
-// "502" when the rule has both patterns).
+// match in the body. Within one of them, a rule's words and phrases are
+// looked for first, and its regexps only if none matched; the leftmost match
+// is reported, and of word or phrase matches starting there, the longest
+// ("502 bad gateway" rather than "502" when the rule has both patterns).
 //
 // # Patterns
 //
@@ -160,6 +161,8 @@ type Classifier struct {
 	// words maps the folded first word of every word or phrase pattern to
 	// the patterns starting with it, in evaluation order.
 	words map[string][]wordPattern
+	// needles finds the strings regexp prefilters look for.
+	needles needleIndex
 }
 
 type compiledRule struct {
@@ -181,6 +184,8 @@ type regexpPattern struct {
 	re *regexp.Regexp
 	// needs rules out texts the regexp cannot match; nil lets all through.
 	needs prefilter
+	// needIDs is needs as ids in Classifier.needles.
+	needIDs [][]int32
 }
 
 // New checks and compiles rules. Evaluation order is by class (availability,
@@ -224,6 +229,19 @@ func New(rules []Rule) (*Classifier, error) {
 			}
 		}
 	}
+	for i := range c.compiled {
+		for k := range c.compiled[i].regexps {
+			rp := &c.compiled[i].regexps[k]
+			for _, set := range rp.needs {
+				ids := make([]int32, len(set))
+				for j, s := range set {
+					ids[j] = c.needles.id(s)
+				}
+				rp.needIDs = append(rp.needIDs, ids)
+			}
+		}
+	}
+	c.needles.build()
 	return c, nil
 }
 
@@ -237,10 +255,15 @@ func (c *Classifier) add(r Rule) error {
 		}
 		t := strings.TrimSpace(p)
 		if len(t) >= 2 && t[0] == '/' && t[len(t)-1] == '/' {
-			src := "(?im)" + t[1:len(t)-1]
 			if len(t) == 2 {
 				return bad("empty regular expression")
 			}
+			// Compile the pattern as written first, so that an error
+			// quotes what the user wrote.
+			if _, err := regexp.Compile(t[1 : len(t)-1]); err != nil {
+				return bad("%v", err)
+			}
+			src := "(?im)" + t[1:len(t)-1]
 			re, err := regexp.Compile(src)
 			if err != nil {
 				return bad("%v", err)
@@ -255,7 +278,7 @@ func (c *Classifier) add(r Rule) error {
 			cr.regexps = append(cr.regexps, regexpPattern{re: re, needs: needs})
 			continue
 		}
-		text := tidy(t)
+		text := quoteReplacer.Replace(t)
 		toks := tokenize(text)
 		if len(toks) == 0 {
 			return bad("empty pattern")
@@ -283,9 +306,9 @@ func (c *Classifier) Rules() []Rule {
 
 // field is the subject or the body, prepared for matching.
 type field struct {
-	text   string  // tidied
-	toks   []token // words and punctuation of text
-	folded string  // fold(text), computed when a regexp first needs it
+	text string  // tidied
+	toks []token // words and punctuation of text
+	hits []bool  // which needles text contains; found when first needed
 }
 
 // span locates a match in a field's text.
@@ -328,15 +351,15 @@ func (c *Classifier) Classify(subject, body string) Result {
 		}
 	}
 
-	// Regexps can only make an earlier rule win, or move a rule's match
-	// earlier, so they are tried for rules up to and including first.
+	// Regexps can only make an earlier rule win, or give rule first a match
+	// in the subject when its words matched only in the body.
 	for r := 0; r < len(c.compiled) && r <= first; r++ {
 		cr := &c.compiled[r]
 		for f := range fields {
 			fd := &fields[f]
 			best := found[r][f]
-			for k := range cr.regexps {
-				if m := cr.regexps[k].find(fd, cr.negate); m.ok && (!best.ok || m.start < best.start || (m.start == best.start && m.end > best.end)) {
+			for k := 0; k < len(cr.regexps) && !found[r][f].ok; k++ {
+				if m := c.find(&cr.regexps[k], fd, cr.negate); m.ok && (!best.ok || m.start < best.start) {
 					best = m
 				}
 			}
@@ -363,14 +386,14 @@ func (wp *wordPattern) matchAt(fd *field, i int) (int, bool) {
 	return fd.toks[i+len(wp.words)-1].end, true
 }
 
-// find returns the leftmost match of the regexp in fd that is not negated
+// find returns the leftmost match of rp in fd that is not negated
 // (negation is only checked when negate is set).
-func (rp *regexpPattern) find(fd *field, negate bool) span {
-	if rp.needs != nil {
-		if fd.folded == "" && fd.text != "" {
-			fd.folded = fold(fd.text)
+func (c *Classifier) find(rp *regexpPattern, fd *field, negate bool) span {
+	if rp.needIDs != nil {
+		if fd.hits == nil {
+			fd.hits = c.needles.scan(fd.text)
 		}
-		if !rp.needs.pass(fd.folded) {
+		if !passes(rp.needIDs, fd.hits) {
 			return span{}
 		}
 	}

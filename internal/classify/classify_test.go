@@ -51,6 +51,13 @@ func TestClassify_Rules(t *testing.T) {
 		{"outage", "", "Is there an outage in us-gov-west-1?", Availability, "availability: outage", "outage"},
 		{"app errors", "App errors since last deploy", "", Availability, "availability: errors and failures", "App errors"},
 		{"not working", "", "our website is not working", Availability, "availability: errors and failures", "website is not working"},
+		{"offline", "Emergency - benefits portal offline", "", Availability, "availability: outage", "Emergency"},
+		{"blank page", "", "the pages render as a blank page", Availability, "availability: unreachable or not loading", "blank page"},
+		{"never loads", "", "the login page never loads", Availability, "availability: unreachable or not loading", "never loads"},
+		{"no longer responding: negator inside the pattern", "", "the API is no longer responding", Availability, "availability: unreachable or not loading", "no longer responding"},
+		{"search broken", "Search broken", "", Availability, "availability: errors and failures", "Search broken"},
+		{"getting errors", "", "we keep getting random errors on upload", Availability, "availability: errors and failures", "getting random errors"},
+		{"stopped receiving", "", "our log drain stopped receiving anything", Availability, "availability: errors and failures", "stopped receiving"},
 		{"forwarded and quoted", "Fwd: help", "> > the website isn't loading for\n> > anyone in our office", Availability, "availability: unreachable or not loading", "isn't loading"},
 		{"phrase across line break", "", "we keep getting connection\nrefused from the db", Availability, "availability: connection failure", "connection\nrefused"},
 		{"case-insensitive", "SERVICE UNAVAILABLE", "", Availability, "availability: 5xx error", "SERVICE UNAVAILABLE"},
@@ -64,6 +71,7 @@ func TestClassify_Rules(t *testing.T) {
 		{"zero-downtime is not downtime", "", "zero-downtime deploys with the rolling strategy", Other, DefaultRuleName, ""},
 		{"508 is not 5xx", "508 compliance", "Is the dashboard Section 508 compliant?", Other, "other: compliance", "508"},
 		{"500 MB is not 5xx", "", "We'd like 500 MB more for next year's plan", Other, DefaultRuleName, ""},
+		{"broken link is not an outage", "", "The docs have a broken link to the buildpack page.", Other, "other: documentation", "docs"},
 		{"crashes inside a word", "", "the crashpad docs", Other, "other: documentation", "docs"},
 		{"slower inside a word", "", "timeoutSeconds in the manifest", Other, DefaultRuleName, ""},
 
@@ -71,7 +79,7 @@ func TestClassify_Rules(t *testing.T) {
 		{"not an outage", "not an outage, just a question", "do you have a status page?", Other, "other: question", "status page"},
 		{"no downtime", "", "Can we migrate the database without any downtime?", Provisioning, "provisioning: service instance", "migrate the database"},
 		{"zero downtime spaced", "", "zero downtime deploys please", Other, DefaultRuleName, ""},
-		{"isn't down", "", "The app isn't down, we just want more memory quota.", Provisioning, "provisioning: quota", "more memory"},
+		{"isn't down", "", "The app isn't down, we just want more memory quota.", Provisioning, "provisioning: quota", "quota"},
 		{"negated then real", "no 502s since the fix", "but now the site is down", Availability, "availability: down", "site is down"},
 		{"negated then real, same rule", "", "No outage on Monday, but a big outage today", Availability, "availability: outage", "outage"},
 		{"never seen 502 before still counts", "", "we've never seen 502s like this before", Availability, "availability: 5xx error", "502s"},
@@ -81,7 +89,10 @@ func TestClassify_Rules(t *testing.T) {
 		// provisioning rules
 		{"new org", "New org request", "", Provisioning, "provisioning: org or space", "New org"},
 		{"create a space", "", "pls create a space named analytics-dev", Provisioning, "provisioning: org or space", "create a space"},
-		{"role", "", "Please add jane.doe@agency.gov as SpaceDeveloper in org agency-prod", Provisioning, "provisioning: roles and access", "add jane.doe@agency.gov"},
+		{"like a production space", "", "We'd like a production space set up", Provisioning, "provisioning: org or space", "like a production space"},
+		{"need another org", "", "we need another org for training", Provisioning, "provisioning: org or space", "need another org"},
+		{"role", "", "Please add jane.doe@agency.gov as SpaceDeveloper in org agency-prod", Provisioning, "provisioning: roles and access", "SpaceDeveloper"},
+		{"add an e-mail address", "", "Please add jane.doe@agency.gov as a developer", Provisioning, "provisioning: roles and access", "add jane.doe@agency.gov"},
 		{"access to org", "", "Can someone give me access to our org?", Provisioning, "provisioning: roles and access", "give me access"},
 		{"access to package is not provisioning", "", "Our ISSO would like access to the FedRAMP package.", Other, "other: compliance", "ISSO"},
 		{"out of office access is not provisioning", "Automatic reply", "I have limited access to email.", Other, "other: auto-reply", "Automatic reply"},
@@ -140,9 +151,11 @@ func TestClassify_Order(t *testing.T) {
 		{"alpha beta", "", "avail: b", "beta"},
 		// the subject's match is reported before the body's
 		{"gammma", "alpha", "avail: a", "gammma"},
-		// leftmost within a field, whether word or regexp
-		{"", "gamma then alpha", "avail: a", "gamma"},
-		{"", "alpha then gamma", "avail: a", "alpha"},
+		// within a field, words before regexps; leftmost among regexps
+		{"", "gamma then alpha", "avail: a", "alpha"},
+		{"", "gammma then gama", "avail: a", "gammma"},
+		// a regexp in the subject beats a word in the body
+		{"gamma", "alpha", "avail: a", "gamma"},
 		// provisioning beats other
 		{"docs", "user", "prov: users", "user"},
 		{"docs", "", "other: docs", "docs"},
@@ -180,7 +193,7 @@ func TestNew_BadRules(t *testing.T) {
 		{"empty regexp", []Rule{{Name: "x", Class: Other, Patterns: []string{"//"}}},
 			`classify.rules[0] ("x"): pattern 1 "//": empty regular expression`},
 		{"bad regexp", []Rule{ok, {Name: "5xx", Class: Availability, Patterns: []string{"502", "/5(0[234]/"}}},
-			"classify.rules[1] (\"5xx\"): pattern 2 \"/5(0[234]/\": error parsing regexp: missing closing ): `(?im)5(0[234]`"},
+			"classify.rules[1] (\"5xx\"): pattern 2 \"/5(0[234]/\": error parsing regexp: missing closing ): `5(0[234]`"},
 		{"regexp matching nothing at all", []Rule{{Name: "x", Class: Other, Patterns: []string{"/x*/"}}},
 			`classify.rules[0] ("x"): pattern 1 "/x*/": matches empty text, so it would match every ticket`},
 	}
@@ -315,19 +328,35 @@ func TestDefaultRules_Valid(t *testing.T) {
 	}
 }
 
-// TestRequired_NeverSkipsAMatch checks the regexp prefilter is sound: it
-// never rules out a text the regexp matches.
-func TestRequired_NeverSkipsAMatch(t *testing.T) {
+// pass is the plain reading of a prefilter, the oracle for needleIndex:
+// whether folded (the fold of a text) has a string of every set.
+func (p prefilter) pass(folded string) bool {
+	for _, set := range p {
+		if !slices.ContainsFunc(set, func(s string) bool { return strings.Contains(folded, s) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPrefilter_NeverSkipsAMatch checks the regexp prefilter is sound (it
+// never rules out a text the regexp matches) and that the needle index
+// agrees with plain substring search.
+func TestPrefilter_NeverSkipsAMatch(t *testing.T) {
 	var texts []string
 	for _, r := range loadRequests(t, "requests.json") {
 		texts = append(texts, tidy(r.Subject), tidy(r.Body))
 	}
-	texts = append(texts,
-		"IS COMPLETELY DOWN", "health  checks FAILING", "\u212Aelvin", "ſite", "Σίσυφος",
-		"HTTP/1.1 503", "Got a 500", "err_SSL_x")
+	for _, s := range []string{
+		"IS COMPLETELY DOWN", "health \t checks\r\n\r\nFAILING", "\u212Aelvin", "ſite", "Σίσυφος",
+		"HTTP/1.1 503", "Got a 500", "err_SSL_x", "set\fup", "create\v\vspace",
+	} {
+		texts = append(texts, tidy(s)) // the prefilter is for tidied text
+	}
 	extra := []string{
 		`/\bkelvin\b/`, `/site/`, `/σίσυφοσ/`, `/(?:a|b)c+d/`, `/x(?:yy|z)?w/`, `/(?i:foo)|bar/`,
 		`/(?-i:Down)/`, `/[ab]x{2,}/`, `/\d+ms/`, `/err_ssl_\w+/`, `/got\s+a\s+500/`,
+		`/set\s*up/`, `/create\s+space/`, `/health\s*checks?\s+failing/`, `/[\t ]checks/`,
 	}
 	var res []string
 	for _, r := range DefaultRules() {
@@ -348,6 +377,9 @@ func TestRequired_NeverSkipsAMatch(t *testing.T) {
 			if rp.re.MatchString(text) && !rp.needs.pass(fold(text)) {
 				t.Errorf("%s matches %q but its prefilter %q rules it out", p, text, rp.needs)
 			}
+			if got, want := passes(rp.needIDs, c.needles.scan(text)), rp.needs.pass(fold(text)); got != want {
+				t.Errorf("%s on %q: needle index says %v, strings.Contains says %v", p, text, got, want)
+			}
 		}
 	}
 	// Spot-check what the prefilter asks for.
@@ -356,13 +388,19 @@ func TestRequired_NeverSkipsAMatch(t *testing.T) {
 		want prefilter // nil: no prefilter
 	}{
 		{`down`, prefilter{{"down"}}},
-		{`(?i)(?:is|are)\s+DOWN\b`, prefilter{{"down"}, {"are", "is"}}},
-		{`5\d\d\s+errors?`, prefilter{{"error"}, {"5"}}},
+		{`(?i)(?:is|are)\s+DOWN\b`, prefilter{{"are\ndown", "are down", "is\ndown", "is down"}}},
+		{`(?i)(?:is|are)\W+DOWN\b`, prefilter{{"down"}, {"are", "is"}}},
+		{`5\d\d\s+errors?`, prefilter{{"\nerror", " error"}, {"5"}}},
 		{`foo|bar\d*`, prefilter{{"bar", "foo"}}},
 		{`\d+`, nil},
 		{`(?:foo)?bar`, prefilter{{"bar"}}},
 		{`(?:foo)*|bar`, nil},
-		{`(?:create|delete)\s+(?:org|space)s?`, prefilter{{"create", "delete"}, {"org", "space"}}},
+		{`(?:create|delete)\s+(?:org|space)s?`, prefilter{{"create\norg", "create\nspace", "create org", "create space", "delete\norg", "delete\nspace", "delete org", "delete space"}}},
+		// tidied text has single ' ' or '\n' for whitespace
+		{`set\s+up`, prefilter{{"set\nup", "set up"}}},
+		{`set\s*up`, prefilter{{"set\nup", "set up", "setup"}}},
+		{`(?i)[a-c]x`, prefilter{{"ax", "bx", "cx"}}},
+		{`[a-z]x`, prefilter{{"x"}}},
 	} {
 		tree, err := syntax.Parse(tt.re, syntax.Perl)
 		if err != nil {
@@ -397,8 +435,8 @@ func TestClassify_Concurrent(t *testing.T) {
 }
 
 func TestTokenizeAndTidy(t *testing.T) {
-	text := tidy("  > Re:  the drop-down\r\n>\n> can’t   load — site's DOWN!  ")
-	if want := "Re: the drop-down\ncan't load — site's DOWN!"; text != want {
+	text := tidy("  > Re:  the drop-down\r\n>\n> can’t \t load — site's\fDOWN!  ")
+	if want := "Re: the drop-down\ncan't load — site's\nDOWN!"; text != want {
 		t.Fatalf("tidy = %q; want %q", text, want)
 	}
 	var words []string

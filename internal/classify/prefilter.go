@@ -4,13 +4,17 @@ import (
 	"cmp"
 	"regexp/syntax"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A prefilter is a list of sets of folded strings. A text can match the
 // regexp only if, for every set, the folded text contains one of its
 // strings. Matching a Go regexp costs tens of nanoseconds per byte even when
-// it fails, so the prefilter lets most regexps skip most tickets for the cost
-// of a few substring searches.
+// it fails, so the prefilter lets most regexps skip most tickets: a
+// needleIndex finds every prefilter string of every regexp in one pass over
+// the ticket, and each regexp then checks a few bits.
 type prefilter [][]string
 
 const (
@@ -19,17 +23,9 @@ const (
 	maxNeeds = 48
 	// maxSets bounds the sets checked; the most selective are kept.
 	maxSets = 3
+	// maxClass is the largest character class spelled out as strings.
+	maxClass = 4
 )
-
-// pass reports whether folded (the fold of a text) may contain a match.
-func (p prefilter) pass(folded string) bool {
-	for _, set := range p {
-		if !containsAny(folded, set) {
-			return false
-		}
-	}
-	return true
-}
 
 // newPrefilter works out a prefilter for the parsed regexp re; nil (always
 // pass) when it cannot tell, e.g. for /\d+/, which needs no literal text.
@@ -37,7 +33,7 @@ func (p prefilter) pass(folded string) bool {
 // It must never leave out a string a match could rely on; being too
 // generous merely costs speed.
 func newPrefilter(re *syntax.Regexp) prefilter {
-	p := required(re)
+	p := analyse(re).needs()
 	slices.SortStableFunc(p, bySelectivity)
 	if len(p) > maxSets {
 		p = p[:maxSets]
@@ -45,44 +41,193 @@ func newPrefilter(re *syntax.Regexp) prefilter {
 	return p
 }
 
-func required(re *syntax.Regexp) prefilter {
+// info is what analyse knows about a regexp.
+type info struct {
+	// exact, if not nil, lists every string (folded) the regexp can match.
+	exact []string
+	// need is a prefilter for the regexp, used when exact is nil.
+	need prefilter
+}
+
+// needs turns i into a prefilter.
+func (i info) needs() prefilter {
+	if i.exact != nil {
+		if slices.Contains(i.exact, "") {
+			return nil // can match empty text: nothing is needed
+		}
+		return prefilter{minimal(i.exact)}
+	}
+	return i.need
+}
+
+// minimal drops strings that contain another string of the set: finding
+// "error" already finds "errors".
+func minimal(set []string) []string {
+	out := make([]string, 0, len(set))
+	for _, s := range set {
+		redundant := false
+		for _, t := range set {
+			if t != s && strings.Contains(s, t) {
+				redundant = true
+				break
+			}
+		}
+		if !redundant {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func analyse(re *syntax.Regexp) info {
 	switch re.Op {
 	case syntax.OpLiteral:
-		if len(re.Rune) == 0 {
-			return nil
+		return info{exact: []string{fold(string(re.Rune))}}
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return info{exact: []string{""}}
+	case syntax.OpCharClass:
+		if set, ok := classSet(re); ok {
+			return info{exact: set}
 		}
-		return prefilter{{fold(string(re.Rune))}}
-	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0])
+	case syntax.OpCapture:
+		return analyse(re.Sub[0])
+	case syntax.OpQuest:
+		if sub := analyse(re.Sub[0]); sub.exact != nil {
+			return info{exact: dedupe(append(sub.exact, ""))}
+		}
+	case syntax.OpStar:
+		// Tidied text never has two whitespace characters in a row, so \s*
+		// matches at most one.
+		if set, ok := classSet(re.Sub[0]); ok && allBlank(set) {
+			return info{exact: dedupe(append(set, ""))}
+		}
+	case syntax.OpPlus:
+		if set, ok := classSet(re.Sub[0]); ok && allBlank(set) {
+			return info{exact: set} // likewise, \s+ matches exactly one
+		}
+		return info{need: analyse(re.Sub[0]).needs()}
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return required(re.Sub[0])
+			return info{need: analyse(re.Sub[0]).needs()}
 		}
 	case syntax.OpConcat:
-		// Every part must match, so every part's sets are needed.
-		var all prefilter
-		for _, sub := range re.Sub {
-			all = append(all, required(sub)...)
-		}
-		return all
+		return analyseConcat(re.Sub)
 	case syntax.OpAlternate:
-		// Any branch may match: a branch's best set must be in the union.
-		var union []string
-		for _, sub := range re.Sub {
-			p := required(sub)
-			if len(p) == 0 {
-				return nil
-			}
-			union = append(union, slices.MinFunc(p, bySelectivity)...)
-		}
-		slices.Sort(union)
-		union = slices.Compact(union)
-		if len(union) > maxNeeds {
-			return nil
-		}
-		return prefilter{union}
+		return analyseAlternate(re.Sub)
 	}
-	return nil
+	return info{}
+}
+
+// classSet spells out a small character class as folded strings, leaving
+// out whitespace that tidied text never contains (so \s is " " or "\n").
+func classSet(re *syntax.Regexp) ([]string, bool) {
+	if re.Op != syntax.OpCharClass {
+		return nil, false
+	}
+	var set []string
+	for k := 0; k+1 < len(re.Rune); k += 2 {
+		for r := re.Rune[k]; r <= re.Rune[k+1]; r++ {
+			if len(set) > 2*maxClass+len(tidiedAway) || r > unicode.MaxRune {
+				return nil, false
+			}
+			if !strings.ContainsRune(tidiedAway, r) {
+				set = append(set, string(foldRune(r)))
+			}
+		}
+	}
+	set = dedupe(set)
+	if len(set) == 0 || len(set) > maxClass {
+		return nil, false
+	}
+	return set, true
+}
+
+// tidiedAway is the ASCII whitespace tidy removes or replaces.
+const tidiedAway = "\t\r\f\v"
+
+func allBlank(set []string) bool {
+	for _, s := range set {
+		if s != " " && s != "\n" {
+			return false
+		}
+	}
+	return true
+}
+
+// analyseConcat multiplies out runs of exact parts ("re" then "move|name"
+// gives "remove" or "rename") and needs every part's prefilter.
+func analyseConcat(subs []*syntax.Regexp) info {
+	var need prefilter
+	cur, allExact := []string{""}, true
+	flush := func() {
+		if p := (info{exact: cur}).needs(); p != nil {
+			need = append(need, p...)
+		}
+		cur = []string{""}
+	}
+	for _, sub := range subs {
+		si := analyse(sub)
+		if si.exact == nil {
+			allExact = false
+			flush()
+			need = append(need, si.need...)
+			continue
+		}
+		if len(cur)*len(si.exact) > maxNeeds {
+			allExact = false
+			flush()
+		}
+		next := make([]string, 0, len(cur)*len(si.exact))
+		for _, a := range cur {
+			for _, b := range si.exact {
+				next = append(next, a+b)
+			}
+		}
+		cur = dedupe(next)
+	}
+	if allExact {
+		return info{exact: cur}
+	}
+	flush()
+	return info{need: need}
+}
+
+// analyseAlternate: any branch may match, so the best set of each branch
+// must be in the union.
+func analyseAlternate(subs []*syntax.Regexp) info {
+	var exact []string
+	allExact := true
+	for _, sub := range subs {
+		si := analyse(sub)
+		if si.exact == nil {
+			allExact = false
+			break
+		}
+		exact = append(exact, si.exact...)
+	}
+	if allExact {
+		if exact = dedupe(exact); len(exact) <= maxNeeds {
+			return info{exact: exact}
+		}
+	}
+	var union []string
+	for _, sub := range subs {
+		p := analyse(sub).needs()
+		if len(p) == 0 {
+			return info{}
+		}
+		union = append(union, slices.MinFunc(p, bySelectivity)...)
+	}
+	if union = minimal(dedupe(union)); len(union) > maxNeeds {
+		return info{}
+	}
+	return info{need: prefilter{union}}
+}
+
+func dedupe(ss []string) []string {
+	slices.Sort(ss)
+	return slices.Compact(ss)
 }
 
 // bySelectivity orders sets best first: a longer shortest string, then fewer
@@ -102,4 +247,140 @@ func shortest(ss []string) int {
 		}
 	}
 	return n
+}
+
+// needleIndex finds which of a fixed set of folded strings occur in a text,
+// in one pass (an Aho–Corasick automaton), however many strings there are.
+type needleIndex struct {
+	class  [256]uint8 // byte → column in delta; 0 for bytes in no needle
+	nclass int
+	delta  []int32   // state*nclass + class → next state; state 0 is the root
+	out    [][]int32 // state → ids of the needles that end there
+	n      int       // number of needles
+	ids    map[string]int32
+}
+
+// id returns the id of needle s, adding it if new. All ids must be handed
+// out before build.
+func (x *needleIndex) id(s string) int32 {
+	if x.ids == nil {
+		x.ids = make(map[string]int32)
+	}
+	if id, ok := x.ids[s]; ok {
+		return id
+	}
+	id := int32(len(x.ids))
+	x.ids[s] = id
+	return id
+}
+
+// build compiles the automaton for the needles handed out by id.
+func (x *needleIndex) build() {
+	x.n = len(x.ids)
+	needles := make([]string, x.n)
+	for s, id := range x.ids {
+		needles[id] = s
+	}
+	// Columns: one per distinct byte in the needles. Needles are folded, so
+	// ASCII upper case shares the lower-case column and ASCII text can be
+	// scanned without folding it first.
+	x.nclass = 1
+	for _, s := range needles {
+		for i := 0; i < len(s); i++ {
+			if x.class[s[i]] == 0 {
+				x.class[s[i]] = uint8(x.nclass)
+				x.nclass++
+			}
+		}
+	}
+	for c := byte('A'); c <= 'Z'; c++ {
+		x.class[c] = x.class[c+'a'-'A']
+	}
+
+	// The trie.
+	type node struct {
+		next map[uint8]int32
+		out  []int32
+	}
+	nodes := []node{{}}
+	for id, s := range needles {
+		cur := int32(0)
+		for i := 0; i < len(s); i++ {
+			c := x.class[s[i]]
+			nxt, ok := nodes[cur].next[c]
+			if !ok {
+				nxt = int32(len(nodes))
+				nodes = append(nodes, node{})
+				if nodes[cur].next == nil {
+					nodes[cur].next = make(map[uint8]int32)
+				}
+				nodes[cur].next[c] = nxt
+			}
+			cur = nxt
+		}
+		nodes[cur].out = append(nodes[cur].out, int32(id))
+	}
+
+	// Breadth first, fill in every transition from the failure links.
+	k := x.nclass
+	x.delta = make([]int32, len(nodes)*k)
+	x.out = make([][]int32, len(nodes))
+	fail := make([]int32, len(nodes))
+	queue := []int32{0}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		x.out[u] = append(nodes[u].out, x.out[fail[u]]...)
+		for c := 0; c < k; c++ {
+			v, ok := nodes[u].next[uint8(c)]
+			switch {
+			case ok:
+				if u != 0 {
+					fail[v] = x.delta[int(fail[u])*k+c]
+				}
+				x.delta[int(u)*k+c] = v
+				queue = append(queue, v)
+			case u != 0:
+				x.delta[int(u)*k+c] = x.delta[int(fail[u])*k+c]
+			}
+		}
+	}
+	x.ids = nil // not needed after build
+}
+
+// passes reports whether every set has a needle in hit.
+func passes(sets [][]int32, hit []bool) bool {
+	for _, set := range sets {
+		found := false
+		for _, id := range set {
+			if hit[id] {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// scan returns which needles occur in text, by id.
+func (x *needleIndex) scan(text string) []bool {
+	hit := make([]bool, x.n)
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			text = fold(text) // rare: fold non-ASCII, then scan from the start
+			clear(hit)
+			break
+		}
+	}
+	s, k := int32(0), x.nclass
+	for i := 0; i < len(text); i++ {
+		s = x.delta[int(s)*k+int(x.class[text[i]])]
+		for _, id := range x.out[s] {
+			hit[id] = true
+		}
+	}
+	return hit
 }

@@ -1,6 +1,6 @@
 package classify
 
-// Shared regexp fragments for DefaultRules. They are only ever read.
+// Regexp fragments shared by several DefaultRules patterns.
 const (
 	// A host name such as "cloud.gov" or "forms.example.gov".
 	hostRE = `[\w-]+(?:\.[\w-]+)*\.(?:gov|com|org|net|mil|io|us)`
@@ -23,6 +23,7 @@ func DefaultRules() []Rule {
 		// ---- availability ----
 		{Name: "availability: outage", Class: Availability, Patterns: []string{
 			"outage", "outages", "downtime", "service disruption", "service interruption",
+			"offline", "emergency",
 		}},
 		{Name: "availability: 5xx error", Class: Availability, Patterns: []string{
 			"502 bad gateway", "503 service unavailable", "504 gateway timeout", "504 gateway time-out",
@@ -55,8 +56,12 @@ func DefaultRules() []Rule {
 			"can't reach", "cant reach", "cannot reach", "can not reach", "unable to reach",
 			"could not reach", "couldn't reach",
 			"not loading", "isn't loading", "won't load", "wont load", "doesn't load", "does not load",
-			"not responding", "unresponsive", "non-responsive", "no response",
-			"unavailable",
+			"never loads", "no longer loads", "no longer loading", "stopped loading",
+			"not responding", "isn't responding", "aren't responding", "no longer responding",
+			"unresponsive", "non-responsive", "no response", "isn't reachable", "aren't reachable",
+			"unavailable", "not accepting connections", "stopped accepting",
+			"blank page", "blank pages", "blank screen", "white screen", "white page",
+			"empty response", "getting nothing back", "returns nothing",
 			`/\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|could\s+not)\s+(?:access|open|load|get\s+to|hit|use|browse\s+to)\s+(?:(?:the|our|my|their|your|this|any)\s+)?(?:` + thingRE + `|pages?|url)\b/`,
 		}},
 		{Name: "availability: down", Class: Availability, Patterns: []string{
@@ -82,23 +87,35 @@ func DefaultRules() []Rule {
 			"sluggish", "latency", "laggy", "lagging", "packet loss",
 			"performance issue", "performance issues", "performance problem", "performance problems",
 			"takes forever", "taking forever", "spins forever",
+			"load time", "load times", "page load", "page loads", "pegged", "maxed out", "high cpu",
 			`/\bhealth\s+(?:is\s+|shows\s+|status\s+)?red\b/`,
 		}},
 		{Name: "availability: errors and failures", Class: Availability, Patterns: []string{
 			"errors out", "erroring", "throwing errors", "error rate", "elevated errors",
 			"stopped working", "nothing works", "nothing is working", "nothing's working",
+			"stopped receiving", "stopped sending", "stopped responding", "stopped running",
+			"having problems", "having issues", "experiencing problems", "experiencing issues",
+			"known issue", "known issues", "something wrong", "something is wrong",
+			`/\b(?:getting|seeing|see|get|throwing|throws|returning|returns|lots\s+of|many|random|intermittent|sporadic|constant)\s+(?:\w+\s+)?errors\b/`,
+			`/\b(?:uploads|downloads|requests|queries|connections|deploys|deployments|pushes|logins|api\s+calls|jobs|builds)\s+(?:are\s+|keep\s+)?(?:failing|fail|timing\s+out)\b/`,
 			"requests fail", "requests failing", "requests are failing", "failing requests",
 			"staging failed", "staging error", "failed to stage", "error downloading",
 			"can't deploy", "cannot deploy", "unable to deploy", "deploys failing", "deployments failing",
 			"pushes fail", "pushes failing",
 			`/\b(?:` + thingRE + `)\s+errors?\b/`,
 			`/\b(?:` + thingRE + `|push|pushes|deploys?|deployments?)\s+(?:is\s+|are\s+|has\s+|have\s+)?(?:not|isn't|aren't|stopped)\s+working\b/`,
+			// "search broken", "the site is broken" (but not "broken link")
+			`/\b(?:` + thingRE + `|search|login|uploads?|feature|form|forms|pages?)\s+(?:is\s+|are\s+|seems\s+|looks\s+)?(?:completely\s+|totally\s+)?broken\b/`,
 		}},
 
 		// ---- provisioning ----
 		{Name: "provisioning: org or space", Class: Provisioning, Patterns: []string{
 			"org request", "space request", "new org", "new space",
 			`/\b(?:create|creating|add|adding|delete|deleting|remove|removing|rename|renaming|move|moving|transfer|transferring|deactivate|deactivating|decommission|decommissioning|archive|set\s+up|setup)\s+(?:(?:` + detRE + `)\s+){0,2}(?:org|orgs|organization|organizations|space|spaces)\b/`,
+			// "we'd like a production space", "need another org"
+			`/\b(?:like|need|want|request|requesting)\s+(?:a|an|another)\s+(?:(?:new|separate|additional|second|sandbox|prod|production|staging|dev|test|training)\s+)?(?:org|orgs|organization|space|spaces)\b/`,
+			// "add Priya to our space", "remove me from the org"
+			`/\b(?:add|remove|invite|move)\s+(?:\S+\s+){1,3}?(?:to|from|into)\s+(?:(?:the|our|my|this|that|their|all)\s+)?(?:org|orgs|organization|space|spaces)\b/`,
 		}},
 		{Name: "provisioning: roles and access", Class: Provisioning, Patterns: []string{
 			"orgmanager", "org manager", "orgauditor", "org auditor", "orgbillingmanager", "billing manager",
@@ -119,13 +136,16 @@ func DefaultRules() []Rule {
 			"cloud.gov account", "accounts for",
 			`/\b(?:create|set\s+up|setup)\s+(?:an?\s+)?account\b/`,
 			"mfa", "totp", "2fa", "authenticator", "password reset", "reset my password", "locked out",
+			"forgot my password", "forgot password", "unlock", "account locked", "account is locked",
 			"sso", "single sign-on", "single sign on", "idp", "identity provider", "saml",
 			"can't log in", "cannot log in", "can't login", "cannot login", "unable to log in",
 			"unable to login", "can't sign in", "cannot sign in",
 			"service account", "deployer account", "cloud-gov-service-account", "space-deployer",
 		}},
 		{Name: "provisioning: quota", Class: Provisioning, Patterns: []string{
-			"quota", "quotas", "memory limit", "instance limit",
+			"quota", "quotas", "memory limit", "instance limit", "route limit", "routes limit",
+			"app limit", "maximum number of",
+			`/\b(?:increase|raise|bump|lift|up)\s+(?:(?:our|the|my|that)\s+)?limits?\b/`,
 			`/\b(?:increase|raise|bump|more)\s+(?:(?:our|the|my)\s+)?(?:memory|instances|app\s+instances|routes|service\s+instances)\b/`,
 			`/\blimit\s+(?:of|on)\s+(?:\w+\s+)?(?:service\s+instances|instances|apps|routes|memory)\b/`,
 		}},
@@ -142,7 +162,8 @@ func DefaultRules() []Rule {
 		}},
 		{Name: "provisioning: network access", Class: Provisioning, Patterns: []string{
 			"egress", "security group", "security groups", "network policy", "network policies",
-			"add-network-policy",
+			"add-network-policy", "allowlist", "allow list", "whitelist", "ip range", "ip ranges",
+			"ip restriction", "ip restrictions",
 		}},
 
 		// ---- other (these only name the reason; unmatched tickets are other anyway) ----

@@ -10,12 +10,15 @@ var quoteReplacer = strings.NewReplacer(
 	"\u2018", "'", "\u2019", "'", "\u201B", "'", "\u2032", "'",
 	"\u201C", `"`, "\u201D", `"`,
 	"\u00A0", " ", "\u2009", " ", "\u202F", " ",
-	"\r\n", "\n", "\r", "\n",
+	"\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
 )
 
 // tidy prepares text for matching: typographic quotes become ASCII, e-mail
 // quote markers at line starts go, runs of blanks become one space, and blank
 // lines are dropped.
+//
+// The prefilter relies on what comes out: the only ASCII whitespace left is
+// ' ' and '\n', and never two in a row.
 func tidy(s string) string {
 	s = quoteReplacer.Replace(s)
 	var b strings.Builder
@@ -29,17 +32,17 @@ func tidy(s string) string {
 		if b.Len() > 0 {
 			b.WriteByte('\n')
 		}
-		space := false
-		for _, r := range line {
-			if r == ' ' || r == '\t' {
-				space = true
-				continue
+		// Blanks are ASCII, and UTF-8 never hides ASCII bytes inside a
+		// multi-byte character, so the line can be copied in byte runs.
+		for line != "" {
+			i := strings.IndexAny(line, " \t")
+			if i < 0 {
+				b.WriteString(line)
+				break
 			}
-			if space {
-				b.WriteByte(' ')
-				space = false
-			}
-			b.WriteRune(r)
+			b.WriteString(line[:i])
+			b.WriteByte(' ')
+			line = strings.TrimLeft(line[i:], " \t")
 		}
 	}
 	return b.String()
@@ -52,8 +55,18 @@ type token struct {
 }
 
 func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
 }
+
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+	}
+	return t
+}()
 
 // tokenize splits s into words and single punctuation characters. A word is
 // a run of word characters (letters, digits, '_'), where a hyphen or an
@@ -140,15 +153,6 @@ func foldRune(r rune) rune {
 		return foldRune(ascii)
 	}
 	return least
-}
-
-func containsAny(s string, needles []string) bool {
-	for _, n := range needles {
-		if strings.Contains(s, n) {
-			return true
-		}
-	}
-	return false
 }
 
 var (

@@ -125,10 +125,9 @@ func wallTime(y int, m time.Month, d int, offset time.Duration, loc *time.Locati
 // caches the holidays of one year at a time, so a walk over dates outside the
 // table does not recompute them daily. A walker belongs to one goroutine.
 type walker struct {
-	c     *Calendar
-	haveY bool // hols holds the holidays of year
-	year  int
-	hols  map[dayNum]special
+	c    *Calendar
+	year int                // the year hols belongs to
+	hols map[dayNum]special // nil until a date outside the table is asked about
 }
 
 // closed reports whether date n is closed, and why.
@@ -140,8 +139,8 @@ func (w *walker) closed(n dayNum) (DayKind, string, bool) {
 	}
 	if c.holidays && (n < tableFirstDay || n > tableLastDay) {
 		y, _, _ := n.date()
-		if !w.haveY || w.year != y {
-			w.year, w.hols, w.haveY = y, holidaysIn(y), true
+		if w.hols == nil || w.year != y {
+			w.year, w.hols = y, holidaysIn(y)
 		}
 		if s, ok := w.hols[n]; ok {
 			return s.kind, s.name, true

@@ -3,6 +3,7 @@ package clock
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -84,14 +85,18 @@ func New(opts Options) (*Calendar, error) {
 }
 
 // Default returns the published desk's calendar, New(DefaultOptions()). It
-// panics if that fails (only when the tz database lacks America/New_York).
-func Default() *Calendar {
+// is built once, on first use, and then shared: a Calendar never changes, so
+// every caller may use the same one. It panics if building fails (only when
+// the tz database lacks America/New_York).
+func Default() *Calendar { return defaultCalendar() }
+
+var defaultCalendar = sync.OnceValue(func() *Calendar {
 	c, err := New(DefaultOptions())
 	if err != nil {
 		panic(err)
 	}
 	return c
-}
+})
 
 // fmtTOD formats a time-of-day offset as HH:MM (with seconds when present).
 func fmtTOD(d time.Duration) string {

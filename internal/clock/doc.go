@@ -26,7 +26,9 @@
 //     given in the calendar's time zone. Opening and closing are wall-clock
 //     times in that zone, turned into real instants day by day, so DST
 //     changes, the year boundary, Juneteenth, holidays on weekends and
-//     configured closures all just work.
+//     configured closures all just work. (Should a configured Open or Close
+//     fall in a wall-clock time that a DST change skips or repeats — not the
+//     case for 09:00–17:00 anywhere — the instant is the one time.Date picks.)
 //
 // # Implementation
 //

@@ -156,6 +156,9 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 		}
 		return nil, err
 	}
+	if !sess.ExpiresAt.After(s.now()) {
+		return nil, Errorf(Unauthorized, "your session has ended; please log in again")
+	}
 	u, err := s.Store.GetUser(ctx, sess.UserID)
 	if err != nil || !u.Active {
 		return nil, Errorf(Unauthorized, "please log in")

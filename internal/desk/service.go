@@ -332,6 +332,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 // receipt time with the new target, logging both changes.
 func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now time.Time) []*Event {
 	oldClass, oldDue := t.Class, t.ResponseDueAt
+	loc := s.Policy.Calendar().Location()
 	due, _ := s.Policy.Due(class, t.ReceivedAt) // class validated by the caller
 	t.Class, t.ClassBy = class, ClassByStaff
 	t.ClassReason = "reclassified by " + actorName(actor)
@@ -342,7 +343,7 @@ func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now t
 	events := []*Event{{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventClassChanged, Old: oldClass, New: class, Reason: reason}}
 	if !due.Equal(oldDue) {
 		events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventDueChanged,
-			Old: oldDue.Format(time.RFC3339), New: due.Format(time.RFC3339), Reason: "class changed from " + oldClass + " to " + class})
+			Old: oldDue.In(loc).Format(time.RFC3339), New: due.In(loc).Format(time.RFC3339), Reason: "class changed from " + oldClass + " to " + class})
 	}
 	if t.FirstResponseAt != nil {
 		state, _ := s.Policy.Evaluate(t.ResponseDueAt, *t.FirstResponseAt, now)

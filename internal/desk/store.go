@@ -35,7 +35,7 @@ type Store interface {
 	CountUsers(ctx context.Context) (int64, error)
 
 	CreateSession(ctx context.Context, s *Session) error
-	GetSession(ctx context.Context, id string) (*Session, error) // NotFound when missing or expired
+	GetSession(ctx context.Context, id string) (*Session, error) // NotFound when missing; the caller checks expiry
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID uint64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)

@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // dialect is the SQL engine, for the few places where SQLite and PostgreSQL
 // differ: column types in the migrations, case-insensitive LIKE, row locks.
 type dialect int
@@ -14,6 +16,18 @@ func (d dialect) String() string {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+// SQL replaces the column types {ID}, {BIGINT}, {TIME}, {BOOL} and {TEXT}
+// in a DDL statement with d's.
+func (d dialect) SQL(ddl string) string {
+	return strings.NewReplacer(
+		"{ID}", d.ID(),
+		"{BIGINT}", d.BigInt(),
+		"{TIME}", d.Time(),
+		"{BOOL}", d.Bool(),
+		"{TEXT}", d.Text(),
+	).Replace(ddl)
 }
 
 // ID is an auto-numbered 64-bit primary key whose numbers are never reused

@@ -68,7 +68,7 @@ func dbErr(err error, conflict string) error {
 		case pe.Code == "40001", pe.Code == "40P01", pe.Code == "55P03": // serialization failure, deadlock, lock not available
 			return unavailable("the database is busy; please try again")
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"),                                  // insufficient resources (too many connections, disk full)
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources (too many connections, disk full)
 			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // shutting down, cannot connect now
 			pe.Code == "57014": // query canceled (statement timeout)
 			return unavailable("the database cannot be used right now")

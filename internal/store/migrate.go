@@ -20,46 +20,47 @@ type migration struct {
 	up      func(tx *gorm.DB, d dialect) error
 }
 
-// migrations in order; versions are 1, 2, 3, …
+// migrations in order; versions are 1, 2, 3, …  Column types are written
+// as {ID}, {BIGINT}, {TEXT}, {BOOL} and {TIME}, which dialect.SQL replaces.
 var migrations = []migration{
 	{1, "create_users", func(tx *gorm.DB, d dialect) error {
-		return execAll(tx,
+		return execAll(tx, d,
 			`CREATE TABLE users (
-				id ` + d.ID() + `,
-				email ` + d.Text() + ` NOT NULL,
-				name ` + d.Text() + ` NOT NULL DEFAULT '',
-				role ` + d.Text() + ` NOT NULL DEFAULT '',
-				password_hash ` + d.Text() + ` NOT NULL DEFAULT '',
-				active ` + d.Bool() + ` NOT NULL DEFAULT TRUE,
-				created_at ` + d.Time() + ` NOT NULL,
-				last_login_at ` + d.Time() + `
+				id            {ID},
+				email         {TEXT} NOT NULL,
+				name          {TEXT} NOT NULL DEFAULT '',
+				role          {TEXT} NOT NULL DEFAULT '',
+				password_hash {TEXT} NOT NULL DEFAULT '',
+				active        {BOOL} NOT NULL DEFAULT TRUE,
+				created_at    {TIME} NOT NULL,
+				last_login_at {TIME}
 			)`,
 			// Emails are stored lower-cased, so this is case-insensitive.
 			`CREATE UNIQUE INDEX idx_users_email ON users (email)`,
 		)
 	}},
 	{2, "create_tickets", func(tx *gorm.DB, d dialect) error {
-		return execAll(tx,
+		return execAll(tx, d,
 			`CREATE TABLE tickets (
-				id ` + d.ID() + `,
-				ref ` + d.Text() + ` NOT NULL,
-				subject ` + d.Text() + ` NOT NULL DEFAULT '',
-				body ` + d.Text() + ` NOT NULL DEFAULT '',
-				requester_email ` + d.Text() + ` NOT NULL DEFAULT '',
-				requester_name ` + d.Text() + ` NOT NULL DEFAULT '',
-				channel ` + d.Text() + ` NOT NULL DEFAULT '',
-				class ` + d.Text() + ` NOT NULL DEFAULT '',
-				class_by ` + d.Text() + ` NOT NULL DEFAULT '',
-				class_reason ` + d.Text() + ` NOT NULL DEFAULT '',
-				status ` + d.Text() + ` NOT NULL DEFAULT '',
-				open ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
-				assignee_id ` + d.BigInt() + ` REFERENCES users (id) ON DELETE SET NULL,
-				received_at ` + d.Time() + ` NOT NULL,
-				response_due_at ` + d.Time() + ` NOT NULL,
-				first_response_at ` + d.Time() + `,
-				answered ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
-				created_at ` + d.Time() + ` NOT NULL,
-				updated_at ` + d.Time() + ` NOT NULL
+				id                {ID},
+				ref               {TEXT} NOT NULL,
+				subject           {TEXT} NOT NULL DEFAULT '',
+				body              {TEXT} NOT NULL DEFAULT '',
+				requester_email   {TEXT} NOT NULL DEFAULT '',
+				requester_name    {TEXT} NOT NULL DEFAULT '',
+				channel           {TEXT} NOT NULL DEFAULT '',
+				class             {TEXT} NOT NULL DEFAULT '',
+				class_by          {TEXT} NOT NULL DEFAULT '',
+				class_reason      {TEXT} NOT NULL DEFAULT '',
+				status            {TEXT} NOT NULL DEFAULT '',
+				open              {BOOL} NOT NULL DEFAULT FALSE,
+				assignee_id       {BIGINT} REFERENCES users (id) ON DELETE SET NULL,
+				received_at       {TIME} NOT NULL,
+				response_due_at   {TIME} NOT NULL,
+				first_response_at {TIME},
+				answered          {BOOL} NOT NULL DEFAULT FALSE,
+				created_at        {TIME} NOT NULL,
+				updated_at        {TIME} NOT NULL
 			)`,
 			`CREATE UNIQUE INDEX idx_tickets_ref ON tickets (ref)`,
 			// The queue: open tickets, unanswered first, by response due. With
@@ -72,58 +73,59 @@ var migrations = []migration{
 		)
 	}},
 	{3, "create_events", func(tx *gorm.DB, d dialect) error {
-		return execAll(tx,
+		return execAll(tx, d,
 			`CREATE TABLE events (
-				id ` + d.ID() + `,
-				ticket_id ` + d.BigInt() + ` NOT NULL REFERENCES tickets (id),
-				at ` + d.Time() + ` NOT NULL,
-				actor_id ` + d.BigInt() + `,
-				actor ` + d.Text() + ` NOT NULL DEFAULT '',
-				kind ` + d.Text() + ` NOT NULL DEFAULT '',
-				internal ` + d.Bool() + ` NOT NULL DEFAULT FALSE,
-				body ` + d.Text() + ` NOT NULL DEFAULT '',
-				old ` + d.Text() + ` NOT NULL DEFAULT '',
-				new ` + d.Text() + ` NOT NULL DEFAULT '',
-				reason ` + d.Text() + ` NOT NULL DEFAULT ''
+				id        {ID},
+				ticket_id {BIGINT} NOT NULL REFERENCES tickets (id),
+				at        {TIME} NOT NULL,
+				actor_id  {BIGINT},
+				actor     {TEXT} NOT NULL DEFAULT '',
+				kind      {TEXT} NOT NULL DEFAULT '',
+				internal  {BOOL} NOT NULL DEFAULT FALSE,
+				body      {TEXT} NOT NULL DEFAULT '',
+				old       {TEXT} NOT NULL DEFAULT '',
+				new       {TEXT} NOT NULL DEFAULT '',
+				reason    {TEXT} NOT NULL DEFAULT ''
 			)`,
 			`CREATE INDEX idx_events_ticket ON events (ticket_id, id)`,
 		)
 	}},
 	{4, "create_sessions_and_tokens", func(tx *gorm.DB, d dialect) error {
-		return execAll(tx,
+		return execAll(tx, d,
 			`CREATE TABLE sessions (
-				id ` + d.Text() + ` NOT NULL PRIMARY KEY,
-				user_id ` + d.BigInt() + ` NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-				created_at ` + d.Time() + ` NOT NULL,
-				expires_at ` + d.Time() + ` NOT NULL
+				id         {TEXT} NOT NULL PRIMARY KEY,
+				user_id    {BIGINT} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+				created_at {TIME} NOT NULL,
+				expires_at {TIME} NOT NULL
 			)`,
 			`CREATE INDEX idx_sessions_expires ON sessions (expires_at)`,
 			`CREATE INDEX idx_sessions_user ON sessions (user_id)`,
 			`CREATE TABLE tokens (
-				id ` + d.ID() + `,
-				user_id ` + d.BigInt() + ` NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-				name ` + d.Text() + ` NOT NULL DEFAULT '',
-				hash ` + d.Text() + ` NOT NULL,
-				created_at ` + d.Time() + ` NOT NULL,
-				last_used_at ` + d.Time() + `
+				id           {ID},
+				user_id      {BIGINT} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+				name         {TEXT} NOT NULL DEFAULT '',
+				hash         {TEXT} NOT NULL,
+				created_at   {TIME} NOT NULL,
+				last_used_at {TIME}
 			)`,
 			`CREATE UNIQUE INDEX idx_tokens_hash ON tokens (hash)`,
 			`CREATE INDEX idx_tokens_user ON tokens (user_id)`,
 		)
 	}},
 	{5, "create_settings", func(tx *gorm.DB, d dialect) error {
-		return execAll(tx,
+		return execAll(tx, d,
 			`CREATE TABLE settings (
-				"key" ` + d.Text() + ` NOT NULL PRIMARY KEY,
-				"value" ` + d.Text() + ` NOT NULL
+				"key"   {TEXT} NOT NULL PRIMARY KEY,
+				"value" {TEXT} NOT NULL
 			)`,
 		)
 	}},
 }
 
-func execAll(tx *gorm.DB, stmts ...string) error {
+// execAll runs statements in order, column types replaced for d.
+func execAll(tx *gorm.DB, d dialect, stmts ...string) error {
 	for _, q := range stmts {
-		if err := tx.Exec(q).Error; err != nil {
+		if err := tx.Exec(d.SQL(q)).Error; err != nil {
 			return err
 		}
 	}
@@ -153,11 +155,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 		return &desk.Error{Code: desk.Internal, Message: "the database migration failed", Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	err = s.migrationTx(ctx, func(tx *gorm.DB) error {
-		return tx.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-			version ` + s.d.BigInt() + ` NOT NULL PRIMARY KEY,
-			name ` + s.d.Text() + ` NOT NULL,
-			applied_at ` + s.d.Time() + ` NOT NULL
-		)`).Error
+		return execAll(tx, s.d, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    {BIGINT} NOT NULL PRIMARY KEY,
+			name       {TEXT} NOT NULL,
+			applied_at {TIME} NOT NULL
+		)`)
 	})
 	if err != nil {
 		return nil, fail("create schema_migrations", err)

@@ -112,7 +112,9 @@ func TestOpen(t *testing.T) {
 				_ = s.Close()
 				t.Fatalf("Open(%q) succeeded", tc.dsn)
 			}
-			wantCode(t, err, desk.Invalid)
+			if desk.ErrorCode(err) != desk.Invalid {
+				t.Fatalf("Open(%q): %v, want an Invalid error", tc.dsn, err)
+			}
 		})
 	}
 	t.Run("creates folders", func(t *testing.T) {
@@ -128,6 +130,14 @@ func TestOpen(t *testing.T) {
 		if err := s.Ping(ctx(t)); err != nil {
 			t.Fatal(err)
 		}
+	})
+	t.Run("postgres unreachable", func(t *testing.T) {
+		s, err := store.Open(ctx(t), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=5")
+		if err == nil {
+			_ = s.Close()
+			t.Fatal("Open succeeded")
+		}
+		wantCode(t, err, desk.Unavailable)
 	})
 	t.Run("closed", func(t *testing.T) {
 		s := storetest.Open(t)

@@ -3,11 +3,14 @@
 // package only, so nothing else depends on it.
 //
 // Every time is stored in UTC, truncated to microseconds (PostgreSQL's
-// precision), and returned in UTC. On SQLite, times are TEXT in one
-// canonical format ("2006-01-02 15:04:05.999999-07:00" with offset +00:00,
-// as go-sqlite3 writes a UTC time.Time), which sorts and compares in time
-// order; that is why every time, stored or bound as a parameter, goes
-// through utc first.
+// precision), and returned in UTC. On SQLite, go-sqlite3 stores a time as
+// TEXT in the time's own zone ("2006-01-02 15:04:05.999999999-07:00").
+// Written always in UTC, that text is canonical (one spelling per instant:
+// the fraction has no trailing zeros, the offset is always +00:00) and
+// compares as text in time order ('+' sorts before '.' and the digits, so
+// "…:05+00:00" < "…:05.1+00:00" < "…:05.15+00:00" < "…:05.2+00:00"). That
+// is why every time, stored or bound as a parameter, goes through utc (or
+// utcCeil) first.
 package store
 
 import (
@@ -182,6 +185,17 @@ func utc(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
 }
 
+// utcCeil is t in UTC rounded up to the microsecond: the bound to compare
+// stored (microsecond) times against for "< t" and ">= t" to mean exactly
+// that. utc (rounding down) is the one for "> t" and "<= t".
+func utcCeil(t time.Time) time.Time {
+	u := utc(t)
+	if u.Before(t) {
+		u = u.Add(time.Microsecond)
+	}
+	return u
+}
+
 // utcp is utc for optional times.
 func utcp(t *time.Time) *time.Time {
 	if t == nil {
@@ -193,13 +207,18 @@ func utcp(t *time.Time) *time.Time {
 
 // asUTC converts a time read from the database to UTC (pgx returns local
 // times; a zero time read from PostgreSQL keeps its instant).
-func asUTC(t time.Time) time.Time { return t.UTC() }
+func asUTC(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
 
 func asUTCp(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
-	u := t.UTC()
+	u := asUTC(*t)
 	return &u
 }
 
@@ -210,9 +229,9 @@ func asUTCp(t *time.Time) *time.Time {
 type quietLogger struct{ slow time.Duration }
 
 func (l quietLogger) LogMode(logger.LogLevel) logger.Interface { return l }
-func (quietLogger) Info(context.Context, string, ...any)      {}
-func (quietLogger) Warn(context.Context, string, ...any)      {}
-func (quietLogger) Error(context.Context, string, ...any)     {}
+func (quietLogger) Info(context.Context, string, ...any)       {}
+func (quietLogger) Warn(context.Context, string, ...any)       {}
+func (quietLogger) Error(context.Context, string, ...any)      {}
 
 // ParamsFilter tells gorm to leave the values out of the SQL it traces.
 func (quietLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {

@@ -316,10 +316,10 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 		dueArgs []any
 	)
 	if !q.DueBefore.IsZero() {
-		due, dueArgs = append(due, "response_due_at < ?"), append(dueArgs, utc(q.DueBefore))
+		due, dueArgs = append(due, "response_due_at < ?"), append(dueArgs, utcCeil(q.DueBefore))
 	}
 	if !q.DueFrom.IsZero() {
-		due, dueArgs = append(due, "response_due_at >= ?"), append(dueArgs, utc(q.DueFrom))
+		due, dueArgs = append(due, "response_due_at >= ?"), append(dueArgs, utcCeil(q.DueFrom))
 	}
 	if !q.DueAfter.IsZero() {
 		due, dueArgs = append(due, "response_due_at > ?"), append(dueArgs, utc(q.DueAfter))
@@ -344,12 +344,14 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 	}
 
 	if text := strings.TrimSpace(q.Text); text != "" {
+		p := "%" + likeEscaper.Replace(text) + "%"
+		like := " " + s.d.ILike() + " ? ESCAPE '!'"
+		words := "subject" + like + " OR body" + like + " OR requester_email" + like + " OR requester_name" + like
 		if looksLikeRef.MatchString(text) {
-			add("ref = ?", normRef(text))
+			// "SR-1042" is a reference, but "covid-19" is words: match either.
+			add("(ref = ? OR "+words+")", normRef(text), p, p, p, p)
 		} else {
-			p := "%" + likeEscaper.Replace(text) + "%"
-			like := " " + s.d.ILike() + " ? ESCAPE '!'"
-			add("(subject"+like+" OR body"+like+" OR requester_email"+like+" OR requester_name"+like+")", p, p, p, p)
+			add("("+words+")", p, p, p, p)
 		}
 	}
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -68,6 +69,10 @@ func (s *Server) csrf(c *gin.Context) {
 		}
 	}
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		if err := parseForm(c.Request); err != nil {
+			s.respondError(c, err)
+			return
+		}
 		got := c.PostForm("csrf_token")
 		if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			s.respondError(c, desk.Errorf(desk.Forbidden, "this form has expired or came from another site; please reload the page and try again"))
@@ -75,6 +80,25 @@ func (s *Server) csrf(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// parseForm reads a posted form up front, so an oversize or broken body is
+// answered as such (413, 400) rather than as a missing CSRF token.
+func parseForm(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var maxErr *http.MaxBytesError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &maxErr):
+		return err
+	}
+	return desk.Errorf(desk.Invalid, "the form could not be read; please reload the page and try again")
 }
 
 // requireStaff lets only logged-in staff through.
