@@ -121,8 +121,8 @@ func (s *Server) apiCreateTicket(c *gin.Context) {
 		RequesterName: in.RequesterName, Class: in.Class, Channel: desk.ChannelAPI}
 	if in.ReceivedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, in.ReceivedAt)
-		if err != nil {
-			s.respondError(c, desk.FieldError("received_at", "received_at: %q is not RFC 3339 (e.g. 2026-07-02T16:00:00-04:00)", in.ReceivedAt))
+		if err != nil || t.Year() < 1990 {
+			s.respondError(c, desk.FieldError("received_at", "received_at: %q is not an RFC 3339 time since 1990 (e.g. 2026-07-02T16:00:00-04:00)", in.ReceivedAt))
 			return
 		}
 		n.ReceivedAt = t

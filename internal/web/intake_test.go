@@ -323,9 +323,24 @@ func TestIntake(t *testing.T) {
 			t.Errorf("%d tickets from an oversize form", n)
 		}
 		if resp.StatusCode != http.StatusRequestEntityTooLarge {
-			t.Errorf("BUG: oversize form body: status %d, want 413 (middleware.go limitBody promises 413; "+
-				"the csrf middleware's c.PostForm swallows the *http.MaxBytesError and answers 403 \"this form has expired\")",
-				resp.StatusCode)
+			t.Errorf("oversize form body: status %d, want 413 (the body cap must not be reported as a "+
+				"missing CSRF token)\n%s", resp.StatusCode, clip(body))
+		}
+		wantContains(t, body, "larger than 256 KB")
+	})
+
+	t.Run("malformed_form_is_400", func(t *testing.T) {
+		a := newApp(t)
+		c := a.client()
+		c.get("/")
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/", strings.NewReader("subject=%zz&csrf_token=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "text/html")
+		resp, body := c.do(req)
+		wantStatus(t, resp, body, http.StatusBadRequest)
+		wantNoLeak(t, body)
+		if n := a.ticketCount(); n != 0 {
+			t.Errorf("%d tickets", n)
 		}
 	})
 

@@ -12,7 +12,9 @@ func (s *Server) routes(e *gin.Engine) {
 
 	// Health: liveness and readiness for load balancers.
 	e.GET("/healthz", s.healthz)
+	e.HEAD("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.HEAD("/readyz", s.readyz)
 	e.GET("/static/*file", s.serveStatic)
 
 	// Public intake: the request form and its confirmation.

@@ -199,8 +199,7 @@ func TestTicket(t *testing.T) {
 		// Staff read these side by side on the timeline ("old → new"); they
 		// should be written the same way, in the desk's zone.
 		if !strings.HasSuffix(dc.Old, "-04:00") || !strings.HasSuffix(dc.New, "-04:00") {
-			t.Errorf("BUG: due_changed shows %q → %q: service.go reclassify formats the old due (read back "+
-				"from the store, UTC) and the new one (from Policy.Due, America/New_York) in different zones", dc.Old, dc.New)
+			t.Errorf("due_changed shows %q → %q: both should be in the desk's zone (America/New_York)", dc.Old, dc.New)
 		}
 	})
 
