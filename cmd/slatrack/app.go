@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/store"
 )
 
@@ -41,9 +43,33 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	for _, m := range applied {
 		log.Info("applied migration", "name", m)
 	}
-	return &app{store: st, svc: &desk.Service{
+	a := &app{store: st, svc: &desk.Service{
 		Store: st, Policy: policy, Classifier: cl, RefPrefix: cfg.Tickets.RefPrefix,
-	}}, nil
+	}}
+	idSecret, err := st.Setting(ctx, "mail_id_secret", func() (string, error) { return desk.RandomToken(), nil })
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load mail signing secret: %w", err)
+	}
+	m := cfg.Mail
+	a.svc.Mail = &desk.MailSettings{
+		From:        mail.Address{Name: m.FromName, Email: m.Addresses[0]},
+		Addresses:   m.Addresses,
+		Signer:      mail.IDSigner{Secret: []byte(idSecret), Domain: m.Domain},
+		Limits:      mailLimits(cfg),
+		ReopenAfter: time.Duration(m.ReopenDays) * 24 * time.Hour,
+		AckLimit:    m.AckLimit,
+		AckWindow:   cfg.MailDurations().AckWindow,
+	}
+	return a, nil
+}
+
+// mailLimits are the parser's limits from [mail].
+func mailLimits(cfg *config.Config) mail.Limits {
+	l := mail.DefaultLimits()
+	l.MaxMessageBytes = cfg.Mail.MaxMessageMB << 20
+	l.MaxAttachmentBytes = cfg.Mail.MaxAttachmentMB << 20
+	return l
 }
 
 // secret is the instance-shared key for signing cookies and tokens.

@@ -68,6 +68,7 @@ func commands() []command {
 		classifyCommand(),
 		userCommand(),
 		tokenCommand(),
+		mailInCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

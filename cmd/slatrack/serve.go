@@ -9,17 +9,21 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/imappoll"
+	"github.com/slatrack/slatrack/internal/outbox"
+	"github.com/slatrack/slatrack/internal/smtpd"
 	"github.com/slatrack/slatrack/internal/web"
 )
 
 func serveCommand() command {
 	return command{
 		name:    "serve",
-		summary: "run the web server (intake form, staff queue, JSON API)",
+		summary: "run the desk: web (intake form, staff queue, JSON API), SMTP, outbox, IMAP",
 		usage:   "",
 		setup: func(fs *flag.FlagSet) func(*env, *config.Config, []string) error {
 			addr := fs.String("addr", "", "listen `address` (default: server.addr from config)")
@@ -59,6 +63,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	ws, err := web.New(web.Options{
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ping(r.Context()) },
+		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},
 	})
 	if err != nil {
 		return err
@@ -75,26 +80,93 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	go sweepSessions(ctx, a.svc, log)
+	// Background work stops when workCtx ends: after the listeners have
+	// drained, so mail accepted during shutdown is still stored.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var bg sync.WaitGroup
+	background := func(name string, fn func(context.Context) error) {
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			if err := fn(workCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	background("session sweeper", func(ctx context.Context) error { sweepSessions(ctx, a.svc, log); return nil })
+	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
+	background("outbox sender", func(ctx context.Context) error { return sender.Run(ctx, cfg.MailDurations().SendInterval) })
+	if cfg.Mail.IMAP.Addr != "" {
+		if err := imapConfig(cfg).Validate(); err != nil {
+			return fmt.Errorf("config: mail.imap: %w", err)
+		}
+		poller := imappoll.New(imapConfig(cfg), func(ctx context.Context, raw []byte) error {
+			_, err := a.svc.IngestMail(ctx, raw, "imap")
+			return err
+		}, log)
+		defer poller.Close()
+		background("imap poller", poller.Run)
+	}
+
+	errc := make(chan error, 2)
+	var smtpSrv *smtpd.Server
+	if cfg.Mail.SMTPAddr != "" {
+		smtpSrv = smtpd.New(smtpd.Config{
+			Addr: cfg.Mail.SMTPAddr, Domain: cfg.Mail.Domain, Addresses: cfg.Mail.Addresses,
+			MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20, MaxRecipients: cfg.Mail.MaxRecipients,
+		}, func(ctx context.Context, raw []byte, env smtpd.Envelope) error {
+			res, err := a.svc.IngestMail(ctx, raw, "smtp")
+			if err == nil && res.Action == desk.ActionIgnored {
+				log.Info("inbound mail not acted on", "from", env.From, "reason", res.Reason)
+			}
+			return err
+		}, log)
+		sl, err := net.Listen("tcp", cfg.Mail.SMTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s (mail.smtp_addr): %w", cfg.Mail.SMTPAddr, err)
+		}
+		go func() { errc <- smtpSrv.Serve(sl) }()
+		log.Info("smtp listening", "addr", sl.Addr().String(), "addresses", strings.Join(cfg.Mail.Addresses, ","))
+	}
 	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", redactDSN(cfg.Database.DSN))
 	fmt.Fprintf(e.stdout, "slatrack is serving on http://%s (staff login: %s/login)\n", ln.Addr(), cfg.Server.BaseURL)
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var runErr error
 	select {
-	case err := <-errc:
-		return err
+	case runErr = <-errc:
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
+	log.Info("shutting down: finishing HTTP requests and SMTP deliveries in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := srv.Shutdown(sctx); err != nil && runErr == nil {
+		runErr = fmt.Errorf("shutdown http: %w", err)
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if smtpSrv != nil {
+		if err := smtpSrv.Shutdown(sctx); err != nil && runErr == nil {
+			runErr = fmt.Errorf("shutdown smtp: %w", err)
+		}
+	}
+	stopWork()
+	bg.Wait()
+	if runErr != nil && !errors.Is(runErr, http.ErrServerClosed) && !errors.Is(runErr, smtpd.ErrServerClosed) {
+		return runErr
 	}
 	return nil
+}
+
+// relayConfig is [mail.relay] for the outbox sender.
+func relayConfig(cfg *config.Config) outbox.RelayConfig {
+	r := cfg.Mail.Relay
+	return outbox.RelayConfig{Host: r.Host, Port: r.Port, TLS: r.TLS, Username: r.Username, Password: r.Password, HeloName: cfg.Mail.Domain}
+}
+
+// imapConfig is [mail.imap] for the poller.
+func imapConfig(cfg *config.Config) imappoll.Config {
+	m := cfg.Mail.IMAP
+	return imappoll.Config{Addr: m.Addr, TLS: m.TLS, User: m.User, Password: m.Password, Folder: m.Folder,
+		DoneFolder: m.DoneFolder, Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
 }
 
 // bootstrapAdmin creates the first admin on a desk with no users, with the

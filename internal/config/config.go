@@ -31,11 +31,62 @@ type Config struct {
 	SLA      SLA      `toml:"sla"`
 	Tickets  Tickets  `toml:"tickets"`
 	Classify Classify `toml:"classify"`
+	Mail     Mail     `toml:"mail"`
 
 	// Derived values, filled by Validate.
 	clockOpts clock.Options
 	targets   map[string]clock.Target
 	atRisk    clock.Target
+	mailDur   MailDurations
+}
+
+// Mail configures mail in and out.
+type Mail struct {
+	// SMTPAddr is where `serve` listens for inbound SMTP; "" turns it off.
+	SMTPAddr string `toml:"smtp_addr"`
+	// Addresses are the desk's addresses: inbound mail for others is refused
+	// (550) and the first one is the sender of outgoing mail.
+	Addresses []string `toml:"addresses"`
+	FromName  string   `toml:"from_name"`
+	// Domain names slatrack's Message-IDs (default: the first address's domain).
+	Domain          string `toml:"domain"`
+	MaxMessageMB    int    `toml:"max_message_mb"`
+	MaxAttachmentMB int    `toml:"max_attachment_mb"`
+	MaxRecipients   int    `toml:"max_recipients"`
+	ReopenDays      int    `toml:"reopen_days"`
+	AckLimit        int    `toml:"ack_limit"`
+	AckWindow       string `toml:"ack_window"`
+	// InboundSecret authorises POST /api/v1/inbound/email with the header
+	// X-Slatrack-Secret (besides API tokens); "" allows tokens only.
+	InboundSecret string `toml:"inbound_secret"`
+	SendInterval  string `toml:"send_interval"`
+	Relay         Relay  `toml:"relay"`
+	IMAP          IMAP   `toml:"imap"`
+}
+
+// Relay is the SMTP server outgoing mail is handed to.
+type Relay struct {
+	Host     string `toml:"host"` // "" queues mail without sending it
+	Port     int    `toml:"port"`
+	TLS      string `toml:"tls"` // starttls, tls or none
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+}
+
+// IMAP is a mailbox slatrack polls for inbound mail.
+type IMAP struct {
+	Addr       string `toml:"addr"` // host:port; "" turns polling off
+	TLS        string `toml:"tls"`  // tls, starttls or none
+	User       string `toml:"user"`
+	Password   string `toml:"password"`
+	Folder     string `toml:"folder"`
+	DoneFolder string `toml:"done_folder"`
+	Interval   string `toml:"interval"`
+}
+
+// MailDurations are the parsed durations of [mail].
+type MailDurations struct {
+	AckWindow, SendInterval, IMAPInterval time.Duration
 }
 
 // Server configures the HTTP side of `slatrack serve`.
@@ -109,6 +160,20 @@ func Default() Config {
 		},
 		SLA:     SLA{Availability: "3h", Provisioning: "2d", Other: "5d", AtRisk: "1h"},
 		Tickets: Tickets{RefPrefix: "SR"},
+		Mail: Mail{
+			SMTPAddr:        "127.0.0.1:2525",
+			Addresses:       []string{"support@slatrack.local"},
+			FromName:        "Support desk",
+			MaxMessageMB:    25,
+			MaxAttachmentMB: 10,
+			MaxRecipients:   50,
+			ReopenDays:      14,
+			AckLimit:        10,
+			AckWindow:       "3h",
+			SendInterval:    "5s",
+			Relay:           Relay{Port: 587, TLS: "starttls"},
+			IMAP:            IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
+		},
 	}
 }
 
@@ -242,6 +307,7 @@ func (c *Config) Validate() error {
 	if p := c.Tickets.RefPrefix; p == "" || strings.ContainsAny(p, " -[]") {
 		bad("tickets.ref_prefix", fmt.Errorf("%q must be non-empty letters (e.g. \"SR\")", p))
 	}
+	c.validateMail(bad)
 	if len(c.Classify.Rules) > 0 {
 		if _, err := classify.New(c.Classify.Rules); err != nil {
 			errs = append(errs, fmt.Errorf("config: %v", err))
@@ -249,6 +315,58 @@ func (c *Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+func (c *Config) validateMail(bad func(string, error)) {
+	m := &c.Mail
+	if len(m.Addresses) == 0 {
+		bad("mail.addresses", errors.New("at least one address is needed (e.g. [\"support@agency.gov\"])"))
+	}
+	for i, a := range m.Addresses {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if at := strings.LastIndexByte(a, '@'); at <= 0 || at == len(a)-1 || strings.ContainsAny(a, " <>,") {
+			bad("mail.addresses", fmt.Errorf("%q is not a bare address like support@agency.gov", a))
+		}
+		m.Addresses[i] = a
+	}
+	if m.Domain == "" && len(m.Addresses) > 0 {
+		m.Domain = m.Addresses[0][strings.LastIndexByte(m.Addresses[0], '@')+1:]
+	}
+	for key, v := range map[string]int{"mail.max_message_mb": m.MaxMessageMB, "mail.max_attachment_mb": m.MaxAttachmentMB,
+		"mail.max_recipients": m.MaxRecipients, "mail.reopen_days": m.ReopenDays, "mail.ack_limit": m.AckLimit} {
+		if v <= 0 {
+			bad(key, fmt.Errorf("%d must be a positive number", v))
+		}
+	}
+	dur := func(key, s string) time.Duration {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			bad(key, fmt.Errorf("%q is not a duration like \"30s\", \"5m\" or \"3h\"", s))
+		}
+		return d
+	}
+	c.mailDur.AckWindow = dur("mail.ack_window", m.AckWindow)
+	c.mailDur.SendInterval = dur("mail.send_interval", m.SendInterval)
+	c.mailDur.IMAPInterval = dur("mail.imap.interval", m.IMAP.Interval)
+	oneOf := func(key, v string, ok ...string) {
+		for _, o := range ok {
+			if v == o {
+				return
+			}
+		}
+		bad(key, fmt.Errorf("%q must be one of %s", v, strings.Join(ok, ", ")))
+	}
+	oneOf("mail.relay.tls", m.Relay.TLS, "starttls", "tls", "none")
+	oneOf("mail.imap.tls", m.IMAP.TLS, "tls", "starttls", "none")
+	if m.Relay.Host != "" && (m.Relay.Port <= 0 || m.Relay.Port > 65535) {
+		bad("mail.relay.port", fmt.Errorf("%d is not a port", m.Relay.Port))
+	}
+	if m.IMAP.Addr != "" && m.IMAP.User == "" {
+		bad("mail.imap.user", errors.New("is needed when mail.imap.addr is set"))
+	}
+}
+
+// MailDurations are [mail]'s durations, parsed.
+func (c Config) MailDurations() MailDurations { return c.mailDur }
 
 // ClockOptions are the calendar settings, parsed.
 func (c Config) ClockOptions() clock.Options { return c.clockOpts }

@@ -33,6 +33,8 @@ type Service struct {
 	Now func() time.Time
 	// BcryptCost is the password hashing cost (0: DefaultBcryptCost).
 	BcryptCost int
+	// Mail turns on mail in and out; nil means no mail is sent.
+	Mail *MailSettings
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -119,13 +121,13 @@ func oneLine(s string) string {
 }
 
 // CreateTicket classifies, sets the deadline and stores a new ticket with
-// its first timeline entries. actor is nil for anonymous intake.
+// its first timeline entries, and queues the acknowledgement to the
+// requester. actor is nil for anonymous intake.
 func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*Ticket, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}
 	now := s.now()
-	received := now
 	if !n.ReceivedAt.IsZero() {
 		if !actor.IsAdmin() {
 			return nil, &Error{Code: Forbidden, Field: "received_at", Message: "only an admin may set received_at (for importing history)"}
@@ -133,6 +135,16 @@ func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*
 		if n.ReceivedAt.After(now) {
 			return nil, FieldError("received_at", "received_at may not be in the future")
 		}
+	}
+	return s.createTicket(ctx, n, actor, now, nil, "")
+}
+
+// createTicket stores a validated ticket. extend adds rows to the same
+// transaction; inReplyTo threads the acknowledgement under the requester's
+// mail. Imported (backdated) tickets get no acknowledgement.
+func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, now time.Time, extend func(*Ticket, *Writes), inReplyTo string) (*Ticket, error) {
+	received := now
+	if !n.ReceivedAt.IsZero() {
 		received = n.ReceivedAt.UTC().Truncate(time.Microsecond)
 	}
 	class, by, reason := s.decideClass(n)
@@ -159,12 +171,30 @@ func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*
 		requester = n.RequesterName + " <" + n.RequesterEmail + ">"
 	}
 	how := map[string]string{ChannelWeb: "web form", ChannelAPI: "API", ChannelEmail: "email"}[n.Channel]
-	events := []*Event{
-		{At: received, Actor: requester, Kind: EventMessageIn, Body: n.Body, New: n.Subject},
-		{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
-			Body: "Received via " + how + "; classified " + class + " (" + reason + "); first response due " + s.Policy.Promise(due) + "."},
-	}
-	if err := s.Store.CreateTicket(ctx, s.RefPrefix, t, events); err != nil {
+	err = s.Store.CreateTicketWith(ctx, s.RefPrefix, t, func(t *Ticket) (Writes, error) {
+		w := Writes{Events: []*Event{
+			{At: received, Actor: requester, Kind: EventMessageIn, Body: n.Body, New: n.Subject},
+			{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
+				Body: "Received via " + how + "; classified " + class + " (" + reason + "); first response due " + s.Policy.Promise(due) + "."},
+		}}
+		if extend != nil {
+			extend(t, &w)
+		}
+		if n.ReceivedAt.IsZero() {
+			o, m, err := s.ackMail(ctx, t, inReplyTo, now)
+			if err != nil {
+				return w, err
+			}
+			if o != nil {
+				w.Outbox = append(w.Outbox, o)
+				w.Messages = append(w.Messages, m)
+				w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventReply, Internal: true, Mail: m,
+					Body: "Acknowledgement sent to " + t.RequesterEmail + " (" + o.Subject + ")."})
+			}
+		}
+		return w, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -212,8 +242,9 @@ func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error
 	return t, ev, nil
 }
 
-// Reply adds a staff message. A public reply goes to the requester and, the
-// first time, stops the response clock; an internal note is staff-only.
+// Reply adds a staff message. A public reply is mailed to the requester
+// (through the outbox) and, the first time, stops the response clock; an
+// internal note is staff-only.
 func (s *Service) Reply(ctx context.Context, ref string, actor *User, body string, internal bool) (*Ticket, error) {
 	body = strings.TrimSpace(body)
 	if body == "" {
@@ -225,26 +256,44 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 	if !utf8.ValidString(body) {
 		return nil, FieldError("body", "body: must be valid UTF-8 text")
 	}
-	return s.Store.UpdateTicket(ctx, ref, func(t *Ticket) ([]*Event, error) {
+	var refs []string
+	var lastIn string
+	if !internal && s.Mail != nil {
+		t, err := s.Store.GetTicket(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if refs, lastIn, err = s.threadIDs(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
 		now := s.now()
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
-			return []*Event{ev}, nil
+			return Writes{Events: []*Event{ev}}, nil
 		}
 		ev.Kind = EventReply
-		events := []*Event{ev}
+		w := Writes{Events: []*Event{ev}}
+		if s.Mail != nil {
+			o, m, err := s.outgoing(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now)
+			if err != nil {
+				return w, err
+			}
+			w.Outbox, w.Messages, ev.Mail = []*OutboxMail{o}, []*Message{m}, m
+		}
 		if t.FirstResponseAt == nil {
 			t.FirstResponseAt = &now
 			t.Answered = true
 			state, rem := s.Policy.Evaluate(t.ResponseDueAt, now, now)
-			events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventFirstResponse,
+			w.Events = append(w.Events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventFirstResponse,
 				New: string(state), Body: firstResponseWords(state, rem, s.Policy.Calendar().BusinessDay())})
 		}
 		if t.Status == StatusNew {
-			events = append(events, statusEvent(t, StatusOpen, actor, now))
+			w.Events = append(w.Events, statusEvent(t, StatusOpen, actor, now))
 		}
-		return events, nil
+		return w, nil
 	})
 }
 
@@ -259,6 +308,11 @@ func statusEvent(t *Ticket, status string, actor *User, now time.Time) *Event {
 	ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventStatusChanged, Old: t.Status, New: status}
 	t.Status = status
 	t.Open = IsOpenStatus(status)
+	if t.Open {
+		t.ClosedAt = nil
+	} else {
+		t.ClosedAt = &now
+	}
 	return ev
 }
 

@@ -20,6 +20,11 @@ type Store interface {
 	// saves the ticket and the events it returns in the same transaction.
 	// If change returns an error nothing is written.
 	UpdateTicket(ctx context.Context, ref string, change func(t *Ticket) ([]*Event, error)) (*Ticket, error)
+	// CreateTicketWith is CreateTicket whose extra rows are made by then,
+	// inside the transaction, once the ticket has its ID and reference.
+	CreateTicketWith(ctx context.Context, prefix string, t *Ticket, then func(t *Ticket) (Writes, error)) error
+	// UpdateTicketWith is UpdateTicket whose change returns every extra row.
+	UpdateTicketWith(ctx context.Context, ref string, change func(t *Ticket) (Writes, error)) (*Ticket, error)
 	// ListTickets returns one page in queue order (unanswered first, then
 	// response due, then id), Assignee filled, plus the cursor of the next
 	// page ("" at the end).
@@ -48,6 +53,30 @@ type Store interface {
 	// (first writer wins across instances).
 	Setting(ctx context.Context, key string, create func() (string, error)) (string, error)
 
+	// Mail. SaveMessage stores a message that belongs to no ticket (Conflict
+	// when its DedupeKey was seen before); FindMessage looks one up by
+	// DedupeKey; TicketMessages lists a ticket's mail with attachment names.
+	SaveMessage(ctx context.Context, m *Message) error
+	FindMessage(ctx context.Context, dedupeKey string) (*Message, error)
+	TicketMessages(ctx context.Context, ticketID uint64) ([]*Message, error)
+	GetAttachment(ctx context.Context, id uint64) (*Attachment, uint64, error)
+	IsParticipant(ctx context.Context, ticketID uint64, email string) (bool, error)
+
+	// Outbox: mail waiting for the relay.
+	EnqueueMail(ctx context.Context, o *OutboxMail) error
+	CountOutbox(ctx context.Context, kind, to string, since time.Time) (int64, error)
+	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*OutboxMail, error)
+	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
+	MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error
+	OutboxBacklog(ctx context.Context) (int64, error)
+
+	// Quarantine: mail that could not be processed, kept whole.
+	Quarantine(ctx context.Context, q *Quarantined) error
+	ListQuarantine(ctx context.Context, status string, limit int) ([]*Quarantined, error)
+	GetQuarantined(ctx context.Context, id uint64) (*Quarantined, error)
+	ResolveQuarantined(ctx context.Context, id uint64, status, by string, at time.Time) error
+
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
@@ -56,6 +85,7 @@ type Store interface {
 // TicketQuery selects tickets for the queue and the API. Zero values mean
 // "any". Times are instants; the service turns SLA states into these bounds.
 type TicketQuery struct {
+	IDs        []uint64 // only these tickets
 	OpenOnly   bool     // only new, open, waiting
 	Statuses   []string // any of these
 	Class      string

@@ -91,7 +91,12 @@ type Ticket struct {
 	ResponseDueAt   time.Time
 	FirstResponseAt *time.Time
 	// Answered mirrors FirstResponseAt != nil, for the queue's sort order.
-	Answered  bool
+	Answered bool
+	// Flag is a problem staff should see, e.g. "bounce: mailbox full".
+	Flag string `gorm:"size:500"`
+	// ClosedAt is when the ticket was last resolved or closed; a requester's
+	// mail after mail.reopen_days from then opens a new ticket instead.
+	ClosedAt  *time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -107,6 +112,9 @@ const (
 	EventAssigned      = "assigned"       // Old → New (user emails; "" = unassigned)
 	EventDueChanged    = "due_changed"    // Old → New (RFC 3339), Reason
 	EventFirstResponse = "first_response" // the response clock stopped: New = met|breached
+	EventLinked        = "linked"         // related to another ticket (New = its ref)
+	EventBounce        = "bounce"         // a message to the requester bounced
+	EventMailIgnored   = "mail_ignored"   // automatic mail stored but not acted on
 )
 
 // Event is one append-only entry on a ticket's timeline: every message in
@@ -125,6 +133,11 @@ type Event struct {
 	Old      string `gorm:"size:300"`
 	New      string `gorm:"size:300"`
 	Reason   string `gorm:"size:500"`
+	// MailID is the stored Message this event is about (messages in and out).
+	MailID *uint64
+	// Mail, when set on a new event, is a message in the same Writes whose
+	// ID the store copies into MailID.
+	Mail *Message `gorm:"-"`
 }
 
 // Roles.

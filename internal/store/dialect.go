@@ -27,6 +27,7 @@ func (d dialect) SQL(ddl string) string {
 		"{TIME}", d.Time(),
 		"{BOOL}", d.Bool(),
 		"{TEXT}", d.Text(),
+		"{BLOB}", d.Blob(),
 	).Replace(ddl)
 }
 
@@ -59,6 +60,14 @@ func (d dialect) Time() string {
 
 // Bool is a boolean (0/1 on SQLite; TRUE and FALSE work on both).
 func (d dialect) Bool() string { return "BOOLEAN" }
+
+// Blob is a byte string of any length (raw mail, attachments).
+func (d dialect) Blob() string {
+	if d == postgresDialect {
+		return "BYTEA"
+	}
+	return "BLOB"
+}
 
 // Text is a string of any length.
 func (d dialect) Text() string { return "TEXT" }

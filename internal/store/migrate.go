@@ -120,6 +120,82 @@ var migrations = []migration{
 			)`,
 		)
 	}},
+	{6, "create_mail", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			`ALTER TABLE tickets ADD COLUMN flag {TEXT} NOT NULL DEFAULT ''`,
+			`ALTER TABLE tickets ADD COLUMN closed_at {TIME}`,
+			`CREATE TABLE messages (
+				id          {ID},
+				ticket_id   {BIGINT} REFERENCES tickets (id),
+				direction   {TEXT} NOT NULL,
+				message_id  {TEXT} NOT NULL DEFAULT '',
+				dedupe_key  {TEXT} NOT NULL,
+				from_addr   {TEXT} NOT NULL DEFAULT '',
+				to_addrs    {TEXT} NOT NULL DEFAULT '',
+				subject     {TEXT} NOT NULL DEFAULT '',
+				text        {TEXT} NOT NULL DEFAULT '',
+				html        {TEXT} NOT NULL DEFAULT '',
+				kind        {TEXT} NOT NULL DEFAULT '',
+				source      {TEXT} NOT NULL DEFAULT '',
+				raw         {BLOB},
+				received_at {TIME} NOT NULL
+			)`,
+			// A second delivery of the same mail (same Message-ID, or same
+			// bytes without one) hits this index and becomes a no-op, even
+			// when two instances receive it at once.
+			`CREATE UNIQUE INDEX idx_messages_dedupe ON messages (dedupe_key)`,
+			`CREATE INDEX idx_messages_ticket ON messages (ticket_id, id)`,
+			`CREATE TABLE attachments (
+				id           {ID},
+				message_id   {BIGINT} NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+				filename     {TEXT} NOT NULL DEFAULT '',
+				content_type {TEXT} NOT NULL DEFAULT '',
+				size         {BIGINT} NOT NULL DEFAULT 0,
+				data         {BLOB}
+			)`,
+			`CREATE INDEX idx_attachments_message ON attachments (message_id)`,
+			`ALTER TABLE events ADD COLUMN mail_id {BIGINT} REFERENCES messages (id)`,
+			`CREATE TABLE participants (
+				ticket_id {BIGINT} NOT NULL REFERENCES tickets (id),
+				email     {TEXT} NOT NULL,
+				PRIMARY KEY (ticket_id, email)
+			)`,
+			`CREATE TABLE outbox (
+				id              {ID},
+				ticket_id       {BIGINT} REFERENCES tickets (id),
+				kind            {TEXT} NOT NULL DEFAULT '',
+				message_id      {TEXT} NOT NULL DEFAULT '',
+				from_addr       {TEXT} NOT NULL DEFAULT '',
+				to_addrs        {TEXT} NOT NULL DEFAULT '',
+				subject         {TEXT} NOT NULL DEFAULT '',
+				raw             {BLOB},
+				status          {TEXT} NOT NULL,
+				attempts        {BIGINT} NOT NULL DEFAULT 0,
+				next_attempt_at {TIME} NOT NULL,
+				last_error      {TEXT} NOT NULL DEFAULT '',
+				sent_at         {TIME},
+				lease_until     {TIME},
+				created_at      {TIME} NOT NULL
+			)`,
+			// Senders claim due mail in this order.
+			`CREATE INDEX idx_outbox_due ON outbox (status, next_attempt_at)`,
+			`CREATE INDEX idx_outbox_ticket ON outbox (ticket_id)`,
+			// Acknowledgement rate limit per recipient.
+			`CREATE INDEX idx_outbox_kind_to ON outbox (kind, to_addrs, created_at)`,
+			`CREATE TABLE quarantine (
+				id          {ID},
+				reason      {TEXT} NOT NULL DEFAULT '',
+				source      {TEXT} NOT NULL DEFAULT '',
+				size        {BIGINT} NOT NULL DEFAULT 0,
+				raw         {BLOB},
+				status      {TEXT} NOT NULL,
+				received_at {TIME} NOT NULL,
+				resolved_at {TIME},
+				resolved_by {TEXT} NOT NULL DEFAULT ''
+			)`,
+			`CREATE INDEX idx_quarantine_status ON quarantine (status, id)`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -31,6 +31,7 @@ var ticketColumns = []string{
 	"subject", "body", "requester_email", "requester_name", "channel",
 	"class", "class_by", "class_reason", "status", "open", "assignee_id",
 	"received_at", "response_due_at", "first_response_at", "answered", "updated_at",
+	"flag", "closed_at",
 }
 
 // CreateTicket inserts t, gives it an ID and the reference
@@ -39,16 +40,20 @@ var ticketColumns = []string{
 // t.Answered are set from Status and FirstResponseAt. On error t and the
 // events are left as they were.
 func (s *Store) CreateTicket(ctx context.Context, prefix string, t *desk.Ticket, events []*desk.Event) error {
+	return s.CreateTicketWith(ctx, prefix, t, func(*desk.Ticket) (desk.Writes, error) {
+		return desk.Writes{Events: events}, nil
+	})
+}
+
+// CreateTicketWith is CreateTicket whose extra rows (events, messages,
+// outbox mail, participants) are made by then, inside the transaction, once
+// the ticket has its ID and reference. If then fails nothing is written.
+func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Ticket, then func(t *desk.Ticket) (desk.Writes, error)) error {
 	if prefix == "" {
 		return &desk.Error{Code: desk.Internal, Message: "tickets cannot be numbered", Err: errors.New("store: CreateTicket with an empty reference prefix")}
 	}
 	orig := *t
-	origEvents := make([]desk.Event, len(events))
-	for i, e := range events {
-		if e != nil {
-			origEvents[i] = *e
-		}
-	}
+	var thenErr error
 	now := utc(time.Now())
 	t.ID = 0
 	prepareTicket(t)
@@ -68,17 +73,20 @@ func (s *Store) CreateTicket(ctx context.Context, prefix string, t *desk.Ticket,
 		if err := tx.Exec(`UPDATE tickets SET ref = ? WHERE id = ?`, t.Ref, t.ID).Error; err != nil {
 			return err
 		}
-		if err := insertEvents(tx, t.ID, events, now); err != nil {
+		w, err := then(t)
+		if err != nil {
+			thenErr = err
+			return errChangeFailed
+		}
+		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
 		}
 		return fillAssignees(tx, []*desk.Ticket{t})
 	})
 	if err != nil {
 		*t = orig
-		for i, e := range events {
-			if e != nil {
-				*e = origEvents[i]
-			}
+		if thenErr != nil {
+			return thenErr
 		}
 		return dbErr(err, "a ticket with that reference already exists")
 	}
@@ -99,6 +107,7 @@ func prepareTicket(t *desk.Ticket) {
 	t.ReceivedAt = utc(t.ReceivedAt)
 	t.ResponseDueAt = utc(t.ResponseDueAt)
 	t.FirstResponseAt = utcp(t.FirstResponseAt)
+	t.ClosedAt = utcp(t.ClosedAt)
 	t.CreatedAt = utc(t.CreatedAt)
 	t.UpdatedAt = utc(t.UpdatedAt)
 	if t.AssigneeID != nil && *t.AssigneeID == 0 {
@@ -155,6 +164,15 @@ var errChangeFailed = errors.New("store: change failed")
 // defaults to now). If change returns an error, nothing is written and
 // that error is returned as it is.
 func (s *Store) UpdateTicket(ctx context.Context, ref string, change func(t *desk.Ticket) ([]*desk.Event, error)) (*desk.Ticket, error) {
+	return s.UpdateTicketWith(ctx, ref, func(t *desk.Ticket) (desk.Writes, error) {
+		events, err := change(t)
+		return desk.Writes{Events: events}, err
+	})
+}
+
+// UpdateTicketWith is UpdateTicket whose change returns every extra row to
+// write (events, messages, outbox mail, participants).
+func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(t *desk.Ticket) (desk.Writes, error)) (*desk.Ticket, error) {
 	var (
 		out       *desk.Ticket
 		changeErr error
@@ -173,7 +191,7 @@ func (s *Store) UpdateTicket(ctx context.Context, ref string, change func(t *des
 			return err
 		}
 		id, tref, created := t.ID, t.Ref, t.CreatedAt
-		events, err := change(&t)
+		w, err := change(&t)
 		if err != nil {
 			changeErr = err
 			return errChangeFailed
@@ -199,11 +217,13 @@ func (s *Store) UpdateTicket(ctx context.Context, ref string, change func(t *des
 			"first_response_at": t.FirstResponseAt,
 			"answered":          t.Answered,
 			"updated_at":        t.UpdatedAt,
+			"flag":              t.Flag,
+			"closed_at":         t.ClosedAt,
 		})
 		if res.Error != nil {
 			return res.Error
 		}
-		if err := insertEvents(tx, t.ID, events, now); err != nil {
+		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
 		}
 		if t.Assignee == nil || t.AssigneeID == nil || t.Assignee.ID != *t.AssigneeID {
@@ -275,6 +295,9 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 		args = append(args, a...)
 	}
 
+	if len(q.IDs) > 0 {
+		add("id IN ?", q.IDs)
+	}
 	open := q.OpenOnly
 	if len(q.Statuses) > 0 {
 		add("status IN ?", q.Statuses)

@@ -45,7 +45,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // limitBody caps every request body; reading past it fails with a
 // *http.MaxBytesError that respondError answers with 413.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
+	if c.Request.Body != nil && !isInbound(c.Request) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(s.cfg.MaxBodyKB)*1024)
 	}
 	c.Next()

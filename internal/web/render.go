@@ -121,6 +121,15 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return strings.ToUpper(s[:1]) + s[1:]
 		},
 		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		// safeMail marks mail HTML as safe: it was sanitised with bluemonday
+		// when the mail was parsed, before it was stored.
+		"safeMail": func(s string) template.HTML { return template.HTML(s) },
+		"kb": func(n int64) string {
+			if n < 1024 {
+				return fmt.Sprintf("%d B", n)
+			}
+			return fmt.Sprintf("%.0f KB", float64(n)/1024)
+		},
 	}
 }
 

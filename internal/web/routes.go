@@ -34,12 +34,20 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/tickets/:ref/reclassify", s.ticketReclassify)
 	staff.POST("/tickets/:ref/assign", s.ticketAssign)
 	staff.POST("/tickets/:ref/status", s.ticketStatus)
+	staff.GET("/tickets/:ref/attachments/:id", s.attachment)
 
 	// Admin UI.
 	admin := staff.Group("/admin", s.requireAdmin)
 	admin.GET("/users", s.usersPage)
 	admin.POST("/users", s.usersCreate)
 	admin.POST("/users/:id/active", s.usersSetActive)
+	admin.GET("/quarantine", s.quarantineList)
+	admin.GET("/quarantine/:id/raw", s.quarantineRaw)
+	admin.POST("/quarantine/:id/reprocess", s.quarantineReprocess)
+	admin.POST("/quarantine/:id/discard", s.quarantineDiscard)
+
+	// Inbound mail over HTTP: a raw RFC 822 body, by token or shared secret.
+	e.POST("/api/v1/inbound/email", s.inboundAuth, s.inboundEmail)
 
 	// JSON API: bearer tokens, no cookies, so no CSRF.
 	api := e.Group("/api/v1", s.requireToken)

@@ -32,6 +32,8 @@ type Options struct {
 	Secret []byte
 	// Ready reports whether the server can do its work (/readyz).
 	Ready func(*http.Request) error
+	// Mail configures inbound mail over HTTP.
+	Mail MailOptions
 }
 
 // Server holds the services and the parsed templates.
@@ -41,6 +43,7 @@ type Server struct {
 	log    *slog.Logger
 	secret []byte
 	ready  func(*http.Request) error
+	mail   MailOptions
 
 	pages   *pageSet
 	assets  map[string]string // "style.css" → "/static/style.3f2a1c9e.css"
@@ -58,6 +61,9 @@ type asset struct {
 
 // New parses the templates and builds the route table.
 func New(o Options) (*Server, error) {
+	if o.Mail.MaxMessageBytes <= 0 {
+		o.Mail.MaxMessageBytes = 25 << 20
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -70,6 +76,7 @@ func New(o Options) (*Server, error) {
 		log:     o.Logger,
 		secret:  o.Secret,
 		ready:   o.Ready,
+		mail:    o.Mail,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),
 		started: time.Now(),

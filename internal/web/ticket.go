@@ -17,6 +17,18 @@ type ticketPage struct {
 	Users    []*desk.User
 	Errors   desk.ValidationErrors
 	Reply    string
+	// Mail holds the ticket's stored messages by ID, for events that point
+	// at one (formatted view, attachments).
+	Mail   map[uint64]*desk.Message
+	Outbox []*desk.OutboxMail
+}
+
+// MailOf is the message an event is about, or nil.
+func (p *ticketPage) MailOf(e *desk.Event) *desk.Message {
+	if e.MailID == nil {
+		return nil
+	}
+	return p.Mail[*e.MailID]
 }
 
 func (s *Server) ticketPage(c *gin.Context) {
@@ -36,7 +48,21 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 		s.respondError(c, err)
 		return
 	}
-	p := ticketPage{T: s.view(t, s.now()), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply}
+	msgs, err := s.svc.Store.TicketMessages(ctx, t.ID)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	outbox, err := s.svc.Store.TicketOutbox(ctx, t.ID)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	p := ticketPage{T: s.view(t, s.now()), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply,
+		Mail: map[uint64]*desk.Message{}, Outbox: outbox}
+	for _, m := range msgs {
+		p.Mail[m.ID] = m
+	}
 	d := pageData{Title: t.Ref + " " + t.Subject, Nav: "queue", Page: &p}
 	if formErr != nil {
 		p.Errors = desk.FieldErrors(formErr)

@@ -1,0 +1,441 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slatrack/slatrack/internal/mail"
+)
+
+// MailSettings turn on mail: acknowledgements and replies go out through
+// the outbox, and IngestMail turns inbound mail into tickets.
+type MailSettings struct {
+	// From is the desk's address: the sender of every mail slatrack sends.
+	From mail.Address
+	// Addresses are the desk's own addresses; they are never participants.
+	Addresses []string
+	// Signer makes and checks slatrack's signed Message-IDs.
+	Signer mail.IDSigner
+	Limits mail.Limits
+	// ReopenAfter: a reply to a ticket closed longer ago opens a new one.
+	ReopenAfter time.Duration
+	// AckLimit acknowledgements per sender per AckWindow.
+	AckLimit  int
+	AckWindow time.Duration
+}
+
+// Ingest actions, as the inbound HTTP endpoint reports them.
+const (
+	ActionCreated     = "created"
+	ActionAppended    = "appended"
+	ActionDuplicate   = "duplicate"
+	ActionIgnored     = "ignored"
+	ActionQuarantined = "quarantined"
+)
+
+// IngestResult says what became of one inbound mail.
+type IngestResult struct {
+	Action string `json:"action"`
+	Ref    string `json:"ref"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// IngestMail stores one raw inbound message and acts on it: a new ticket, a
+// message appended to its thread, a bounce flagged on its ticket, automatic
+// mail kept without action, a duplicate ignored, or unusable mail
+// quarantined. It returns an error only when nothing could be stored (the
+// caller must then ask the sender to retry); every other outcome means the
+// mail is safely kept.
+func (s *Service) IngestMail(ctx context.Context, raw []byte, source string) (IngestResult, error) {
+	return s.ingest(ctx, raw, source, true)
+}
+
+func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarantine bool) (IngestResult, error) {
+	if s.Mail == nil {
+		return IngestResult{}, &Error{Code: Unavailable, Message: "mail is not configured"}
+	}
+	now := s.now()
+	m, err := mail.Parse(raw, s.Mail.Limits)
+	if err != nil {
+		reason := err.Error()
+		var rej *mail.RejectError
+		if errors.As(err, &rej) {
+			reason = rej.Reason
+		}
+		if !quarantine {
+			return IngestResult{Action: ActionQuarantined, Reason: reason}, nil
+		}
+		if err := s.Store.Quarantine(ctx, &Quarantined{Reason: reason, Source: source, Raw: raw, ReceivedAt: now}); err != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{Action: ActionQuarantined, Reason: reason}, nil
+	}
+	if m.MessageID != "" && s.Mail.Signer.Ours(m.MessageID) {
+		return IngestResult{Action: ActionIgnored, Reason: "slatrack's own outgoing mail came back in; dropped"}, nil
+	}
+	key := "sha256:" + m.Hash
+	if m.MessageID != "" {
+		key = "id:" + m.MessageID
+	}
+	if dup, err := s.duplicate(ctx, key); err != nil || dup != nil {
+		return derefResult(dup), err
+	}
+	msg := &Message{
+		Direction: DirectionIn, MessageID: m.MessageID, DedupeKey: key, FromAddr: m.From.Email,
+		ToAddrs: joinAddrs(append(append([]mail.Address{}, m.To...), m.Cc...)), Subject: m.Subject,
+		Text: m.Text, HTML: m.HTML, Kind: string(m.Kind), Source: source, Raw: raw, ReceivedAt: now,
+	}
+	for _, a := range m.Attachments {
+		msg.Attachments = append(msg.Attachments, &Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
+	}
+	res, err := s.route(ctx, m, msg, now)
+	if ErrorCode(err) == Conflict {
+		// Another instance stored the same mail a moment ago.
+		if dup, derr := s.duplicate(ctx, key); derr == nil && dup != nil {
+			return *dup, nil
+		}
+	}
+	return res, err
+}
+
+func derefResult(r *IngestResult) IngestResult {
+	if r == nil {
+		return IngestResult{}
+	}
+	return *r
+}
+
+// duplicate reports a mail already stored under key.
+func (s *Service) duplicate(ctx context.Context, key string) (*IngestResult, error) {
+	prev, err := s.Store.FindMessage(ctx, key)
+	switch {
+	case ErrorCode(err) == NotFound:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	r := &IngestResult{Action: ActionDuplicate, Reason: "this message was already received"}
+	if prev.TicketID != nil {
+		if t, err := s.ticketByID(ctx, *prev.TicketID); err == nil {
+			r.Ref = t.Ref
+		}
+	}
+	return r, nil
+}
+
+func (s *Service) ticketByID(ctx context.Context, id uint64) (*Ticket, error) {
+	ts, _, err := s.Store.ListTickets(ctx, TicketQuery{IDs: []uint64{id}, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, ErrNotFound
+	}
+	return ts[0], nil
+}
+
+// route decides where a parsed mail goes and stores it there.
+func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
+	if m.Kind == mail.KindBounce {
+		return s.bounce(ctx, m, msg, now)
+	}
+	ref, byTag := s.threadRef(ctx, m)
+	var linkFrom string
+	if ref != "" {
+		t, err := s.Store.GetTicket(ctx, ref)
+		switch {
+		case ErrorCode(err) == NotFound:
+			ref = ""
+		case err != nil:
+			return IngestResult{}, err
+		case !t.Open && t.ClosedAt != nil && now.Sub(*t.ClosedAt) > s.Mail.ReopenAfter && !m.IsAutomatic():
+			linkFrom = t.Ref // closed long ago: a new ticket, linked
+		default:
+			return s.appendMail(ctx, t.Ref, m, msg, now)
+		}
+	} else if byTag != "" {
+		linkFrom = byTag // a stranger's mail naming someone else's ticket
+	}
+	if m.IsAutomatic() {
+		if err := s.Store.SaveMessage(ctx, msg); err != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{Action: ActionIgnored, Reason: "automatic mail (" + m.KindReason + ") does not open a ticket"}, nil
+	}
+	return s.ticketFromMail(ctx, m, msg, now, linkFrom)
+}
+
+// threadRef finds the ticket a mail replies to: first by our own signed
+// Message-IDs in In-Reply-To/References, then by a [SR-1042] subject tag,
+// but only when the sender is the requester or already on that ticket.
+// byTag is a tag the sender was not entitled to use.
+func (s *Service) threadRef(ctx context.Context, m *mail.Message) (ref, byTag string) {
+	for _, id := range append(append([]string{}, m.InReplyTo...), m.References...) {
+		if r, ok := s.Mail.Signer.Verify(id); ok {
+			return r, ""
+		}
+	}
+	for _, r := range mail.SubjectRefs(m.Subject, s.RefPrefix) {
+		t, err := s.Store.GetTicket(ctx, r)
+		if err != nil {
+			continue
+		}
+		if ok, err := s.Store.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
+			return t.Ref, ""
+		}
+		if byTag == "" {
+			byTag = t.Ref
+		}
+	}
+	return "", byTag
+}
+
+// appendMail adds a message to its ticket's thread. A requester's mail
+// brings a ticket waiting on them back to open, and reopens a resolved one.
+func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
+	t, err := s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+		ev := &Event{At: now, Actor: m.From.String(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
+		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: s.participants(m)}
+		if m.IsAutomatic() {
+			ev.Kind, ev.Reason = EventMailIgnored, "automatic mail ("+m.KindReason+"): kept, not acted on"
+			return w, nil
+		}
+		if t.Status == StatusWaiting || !t.Open {
+			w.Events = append(w.Events, statusEvent(t, StatusOpen, nil, now))
+		}
+		return w, nil
+	})
+	if err != nil {
+		return IngestResult{}, err
+	}
+	return IngestResult{Action: ActionAppended, Ref: t.Ref}, nil
+}
+
+// bounce attaches a delivery failure to the ticket whose mail bounced and
+// flags it; it never answers.
+func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
+	for _, id := range m.BouncedIDs {
+		ref, ok := s.Mail.Signer.Verify(id)
+		if !ok {
+			continue
+		}
+		t, err := s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+			t.Flag = "Mail to the requester bounced: " + truncateRunes(m.Subject, 200)
+			return Writes{Messages: []*Message{msg}, Events: []*Event{{At: now, Actor: m.From.String(), Kind: EventBounce,
+				Body: msg.Text, New: msg.Subject, Reason: m.KindReason, Mail: msg}}}, nil
+		})
+		if ErrorCode(err) == NotFound {
+			continue
+		}
+		if err != nil {
+			return IngestResult{}, err
+		}
+		return IngestResult{Action: ActionAppended, Ref: t.Ref, Reason: "bounce flagged on the ticket"}, nil
+	}
+	if err := s.Store.SaveMessage(ctx, msg); err != nil {
+		return IngestResult{}, err
+	}
+	return IngestResult{Action: ActionIgnored, Reason: "a bounce of no ticket's mail"}, nil
+}
+
+// participants are the other people on a mail (Cc and To), minus the desk.
+func (s *Service) participants(m *mail.Message) []string {
+	var out []string
+	for _, a := range append(append([]mail.Address{m.From}, m.To...), m.Cc...) {
+		if a.Email != "" && !s.isDeskAddress(a.Email) {
+			out = append(out, a.Email)
+		}
+	}
+	return out
+}
+
+func (s *Service) isDeskAddress(email string) bool {
+	for _, a := range s.Mail.Addresses {
+		if strings.EqualFold(a, email) {
+			return true
+		}
+	}
+	return strings.EqualFold(email, s.Mail.From.Email)
+}
+
+// ticketFromMail opens a ticket from a mail, acknowledges it, and links it
+// to linkFrom when the mail named another ticket.
+func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Message, now time.Time, linkFrom string) (IngestResult, error) {
+	subject := strings.TrimSpace(m.Subject)
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	body := strings.TrimSpace(m.Text)
+	if body == "" {
+		body = "(no text; see the attachments)"
+	}
+	n := NewTicket{Subject: truncateRunes(subject, MaxSubject), Body: truncateBytes(body, MaxBody), RequesterEmail: m.From.Email,
+		RequesterName: truncateRunes(m.From.Name, MaxName), Channel: ChannelEmail}
+	if err := n.Validate(); err != nil {
+		// The parser vouched for the address; anything else wrong is ours to fix
+		// by hand, so keep the mail.
+		if qerr := s.Store.Quarantine(ctx, &Quarantined{Reason: "cannot open a ticket: " + ErrorMessage(err), Source: msg.Source, Raw: msg.Raw, ReceivedAt: now}); qerr != nil {
+			return IngestResult{}, qerr
+		}
+		return IngestResult{Action: ActionQuarantined, Reason: ErrorMessage(err)}, nil
+	}
+	t, err := s.createTicket(ctx, n, nil, now, func(t *Ticket, w *Writes) {
+		w.Messages = []*Message{msg}
+		w.Events[0].Mail = msg
+		w.Participants = s.participants(m)
+		if linkFrom != "" {
+			w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventLinked, New: linkFrom,
+				Body: "This mail named " + linkFrom + ", but its sender is not on that ticket, so it became a new ticket."})
+		}
+	}, m.MessageID)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if linkFrom != "" {
+		// Best effort: the new ticket is safely stored; the back-link is a courtesy.
+		_, _ = s.Store.UpdateTicketWith(ctx, linkFrom, func(*Ticket) (Writes, error) {
+			return Writes{Events: []*Event{{At: now, Actor: "slatrack", Kind: EventLinked, New: t.Ref,
+				Body: "Mail from " + m.From.Email + " naming this ticket became " + t.Ref + "."}}}, nil
+		})
+	}
+	return IngestResult{Action: ActionCreated, Ref: t.Ref}, nil
+}
+
+// ackMail is the acknowledgement of a new ticket: the reference and the
+// promise, and no word of the requester's text (so nobody can use the desk
+// to relay their own message).
+func (s *Service) ackMail(ctx context.Context, t *Ticket, inReplyTo string, now time.Time) (*OutboxMail, *Message, error) {
+	if s.Mail == nil {
+		return nil, nil, nil
+	}
+	n, err := s.Store.CountOutbox(ctx, OutboxAck, t.RequesterEmail, now.Add(-s.Mail.AckWindow))
+	if err != nil {
+		return nil, nil, err
+	}
+	if n >= int64(s.Mail.AckLimit) {
+		return nil, nil, nil
+	}
+	target, _ := s.Policy.Target(t.Class)
+	text := fmt.Sprintf("Hello,\r\n\r\nWe have received your request and given it the reference %s.\r\n\r\n"+
+		"We will respond by %s (our objective for %s requests is %s; business hours are Monday to Friday, "+
+		"9:00 AM to 5:00 PM Eastern, except federal holidays).\r\n\r\n"+
+		"To add anything, reply to this message and keep %s in the subject.\r\n\r\n-- \r\n%s\r\n",
+		t.Ref, s.Policy.Promise(t.ResponseDueAt), t.Class, target.Words(), "["+t.Ref+"]", s.Mail.From.Name)
+	return s.outgoing(t, OutboxAck, "["+t.Ref+"] We received your request", text, inReplyTo, nil, "auto-replied", now)
+}
+
+// outgoing composes a mail to the requester and returns both its outbox
+// row and its stored copy (so later replies can thread on it).
+func (s *Service) outgoing(t *Ticket, kind, subject, text, inReplyTo string, refs []string, auto string, now time.Time) (*OutboxMail, *Message, error) {
+	id := s.Mail.Signer.New(t.Ref)
+	to := mail.Address{Name: t.RequesterName, Email: t.RequesterEmail}
+	if inReplyTo != "" && !contains(refs, inReplyTo) {
+		refs = append(refs, inReplyTo)
+	}
+	raw, err := mail.Compose(mail.Outgoing{
+		From: s.Mail.From, To: []mail.Address{to}, Subject: subject, Text: text, MessageID: id,
+		InReplyTo: inReplyTo, References: refs, AutoSubmitted: auto, Date: now,
+		Headers: map[string]string{"X-Slatrack-Ticket": t.Ref},
+	})
+	if err != nil {
+		return nil, nil, &Error{Code: Internal, Err: err}
+	}
+	o := &OutboxMail{Kind: kind, MessageID: id, From: s.Mail.From.Email, To: t.RequesterEmail, Subject: subject, Raw: raw,
+		Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now}
+	m := &Message{Direction: DirectionOut, MessageID: id, DedupeKey: "id:" + id, FromAddr: s.Mail.From.Email,
+		ToAddrs: t.RequesterEmail, Subject: subject, Text: text, Kind: kind, Source: "slatrack", ReceivedAt: now}
+	return o, m, nil
+}
+
+// threadIDs are a ticket's message ids, oldest first, for References, and
+// the newest inbound one, for In-Reply-To.
+func (s *Service) threadIDs(ctx context.Context, t *Ticket) (refs []string, lastIn string, err error) {
+	ms, err := s.Store.TicketMessages(ctx, t.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, m := range ms {
+		if m.MessageID == "" {
+			continue
+		}
+		refs = append(refs, m.MessageID)
+		if m.Direction == DirectionIn {
+			lastIn = m.MessageID
+		}
+	}
+	if len(refs) > 20 {
+		refs = append(refs[:1], refs[len(refs)-19:]...)
+	}
+	if lastIn == "" && len(refs) > 0 {
+		lastIn = refs[len(refs)-1]
+	}
+	return refs, lastIn, nil
+}
+
+// ReprocessQuarantined runs a held mail through ingestion again (after a
+// fix or a configuration change). If it still cannot be processed it stays
+// held and the error says why.
+func (s *Service) ReprocessQuarantined(ctx context.Context, id uint64, actor *User) (IngestResult, error) {
+	q, err := s.Store.GetQuarantined(ctx, id)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if q.Status != QuarantineHeld {
+		return IngestResult{}, Errorf(Conflict, "that mail is no longer in quarantine")
+	}
+	res, err := s.ingest(ctx, q.Raw, q.Source, false)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if res.Action == ActionQuarantined {
+		return res, Errorf(Invalid, "still cannot be processed: %s", res.Reason)
+	}
+	if err := s.Store.ResolveQuarantined(ctx, id, QuarantineReprocessed, actorName(actor), s.now()); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// DiscardQuarantined drops a held mail from the quarantine list (its bytes
+// stay in the database for the record).
+func (s *Service) DiscardQuarantined(ctx context.Context, id uint64, actor *User) error {
+	return s.Store.ResolveQuarantined(ctx, id, QuarantineDiscarded, actorName(actor), s.now())
+}
+
+func joinAddrs(as []mail.Address) string {
+	var out []string
+	for _, a := range as {
+		if a.Email != "" {
+			out = append(out, a.Email)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	return strings.ToValidUTF8(s, "")
+}

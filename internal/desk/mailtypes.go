@@ -1,0 +1,121 @@
+package desk
+
+import "time"
+
+// Message directions.
+const (
+	DirectionIn  = "in"
+	DirectionOut = "out"
+)
+
+// Message is one stored email, in or out, with its raw bytes kept. The
+// timeline's message events point at it for the HTML view and attachments.
+type Message struct {
+	ID        uint64  `gorm:"primaryKey"`
+	TicketID  *uint64 `gorm:"index"`
+	Direction string  `gorm:"size:3"`
+	// MessageID is the RFC 5322 Message-ID without angle brackets ("" when
+	// the mail had none).
+	MessageID string `gorm:"size:300"`
+	// DedupeKey makes a second delivery of the same mail a no-op: "id:" +
+	// Message-ID, or "sha256:" + the raw bytes' hash when there is none.
+	DedupeKey  string `gorm:"size:320;uniqueIndex"`
+	FromAddr   string `gorm:"size:320"`
+	ToAddrs    string
+	Subject    string `gorm:"size:300"`
+	Text       string
+	HTML       string // sanitised
+	Kind       string `gorm:"size:16"` // normal, auto_reply, bulk, bounce
+	Source     string `gorm:"size:16"` // smtp, pipe, http, imap, staff
+	Raw        []byte
+	ReceivedAt time.Time
+	// Attachments are filled by the store when reading one ticket's messages.
+	Attachments []*Attachment `gorm:"-"`
+}
+
+// Attachment is a file that came with a message. It is only ever served as
+// a download.
+type Attachment struct {
+	ID          uint64 `gorm:"primaryKey"`
+	MessageID   uint64 `gorm:"index"` // the Message row
+	Filename    string `gorm:"size:255"`
+	ContentType string `gorm:"size:200"`
+	Size        int64
+	Data        []byte `json:"-"`
+}
+
+// Outbox mail kinds.
+const (
+	OutboxAck    = "ack"
+	OutboxReply  = "reply"
+	OutboxNotify = "notify"
+	OutboxDigest = "digest"
+)
+
+// Outbox statuses.
+const (
+	OutboxQueued = "queued"
+	OutboxSent   = "sent"
+	OutboxFailed = "failed"
+)
+
+// OutboxMail is a message waiting to go out through the relay. It is written
+// in the same transaction as the change that caused it, so a relay outage
+// loses nothing; senders claim rows with a lease so several instances never
+// send one mail twice.
+type OutboxMail struct {
+	ID            uint64  `gorm:"primaryKey"`
+	TicketID      *uint64 `gorm:"index"`
+	Kind          string  `gorm:"size:16"`
+	MessageID     string  `gorm:"size:300"`
+	From          string  `gorm:"column:from_addr;size:320"` // envelope sender
+	To            string  `gorm:"column:to_addrs"`           // comma-separated envelope recipients
+	Subject       string  `gorm:"size:300"`
+	Raw           []byte
+	Status        string `gorm:"size:16"`
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	SentAt        *time.Time
+	LeaseUntil    *time.Time
+	CreatedAt     time.Time
+}
+
+// TableName keeps gorm's name for OutboxMail short.
+func (OutboxMail) TableName() string { return "outbox" }
+
+// Quarantine statuses.
+const (
+	QuarantineHeld        = "held"
+	QuarantineReprocessed = "reprocessed"
+	QuarantineDiscarded   = "discarded"
+)
+
+// Quarantined is inbound mail that could not become a ticket (unparseable,
+// oversize, no usable sender). It is kept whole until an admin reprocesses
+// or discards it.
+type Quarantined struct {
+	ID         uint64 `gorm:"primaryKey"`
+	Reason     string `gorm:"size:500"`
+	Source     string `gorm:"size:16"`
+	Size       int64
+	Raw        []byte
+	Status     string `gorm:"size:16;index"`
+	ReceivedAt time.Time
+	ResolvedAt *time.Time
+	ResolvedBy string `gorm:"size:320"`
+}
+
+// TableName keeps gorm's name for Quarantined plain.
+func (Quarantined) TableName() string { return "quarantine" }
+
+// Writes are rows a ticket change adds in the same transaction as the
+// ticket itself.
+type Writes struct {
+	Events   []*Event
+	Messages []*Message    // TicketID is set by the store
+	Outbox   []*OutboxMail // TicketID is set by the store
+	// Participants are addresses that may thread mail into this ticket by
+	// its subject tag (besides the requester).
+	Participants []string
+}

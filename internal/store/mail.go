@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// applyWrites adds a ticket change's rows in its transaction: messages (and
+// their attachments) first, so events can point at them, then events,
+// outbox mail and participants.
+func applyWrites(tx *gorm.DB, ticketID uint64, w desk.Writes, now time.Time) error {
+	for _, m := range w.Messages {
+		id := ticketID
+		m.TicketID = &id
+		if err := insertMessage(tx, m, now); err != nil {
+			return err
+		}
+	}
+	for _, e := range w.Events {
+		if e != nil && e.Mail != nil {
+			mid := e.Mail.ID
+			e.MailID = &mid
+		}
+	}
+	if err := insertEvents(tx, ticketID, w.Events, now); err != nil {
+		return err
+	}
+	for _, o := range w.Outbox {
+		id := ticketID
+		o.TicketID = &id
+		if err := insertOutbox(tx, o, now); err != nil {
+			return err
+		}
+	}
+	for _, p := range w.Participants {
+		p = normEmail(p)
+		if p == "" {
+			continue
+		}
+		if err := tx.Exec(
+			`INSERT INTO participants (ticket_id, email) VALUES (?, ?) ON CONFLICT DO NOTHING`, ticketID, p).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertMessage(tx *gorm.DB, m *desk.Message, now time.Time) error {
+	m.ID = 0
+	m.ReceivedAt = utc(m.ReceivedAt)
+	if m.ReceivedAt.IsZero() {
+		m.ReceivedAt = now
+	}
+	if err := tx.Omit("Attachments").Create(m).Error; err != nil {
+		return err
+	}
+	for _, a := range m.Attachments {
+		a.ID, a.MessageID, a.Size = 0, m.ID, int64(len(a.Data))
+		if err := tx.Create(a).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertOutbox(tx *gorm.DB, o *desk.OutboxMail, now time.Time) error {
+	o.ID = 0
+	if o.Status == "" {
+		o.Status = desk.OutboxQueued
+	}
+	o.CreatedAt = utc(o.CreatedAt)
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = now
+	}
+	o.NextAttemptAt = utc(o.NextAttemptAt)
+	if o.NextAttemptAt.IsZero() {
+		o.NextAttemptAt = o.CreatedAt
+	}
+	return tx.Create(o).Error
+}
+
+// SaveMessage stores a message that belongs to no ticket (automatic mail
+// that opened nothing). Conflict when its DedupeKey was seen before.
+func (s *Store) SaveMessage(ctx context.Context, m *desk.Message) error {
+	err := s.write(ctx, func(tx *gorm.DB) error { return insertMessage(tx, m, utc(time.Now())) })
+	return dbErr(err, "that message was already received")
+}
+
+// FindMessage finds a stored message by its dedupe key (without raw bytes).
+func (s *Store) FindMessage(ctx context.Context, dedupeKey string) (*desk.Message, error) {
+	var m desk.Message
+	err := s.db.WithContext(ctx).Omit("raw").Where("dedupe_key = ?", dedupeKey).Take(&m).Error
+	if err != nil {
+		return nil, dbErr(err, "")
+	}
+	m.ReceivedAt = asUTC(m.ReceivedAt)
+	return &m, nil
+}
+
+// TicketMessages is a ticket's stored mail, oldest first, with attachment
+// names and sizes (not their bytes), without raw bytes.
+func (s *Store) TicketMessages(ctx context.Context, ticketID uint64) ([]*desk.Message, error) {
+	db := s.db.WithContext(ctx)
+	var ms []*desk.Message
+	if err := db.Omit("raw").Where("ticket_id = ?", ticketID).Order("id").Find(&ms).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	if len(ms) == 0 {
+		return ms, nil
+	}
+	ids := make([]uint64, len(ms))
+	byID := map[uint64]*desk.Message{}
+	for i, m := range ms {
+		m.ReceivedAt = asUTC(m.ReceivedAt)
+		ids[i] = m.ID
+		byID[m.ID] = m
+	}
+	var atts []*desk.Attachment
+	if err := db.Select("id", "message_id", "filename", "content_type", "size").Where("message_id IN ?", ids).Order("id").Find(&atts).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	for _, a := range atts {
+		byID[a.MessageID].Attachments = append(byID[a.MessageID].Attachments, a)
+	}
+	return ms, nil
+}
+
+// GetAttachment returns one attachment with its bytes and the ticket it
+// belongs to (0 when none).
+func (s *Store) GetAttachment(ctx context.Context, id uint64) (*desk.Attachment, uint64, error) {
+	db := s.db.WithContext(ctx)
+	var a desk.Attachment
+	if err := db.Where("id = ?", id).Take(&a).Error; err != nil {
+		return nil, 0, dbErr(err, "")
+	}
+	var m desk.Message
+	if err := db.Select("id", "ticket_id").Where("id = ?", a.MessageID).Take(&m).Error; err != nil {
+		return nil, 0, dbErr(err, "")
+	}
+	var tid uint64
+	if m.TicketID != nil {
+		tid = *m.TicketID
+	}
+	return &a, tid, nil
+}
+
+// IsParticipant reports whether email may thread mail into the ticket: the
+// requester, or an address recorded as a participant.
+func (s *Store) IsParticipant(ctx context.Context, ticketID uint64, email string) (bool, error) {
+	email = normEmail(email)
+	var n int64
+	err := s.db.WithContext(ctx).Raw(
+		`SELECT COUNT(*) FROM tickets WHERE id = ? AND requester_email = ?`, ticketID, email).Scan(&n).Error
+	if err == nil && n == 0 {
+		err = s.db.WithContext(ctx).Raw(
+			`SELECT COUNT(*) FROM participants WHERE ticket_id = ? AND email = ?`, ticketID, email).Scan(&n).Error
+	}
+	return n > 0, dbErr(err, "")
+}
+
+// CountOutbox counts mail of a kind to one recipient list created since a
+// time (the acknowledgement rate limit).
+func (s *Store) CountOutbox(ctx context.Context, kind, to string, since time.Time) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&desk.OutboxMail{}).
+		Where("kind = ? AND to_addrs = ? AND created_at >= ?", kind, normEmail(to), utc(since)).Count(&n).Error
+	return n, dbErr(err, "")
+}
+
+// TicketOutbox is the mail queued or sent for a ticket, oldest first (for
+// the delivery state on the ticket page).
+func (s *Store) TicketOutbox(ctx context.Context, ticketID uint64) ([]*desk.OutboxMail, error) {
+	var out []*desk.OutboxMail
+	err := s.db.WithContext(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&out).Error
+	for _, o := range out {
+		outboxFromDB(o)
+	}
+	return out, dbErr(err, "")
+}
+
+// EnqueueMail adds mail that belongs to no ticket (digests, notices).
+func (s *Store) EnqueueMail(ctx context.Context, o *desk.OutboxMail) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error { return insertOutbox(tx, o, utc(time.Now())) }), "")
+}
+
+func outboxFromDB(o *desk.OutboxMail) {
+	o.NextAttemptAt = asUTC(o.NextAttemptAt)
+	o.CreatedAt = asUTC(o.CreatedAt)
+	o.SentAt = asUTCp(o.SentAt)
+	o.LeaseUntil = asUTCp(o.LeaseUntil)
+}
+
+// ClaimOutbox leases up to limit queued mails that are due and not leased
+// by another sender, in one transaction: FOR UPDATE SKIP LOCKED on
+// PostgreSQL lets several instances claim side by side without ever taking
+// the same row; SQLite's write lock serialises claims.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
+	now = utc(now)
+	var out []*desk.OutboxMail
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		q := tx.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", desk.OutboxQueued, now, now).
+			Order("next_attempt_at, id").Limit(limit)
+		if s.d == postgresDialect {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		if err := q.Find(&out).Error; err != nil {
+			return err
+		}
+		until := now.Add(lease)
+		for _, o := range out {
+			o.Attempts++
+			o.LeaseUntil = &until
+			if err := tx.Model(&desk.OutboxMail{}).Where("id = ?", o.ID).
+				Updates(map[string]any{"attempts": o.Attempts, "lease_until": until}).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, o := range out {
+		outboxFromDB(o)
+	}
+	return out, dbErr(err, "")
+}
+
+// MarkOutboxSent records a successful send.
+func (s *Store) MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&desk.OutboxMail{}).Where("id = ?", id).
+			Updates(map[string]any{"status": desk.OutboxSent, "sent_at": utc(at), "lease_until": nil, "last_error": ""}).Error
+	}), "")
+}
+
+// MarkOutboxFailed records a failed attempt: retried at next, or given up
+// when final.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error {
+	status := desk.OutboxQueued
+	if final {
+		status = desk.OutboxFailed
+	}
+	if len(errMsg) > 1000 {
+		errMsg = errMsg[:1000]
+	}
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&desk.OutboxMail{}).Where("id = ?", id).
+			Updates(map[string]any{"status": status, "next_attempt_at": utc(next), "lease_until": nil, "last_error": errMsg}).Error
+	}), "")
+}
+
+// OutboxBacklog counts mail still waiting to go out.
+func (s *Store) OutboxBacklog(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&desk.OutboxMail{}).Where("status = ?", desk.OutboxQueued).Count(&n).Error
+	return n, dbErr(err, "")
+}
+
+// Quarantine keeps mail that could not be processed.
+func (s *Store) Quarantine(ctx context.Context, q *desk.Quarantined) error {
+	q.ID = 0
+	q.Size = int64(len(q.Raw))
+	q.ReceivedAt = utc(q.ReceivedAt)
+	if q.ReceivedAt.IsZero() {
+		q.ReceivedAt = utc(time.Now())
+	}
+	if q.Status == "" {
+		q.Status = desk.QuarantineHeld
+	}
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error { return tx.Create(q).Error }), "")
+}
+
+// ListQuarantine lists quarantined mail with the given status, newest
+// first, without raw bytes.
+func (s *Store) ListQuarantine(ctx context.Context, status string, limit int) ([]*desk.Quarantined, error) {
+	var out []*desk.Quarantined
+	err := s.db.WithContext(ctx).Omit("raw").Where("status = ?", status).Order("id DESC").Limit(limit).Find(&out).Error
+	for _, q := range out {
+		q.ReceivedAt = asUTC(q.ReceivedAt)
+		q.ResolvedAt = asUTCp(q.ResolvedAt)
+	}
+	return out, dbErr(err, "")
+}
+
+// GetQuarantined returns one quarantined mail with its raw bytes.
+func (s *Store) GetQuarantined(ctx context.Context, id uint64) (*desk.Quarantined, error) {
+	var q desk.Quarantined
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&q).Error; err != nil {
+		return nil, dbErr(err, "")
+	}
+	q.ReceivedAt = asUTC(q.ReceivedAt)
+	q.ResolvedAt = asUTCp(q.ResolvedAt)
+	return &q, nil
+}
+
+// ResolveQuarantined marks a held mail reprocessed or discarded. Conflict
+// when it is no longer held (another admin got there first).
+func (s *Store) ResolveQuarantined(ctx context.Context, id uint64, status, by string, at time.Time) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&desk.Quarantined{}).Where("id = ? AND status = ?", id, desk.QuarantineHeld).
+			Updates(map[string]any{"status": status, "resolved_by": strings.ToLower(by), "resolved_at": utc(at)})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return &desk.Error{Code: desk.Conflict, Message: "that mail is no longer in quarantine"}
+		}
+		return nil
+	}), "")
+}
