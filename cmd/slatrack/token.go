@@ -18,12 +18,6 @@ func tokenCommand() command {
 			email := fs.String("email", "", "the staff account's email `address`")
 			name := fs.String("name", "cli", "a `label` to recognise the token by")
 			return func(e *env, cfg *config.Config, args []string) error {
-				if len(args) > 1 {
-					if err := fs.Parse(args[1:]); err != nil {
-						return usagef("%v", err)
-					}
-					args = append(args[:1], fs.Args()...)
-				}
 				if len(args) != 1 || args[0] != "create" {
 					return usagef("want: token create --email E")
 				}

@@ -25,13 +25,6 @@ func userCommand() command {
 			name := fs.String("name", "", "the person's `name`")
 			role := fs.String("role", desk.RoleStaff, "staff or admin")
 			return func(e *env, cfg *config.Config, args []string) error {
-				// Flags may also follow the verb: `user add --email E`.
-				if len(args) > 1 {
-					if err := fs.Parse(args[1:]); err != nil {
-						return usagef("%v", err)
-					}
-					args = append(args[:1], fs.Args()...)
-				}
 				if len(args) != 1 {
 					return usagef("want one of: add, list, password")
 				}

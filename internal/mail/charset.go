@@ -106,12 +106,16 @@ func isASCIILabel(label string) bool {
 	return false
 }
 
-// isSingleByte reports whether e is an 8-bit single-byte charset, where a
-// text that is valid UTF-8 with multi-byte sequences is near-certainly
-// mislabelled UTF-8.
-func isSingleByte(e encoding.Encoding) bool {
-	_, ok := e.(*charmap.Charmap)
-	return ok
+// isSingleByte reports whether the charset with this canonical name is an
+// 8-bit single-byte one, where a text that is valid UTF-8 with multi-byte
+// sequences is near-certainly mislabelled UTF-8.
+func isSingleByte(name string) bool {
+	for _, p := range []string{"windows-125", "iso-8859-", "iso8859", "koi8", "ibm", "macintosh", "x-mac-", "cp", "latin"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -184,8 +188,8 @@ func decodeTextRaw(b []byte, rawLabel string, isHTML bool) (string, string) {
 		}
 		return fixUTF8(b), "charset guessed: invalid UTF-8 (declared utf-8), bad bytes decoded as windows-1252"
 	}
-	if isSingleByte(enc) && hasHighBit(b) && utf8.Valid(b) {
-		return string(b), fmt.Sprintf("charset guessed: utf-8 (declared %s)", name)
+	if isSingleByte(name) && hasHighBit(b) && utf8.Valid(b) {
+		return string(b), fmt.Sprintf("charset guessed: utf-8 (declared %s)", label)
 	}
 	s, err := decodeWith(enc, b)
 	if err != nil {

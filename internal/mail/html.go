@@ -2,6 +2,7 @@ package mail
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -29,12 +30,22 @@ func newHTMLPolicy() *bluemonday.Policy {
 	return p
 }
 
+var imgTag = regexp.MustCompile(`<img(?:\s+[a-z-]+="[^"]*")*\s*/?>`)
+
 // sanitizeHTML returns the HTML safe to show in the desk's pages.
 func sanitizeHTML(s string) string {
 	out := htmlPolicy.Sanitize(s)
-	// RewriteSrc leaves src="" on remote images; drop the empty attribute.
-	// bluemonday escapes quotes in text, so this only ever hits attributes.
+	// RewriteSrc leaves src="" on remote images: drop such images (and any
+	// left without a source). bluemonday's output is normalized and escapes
+	// quotes and angle brackets in text and attribute values, so these
+	// patterns only ever match whole tags.
 	out = strings.ReplaceAll(out, ` src=""`, "")
+	out = imgTag.ReplaceAllStringFunc(out, func(tag string) string {
+		if strings.Contains(tag, ` src="`) {
+			return tag
+		}
+		return ""
+	})
 	return strings.TrimSpace(out)
 }
 

@@ -35,40 +35,56 @@ func validMessageID(id string) bool {
 }
 
 // parseIDList extracts message ids from a Message-ID, In-Reply-To or
-// References value: `<a@b>` forms (ignoring comments and phrases around
-// them) or, when there are no brackets, whitespace- or comma-separated
-// bare ids. Invalid ids are dropped, duplicates removed.
+// References value: `<a@b>` forms and bare ids separated by whitespace or
+// commas, skipping (comments) and words without '@'. Invalid ids are
+// dropped, duplicates removed.
 func parseIDList(v string) []string {
 	v, _ = fixUTF8String(v)
-	var raw []string
-	if strings.ContainsRune(v, '<') {
-		rest := v
-		for {
-			i := strings.IndexByte(rest, '<')
-			if i < 0 {
-				break
-			}
-			rest = rest[i+1:]
-			j := strings.IndexByte(rest, '>')
-			if j < 0 {
-				raw = append(raw, rest)
-				break
-			}
-			raw = append(raw, rest[:j])
-			rest = rest[j+1:]
-		}
-	} else {
-		raw = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-	}
 	var out []string
 	seen := map[string]bool{}
-	for _, id := range raw {
+	add := func(id string) {
 		id = strings.Trim(strings.TrimSpace(id), "<>\"'")
-		if !validMessageID(id) || seen[id] {
-			continue
+		if validMessageID(id) && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
-		seen[id] = true
-		out = append(out, id)
+	}
+	for i := 0; i < len(v); {
+		switch c := v[i]; {
+		case c == '<':
+			j := strings.IndexByte(v[i+1:], '>')
+			if j < 0 {
+				add(v[i+1:])
+				i = len(v)
+				continue
+			}
+			add(v[i+1 : i+1+j])
+			i += j + 2
+		case c == '(':
+			depth := 0
+			for ; i < len(v); i++ {
+				if v[i] == '(' {
+					depth++
+				} else if v[i] == ')' {
+					depth--
+					if depth == 0 {
+						i++
+						break
+					}
+				}
+			}
+		case c == ',' || c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			i++
+		default:
+			j := i
+			for j < len(v) && !strings.ContainsRune("<(, \t\r\n", rune(v[j])) {
+				j++
+			}
+			if tok := v[i:j]; strings.ContainsRune(tok, '@') {
+				add(tok)
+			}
+			i = j
+		}
 	}
 	if len(out) > maxRefIDs {
 		// Keep the thread root and the most recent ids.

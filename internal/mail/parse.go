@@ -644,6 +644,8 @@ func (p *parser) collect(part *enmime.Part, depth int) (texts, htmls []string) {
 	case ct == "message/delivery-status" || ct == "message/global-delivery-status":
 		p.deliveryPart = true
 		return nil, nil
+	case ct == "message/disposition-notification" || ct == "message/global-disposition-notification" || ct == "message/feedback-report":
+		return nil, nil // machine-readable report parts: classification only
 	case ct == "text/rfc822-headers" || ct == "message/global-headers":
 		p.origIDs = append(p.origIDs, embeddedMessageID(part.Content)...)
 		return nil, nil

@@ -210,7 +210,11 @@ func BenchmarkQueueFirstPage(b *testing.B) {
 					b.Fatalf("%d tickets on the first page", len(ts))
 				}
 			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/op")
+			ms := float64(b.Elapsed().Nanoseconds()) / 1e6 / float64(b.N)
+			b.ReportMetric(ms, "ms/op")
+			if ms > 20 {
+				b.Errorf("queue page %s: %.2f ms, want under 20 ms", bc.name, ms)
+			}
 		})
 	}
 }

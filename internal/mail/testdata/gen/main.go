@@ -216,13 +216,13 @@ Content-Transfer-Encoding: base64
 `, expect{
 		Description: "Outlook/Exchange: related > alternative + inline image, Thread-Index, X-MS-*",
 		Kind:        "normal", From: "jane.doe@agency.gov", FromName: "Doe, Jane (OCIO)",
-		Subject:      s("Printer on 3rd floor not working"),
-		MessageID:    s("BN8PR09MB12345E0A1C2D3F4B5A6C7D8E9F0A1B2C3D4E5@BN8PR09MB1234.namprd09.prod.outlook.com"),
-		To:           []string{"desk@slatrack.example.gov"},
-		Cc:           []string{"bob.smith@agency.gov"},
-		Date:         "2024-03-05T14:02:10Z",
-		TextContains: []string{"shows \"Paper jam\" but there is no paper stuck", "Thanks,\nJane"},
-		HTMLContains: []string{"Paper jam", `src="cid:image001.png@01DA6F04.5A1B2C30"`},
+		Subject:            s("Printer on 3rd floor not working"),
+		MessageID:          s("BN8PR09MB12345E0A1C2D3F4B5A6C7D8E9F0A1B2C3D4E5@BN8PR09MB1234.namprd09.prod.outlook.com"),
+		To:                 []string{"desk@slatrack.example.gov"},
+		Cc:                 []string{"bob.smith@agency.gov"},
+		Date:               "2024-03-05T14:02:10Z",
+		TextContains:       []string{"shows \"Paper jam\" but there is no paper stuck", "Thanks,\nJane"},
+		HTMLContains:       []string{"Paper jam", `src="cid:image001.png@01DA6F04.5A1B2C30"`},
 		HTMLMustNotContain: []string{"<style", "font-face", "<meta", "<head", "style="},
 		Attachments:        []string{"image001.png"},
 	})
@@ -641,7 +641,7 @@ Disposition: automatic-action/MDN-sent-automatically; displayed
 		Description: "read receipt (multipart/report; report-type=disposition-notification)",
 		Kind:        "auto_reply", KindReason: "multipart/report; report-type=disposition-notification", From: "jane.doe@agency.gov",
 		TextContains: []string{"Your message was read"},
-		Attachments:  []string{"attachment.bin"},
+		Attachments:  []string{},
 	})
 
 	// --------------------------------------------------------------- bounces
@@ -928,7 +928,7 @@ Subject: [SR-1046] Your request was answered
 	// -------------------------------------------------------------- charsets
 	jpSubject := "会議室の予約システムについて"
 	jpBody := "お疲れ様です。\n会議室の予約システムにログインできません。\nよろしくお願いします。\n"
-	addB("22-iso-2022-jp.eml", []byte(`From: =?ISO-2022-JP?B?GyRCOzNFRBsoQiAbJEJCQE86GyhC?= <yamada.taro@example.co.jp>
+	addB("22-iso-2022-jp.eml", []byte(`From: `+bword("ISO-2022-JP", enc(japanese.ISO2022JP, "山田 太郎"))+` <yamada.taro@example.co.jp>
 To: desk@slatrack.example.gov
 Subject: `+bword("ISO-2022-JP", enc(japanese.ISO2022JP, jpSubject))+`
 Date: Mon, 11 Mar 2024 10:00:00 +0900
@@ -1032,7 +1032,7 @@ Dzień dobry, moje konto jest zablokowane. Grüße aus Köln.
 		Kind:        "normal", From: "anna.kowalska@agency.gov",
 		TextContains:     []string{"Dzień dobry, moje konto jest zablokowane. Grüße aus Köln."},
 		TextNotContains:  []string{"Ã"},
-		ProblemsContains: []string{"charset guessed: utf-8 (declared windows-1252)"},
+		ProblemsContains: []string{"charset guessed: utf-8 (declared iso-8859-1)"},
 		Attachments:      []string{},
 	})
 
@@ -1377,7 +1377,7 @@ PNG
 		Description: "hostile attachment names: traversal, Windows path, CR/LF, RTL override, 315 runes, empty, leading dots",
 		Kind:        "normal", From: "attacker@evil.example",
 		TextContains: []string{"See attached."},
-		Attachments:  []string{"passwd", "x.exe", "badBcc_ x@y.pdf", "invoicegpj.exe", strings.Repeat("quarterly-report-", 11) + "quarter.pdf", "attachment.pdf", "hidden.png"},
+		Attachments:  []string{"passwd", "x.exe", "badBcc_ x@y.pdf", "invoicegpj.exe", strings.Repeat("quarterly-report-", 11) + "quarterly.pdf", "attachment.pdf", "hidden.png"},
 	})
 
 	add("42-forged-subject-tag.eml", `From: Stranger <stranger@example.com>
@@ -1527,7 +1527,7 @@ Text.
 		Kind:        "normal", From: "bare.lf@agency.gov",
 		Subject:      s("Bare LF line endings"),
 		TextContains: []string{"Unix line endings,\nsecond line."},
-		HTMLContains: []string{"<p>Unix line endings,<br/>second line.</p>"},
+		HTMLContains: []string{"<p>Unix line endings,<br>second line.</p>"},
 		Attachments:  []string{},
 	})
 
@@ -1657,7 +1657,7 @@ Body.
 		Description: "garbage Message-ID, In-Reply-To without brackets, comma-separated References with invalid ids",
 		Kind:        "normal", From: "ids@agency.gov", MessageID: s(""),
 		InReplyTo:   []string{"parent-1@agency.gov"},
-		References:  []string{"also@bad@"},
+		References:  []string{"root-1@agency.gov", "parent-1@agency.gov"},
 		Attachments: []string{},
 	})
 
@@ -1744,11 +1744,14 @@ Today's topics: 1. Hello
 		e.exp.File = e.name
 		exps = append(exps, e.exp)
 	}
-	j, err := json.MarshalIndent(exps, "", "  ")
-	if err != nil {
+	var j bytes.Buffer
+	je := json.NewEncoder(&j)
+	je.SetEscapeHTML(false)
+	je.SetIndent("", "  ")
+	if err := je.Encode(exps); err != nil {
 		panic(err)
 	}
-	if err := os.WriteFile("testdata/corpus.json", append(j, '\n'), 0o644); err != nil {
+	if err := os.WriteFile("testdata/corpus.json", j.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
 	fmt.Printf("wrote %d messages\n", len(entries))
