@@ -15,6 +15,7 @@ import (
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/imappoll"
+	"github.com/slatrack/slatrack/internal/metrics"
 	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/smtpd"
 	"github.com/slatrack/slatrack/internal/web"
@@ -60,7 +61,16 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("load signing secret: %w", err)
 	}
+	m := metrics.New(a.store, a.svc.Policy, time.Now, log)
+	a.svc.OnIngest = func(res desk.IngestResult, err error) {
+		if err != nil {
+			m.ObserveIngest("failed")
+			return
+		}
+		m.ObserveIngest(res.Action)
+	}
 	ws, err := web.New(web.Options{
+		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ping(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},

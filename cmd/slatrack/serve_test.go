@@ -38,8 +38,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // desk is a running `slatrack serve` with its config file.
 type deskProc struct {
@@ -82,7 +86,9 @@ tls = "none"
 	ctx, cancel := context.WithCancel(context.Background())
 	d.stop = cancel
 	env := []string{"SLATRACK_ADMIN_PASSWORD=a long admin passphrase", "SLATRACK_ADMIN_EMAIL=admin@desk.test"}
-	go func() { d.done <- run(ctx, []string{"serve", "--config", d.config}, strings.NewReader(""), d.stdout, d.stderr, env) }()
+	go func() {
+		d.done <- run(ctx, []string{"serve", "--config", d.config}, strings.NewReader(""), d.stdout, d.stderr, env)
+	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := http.Get("http://" + d.http + "/readyz")
@@ -226,6 +232,25 @@ func TestServe_MailEndToEnd(t *testing.T) {
 	// Garbage over SMTP is accepted (250) and quarantined, not lost.
 	if err := sendSMTP(t, d.smtp, "x@agency.gov", []string{"support@desk.test"}, "this is not a mail at all"); err != nil {
 		t.Errorf("garbage: %v", err)
+	}
+
+	// Metrics (loopback by default) and the closures feed.
+	for path, wants := range map[string][]string{
+		"/metrics": {`slatrack_open_tickets{class="availability",state=`, `slatrack_mail_ingested_total{action="created"} 2`,
+			`slatrack_mail_ingested_total{action="quarantined"} 1`, `slatrack_http_request_duration_seconds_bucket{code="201",method="POST",route="/api/v1/tickets/:ref/replies"`, "slatrack_outbox_backlog"},
+		"/calendar.ics": {"BEGIN:VCALENDAR", "SUMMARY:Support desk closed: Thanksgiving Day", "DTSTART;VALUE=DATE:"},
+	} {
+		resp, err := http.Get("http://" + d.http + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, w := range wants {
+			if !strings.Contains(string(body), w) {
+				t.Errorf("%s lacks %q:\n%s", path, w, body)
+			}
+		}
 	}
 
 	if code := d.shutdown(); code != 0 {

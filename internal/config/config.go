@@ -32,6 +32,8 @@ type Config struct {
 	Tickets  Tickets  `toml:"tickets"`
 	Classify Classify `toml:"classify"`
 	Mail     Mail     `toml:"mail"`
+	Notify   Notify   `toml:"notify"`
+	Metrics  Metrics  `toml:"metrics"`
 
 	// Derived values, filled by Validate.
 	clockOpts clock.Options
@@ -84,9 +86,33 @@ type IMAP struct {
 	Interval   string `toml:"interval"`
 }
 
+// Notify configures SLA warnings and the daily digest.
+type Notify struct {
+	// WebhookURL receives a JSON POST per warning (Slack-compatible "text").
+	WebhookURL string `toml:"webhook_url"`
+	// AvailabilityAfterHours lets availability warnings go out while the
+	// desk is closed (nights, weekends); other classes wait for the opening.
+	AvailabilityAfterHours bool `toml:"availability_after_hours"`
+	// Staff are the addresses warnings for unassigned tickets and the digest
+	// go to; empty means every active staff account.
+	Staff []string `toml:"staff"`
+	// Interval is how often the scheduler looks (default 1m).
+	Interval string `toml:"interval"`
+	// Digest turns the daily digest at each business day's opening on or off.
+	Digest bool `toml:"digest"`
+}
+
+// Metrics configures GET /metrics.
+type Metrics struct {
+	// Access is "loopback" (default: only from 127.0.0.1/::1), "token"
+	// (Authorization: Bearer <metrics.token>) or "open".
+	Access string `toml:"access"`
+	Token  string `toml:"token"`
+}
+
 // MailDurations are the parsed durations of [mail].
 type MailDurations struct {
-	AckWindow, SendInterval, IMAPInterval time.Duration
+	AckWindow, SendInterval, IMAPInterval, NotifyInterval time.Duration
 }
 
 // Server configures the HTTP side of `slatrack serve`.
@@ -174,6 +200,8 @@ func Default() Config {
 			Relay:           Relay{Port: 587, TLS: "starttls"},
 			IMAP:            IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
 		},
+		Notify:  Notify{Staff: []string{}, Interval: "1m", Digest: true},
+		Metrics: Metrics{Access: "loopback"},
 	}
 }
 
@@ -347,6 +375,25 @@ func (c *Config) validateMail(bad func(string, error)) {
 	c.mailDur.AckWindow = dur("mail.ack_window", m.AckWindow)
 	c.mailDur.SendInterval = dur("mail.send_interval", m.SendInterval)
 	c.mailDur.IMAPInterval = dur("mail.imap.interval", m.IMAP.Interval)
+	c.mailDur.NotifyInterval = dur("notify.interval", c.Notify.Interval)
+	if u := c.Notify.WebhookURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		bad("notify.webhook_url", fmt.Errorf("%q must be an http:// or https:// URL", u))
+	}
+	for i, a := range c.Notify.Staff {
+		c.Notify.Staff[i] = strings.ToLower(strings.TrimSpace(a))
+		if !strings.Contains(a, "@") {
+			bad("notify.staff", fmt.Errorf("%q is not an email address", a))
+		}
+	}
+	switch c.Metrics.Access {
+	case "loopback", "open":
+	case "token":
+		if len(c.Metrics.Token) < 16 {
+			bad("metrics.token", errors.New("must be at least 16 characters when metrics.access = \"token\""))
+		}
+	default:
+		bad("metrics.access", fmt.Errorf("%q must be one of loopback, token, open", c.Metrics.Access))
+	}
 	oneOf := func(key, v string, ok ...string) {
 		for _, o := range ok {
 			if v == o {

@@ -50,7 +50,11 @@ type IngestResult struct {
 // caller must then ask the sender to retry); every other outcome means the
 // mail is safely kept.
 func (s *Service) IngestMail(ctx context.Context, raw []byte, source string) (IngestResult, error) {
-	return s.ingest(ctx, raw, source, true)
+	res, err := s.ingest(ctx, raw, source, true)
+	if s.OnIngest != nil {
+		s.OnIngest(res, err)
+	}
+	return res, err
 }
 
 func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarantine bool) (IngestResult, error) {
@@ -59,6 +63,9 @@ func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarant
 	}
 	now := s.now()
 	m, err := mail.Parse(raw, s.Mail.Limits)
+	if err == nil && m.Kind == mail.KindNormal && strings.TrimSpace(m.Subject+m.Text+m.HTML) == "" && len(m.Attachments) == 0 {
+		err = &mail.RejectError{Reason: "nothing to read: no subject, text or attachments" + problems(m)}
+	}
 	if err != nil {
 		reason := err.Error()
 		var rej *mail.RejectError
@@ -99,6 +106,14 @@ func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarant
 		}
 	}
 	return res, err
+}
+
+// problems lists the parser's warnings for a quarantine reason.
+func problems(m *mail.Message) string {
+	if len(m.Problems) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(m.Problems, "; ") + ")"
 }
 
 func derefResult(r *IngestResult) IngestResult {

@@ -35,6 +35,8 @@ type Service struct {
 	BcryptCost int
 	// Mail turns on mail in and out; nil means no mail is sent.
 	Mail *MailSettings
+	// OnIngest, when set, hears the outcome of every inbound mail (metrics).
+	OnIngest func(IngestResult, error)
 
 	dummyOnce sync.Once
 	dummyHash []byte

@@ -190,10 +190,12 @@ func parseAddressList(v string) (out []Address, guessed bool) {
 			out = appendAddress(out, a.Name, a.Address)
 			continue
 		}
-		if m := addrSpecRE.FindStringIndex(part); m != nil {
-			name := strings.TrimSpace(part[:m[0]])
-			name = strings.TrimRight(name, "<( \t")
+		prev := 0
+		for _, m := range addrSpecRE.FindAllStringIndex(part, maxAddressList) {
+			name := strings.TrimSpace(part[prev:m[0]])
+			name = strings.Trim(name, "<>(), \t")
 			out = appendAddress(out, name, part[m[0]:m[1]])
+			prev = m[1]
 		}
 	}
 	return out, guessed

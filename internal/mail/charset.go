@@ -75,7 +75,10 @@ func lookupCharset(label string) (encoding.Encoding, string) {
 	if unknownCharsets[label] {
 		return nil, ""
 	}
-	if e, name := charset.Lookup(label); e != nil && e != encoding.Replacement {
+	if e, name := charset.Lookup(label); e != nil {
+		if name == "replacement" {
+			return nil, "" // WHATWG would turn the whole text into one U+FFFD
+		}
 		return e, name
 	}
 	for _, idx := range []*ianaindex.Index{ianaindex.MIME, ianaindex.IANA} {

@@ -85,6 +85,8 @@ func cleanFilename(name, ct string) string {
 	}
 	name = strings.Map(func(r rune) rune {
 		switch {
+		case r == '\t':
+			return ' '
 		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == utf8.RuneError:
 			return -1
 		case unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':

@@ -347,26 +347,41 @@ func isHeaderField(line []byte) bool {
 
 var boundaryParam = regexp.MustCompile(`(?i)boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))`)
 
-// countMIMEParts counts delimiter lines of the boundaries the message
-// declares. The cheap count of lines starting with "--" decides whether the
-// exact count is needed at all.
+// countMIMEParts counts the delimiter lines of the boundaries the message
+// declares, in one pass. The cheap count of lines starting with "--"
+// decides whether the exact count is needed at all.
 func countMIMEParts(head, body []byte) int {
 	if bytes.Count(body, []byte("\n--")) <= maxMIMEParts {
 		return 0
 	}
-	seen := map[string]bool{}
-	n := 0
+	boundaries := map[string]bool{}
 	for _, src := range [][]byte{head, body} {
-		for _, m := range boundaryParam.FindAllSubmatch(src, 10*maxMultiparts) {
+		for _, m := range boundaryParam.FindAllSubmatch(src, -1) {
 			b := m[1]
 			if b == nil {
 				b = m[2]
 			}
-			if seen[string(b)] {
-				continue
+			boundaries[string(b)] = true
+		}
+	}
+	n := 0
+	for rest := body; len(rest) > 0; {
+		if bytes.HasPrefix(rest, []byte("--")) {
+			rest = rest[2:]
+		} else {
+			i := bytes.Index(rest, []byte("\n--"))
+			if i < 0 {
+				break
 			}
-			seen[string(b)] = true
-			n += bytes.Count(body, append([]byte("\n--"), b...))
+			rest = rest[i+3:]
+		}
+		line := rest
+		if j := bytes.IndexByte(line, '\n'); j >= 0 {
+			line = line[:j]
+		}
+		cand := string(bytes.TrimRight(line, " \t\r"))
+		if boundaries[cand] || strings.HasSuffix(cand, "--") && boundaries[cand[:len(cand)-2]] {
+			n++
 		}
 	}
 	return n

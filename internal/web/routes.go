@@ -6,7 +6,7 @@ import (
 
 // routes is slatrack's one route table.
 func (s *Server) routes(e *gin.Engine) {
-	e.Use(s.recoverPanics, s.logRequests, s.securityHeaders, s.limitBody)
+	e.Use(s.recoverPanics, s.observe, s.logRequests, s.securityHeaders, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.respondError(c, errNoRoute) })
 	e.NoMethod(func(c *gin.Context) { s.respondError(c, errNoMethod) })
 
@@ -16,6 +16,10 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/readyz", s.readyz)
 	e.HEAD("/readyz", s.readyz)
 	e.GET("/static/*file", s.serveStatic)
+	e.GET("/metrics", s.metricsHandler)
+
+	// Transparency: the desk's closures as a calendar feed.
+	e.GET("/calendar.ics", s.calendarICS)
 
 	// Public intake: the request form and its confirmation.
 	public := e.Group("/", s.csrf)

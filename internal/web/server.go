@@ -19,6 +19,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/metrics"
 	"github.com/slatrack/slatrack/static"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	Ready func(*http.Request) error
 	// Mail configures inbound mail over HTTP.
 	Mail MailOptions
+	// Metrics, when set, is served at /metrics to MetricsAccess.
+	Metrics       *metrics.Metrics
+	MetricsAccess MetricsAccess
 }
 
 // Server holds the services and the parsed templates.
@@ -44,6 +48,9 @@ type Server struct {
 	secret []byte
 	ready  func(*http.Request) error
 	mail   MailOptions
+
+	metrics       *metrics.Metrics
+	metricsAccess MetricsAccess
 
 	pages   *pageSet
 	assets  map[string]string // "style.css" → "/static/style.3f2a1c9e.css"
@@ -77,6 +84,7 @@ func New(o Options) (*Server, error) {
 		secret:  o.Secret,
 		ready:   o.Ready,
 		mail:    o.Mail,
+		metrics: o.Metrics, metricsAccess: o.MetricsAccess,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),
 		started: time.Now(),

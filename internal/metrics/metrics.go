@@ -1,0 +1,134 @@
+// Package metrics exposes slatrack's service metrics in the Prometheus
+// format: tickets by class and SLA state and first responses met or
+// breached (read from the database at scrape time, so every instance
+// reports the same desk), plus this instance's mail ingestion counts and
+// HTTP latency.
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/slatrack/slatrack/internal/sla"
+)
+
+// Snapshot is the desk's state as the database sees it.
+type Snapshot struct {
+	// Open counts open, unanswered tickets by class and SLA state
+	// (on_track, at_risk, breached).
+	Open map[string]map[sla.State]int
+	// FirstResponses counts first responses by class and result (met,
+	// breached) for tickets received in the last 90 days.
+	FirstResponses map[string]map[sla.State]int
+	Quarantined    int
+	OutboxBacklog  int
+}
+
+// Source reads a Snapshot; *store.Store implements it.
+type Source interface {
+	MetricsSnapshot(ctx context.Context, now, atRiskUntil, since time.Time) (Snapshot, error)
+}
+
+// Metrics is the registry and this instance's counters.
+type Metrics struct {
+	reg      *prometheus.Registry
+	httpDur  *prometheus.HistogramVec
+	ingested *prometheus.CounterVec
+}
+
+// New registers the collectors. pol gives the at-risk window; now the clock.
+func New(src Source, pol *sla.Policy, now func() time.Time, log *slog.Logger) *Metrics {
+	m := &Metrics{reg: prometheus.NewRegistry()}
+	m.httpDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "slatrack_http_request_duration_seconds",
+		Help:    "HTTP request latency by route, method and status code.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "method", "code"})
+	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "slatrack_mail_ingested_total",
+		Help: "Inbound mail handled by this instance, by outcome (created, appended, duplicate, ignored, quarantined, failed).",
+	}, []string{"action"})
+	for _, a := range []string{"created", "appended", "duplicate", "ignored", "quarantined", "failed"} {
+		m.ingested.WithLabelValues(a)
+	}
+	m.reg.MustRegister(m.httpDur, m.ingested,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&deskCollector{src: src, pol: pol, now: now, log: log})
+	return m
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+// ObserveHTTP records one request. route is the route pattern (not the
+// raw path), so the label set stays small.
+func (m *Metrics) ObserveHTTP(route, method string, code int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpDur.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// ObserveIngest counts one inbound mail by outcome.
+func (m *Metrics) ObserveIngest(action string) {
+	m.ingested.WithLabelValues(action).Inc()
+}
+
+var (
+	openDesc = prometheus.NewDesc("slatrack_open_tickets",
+		"Open tickets awaiting a first response, by class and SLA state.", []string{"class", "state"}, nil)
+	frDesc = prometheus.NewDesc("slatrack_first_responses_90d",
+		"First responses to tickets received in the last 90 days, by class and result (met or breached).", []string{"class", "result"}, nil)
+	quarantineDesc = prometheus.NewDesc("slatrack_mail_quarantined",
+		"Inbound mail held in quarantine.", nil, nil)
+	backlogDesc = prometheus.NewDesc("slatrack_outbox_backlog",
+		"Outgoing mail and webhooks waiting to be sent.", nil, nil)
+	upDesc = prometheus.NewDesc("slatrack_database_up",
+		"1 when the database answered the last scrape.", nil, nil)
+)
+
+// deskCollector reads the desk's state at each scrape.
+type deskCollector struct {
+	src Source
+	pol *sla.Policy
+	now func() time.Time
+	log *slog.Logger
+}
+
+func (c *deskCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{openDesc, frDesc, quarantineDesc, backlogDesc, upDesc} {
+		ch <- d
+	}
+}
+
+func (c *deskCollector) Collect(ch chan<- prometheus.Metric) {
+	now := c.now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	snap, err := c.src.MetricsSnapshot(ctx, now, c.pol.Calendar().Due(now, c.pol.AtRiskWindow()), now.AddDate(0, 0, -90))
+	if err != nil {
+		c.log.Warn("metrics: read the desk", "err", err)
+		ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, 1)
+	for _, class := range sla.Classes() {
+		for _, st := range []sla.State{sla.OnTrack, sla.AtRisk, sla.Breached} {
+			ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(snap.Open[class][st]), class, string(st))
+		}
+		for _, st := range []sla.State{sla.Met, sla.Breached} {
+			ch <- prometheus.MustNewConstMetric(frDesc, prometheus.GaugeValue, float64(snap.FirstResponses[class][st]), class, string(st))
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(quarantineDesc, prometheus.GaugeValue, float64(snap.Quarantined))
+	ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(snap.OutboxBacklog))
+}

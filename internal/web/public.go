@@ -1,0 +1,121 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/slatrack/slatrack/internal/clock"
+	"github.com/slatrack/slatrack/internal/desk"
+)
+
+// MetricsAccess says who may read /metrics.
+type MetricsAccess struct {
+	Mode  string // loopback, token or open
+	Token string
+}
+
+// metricsHandler serves Prometheus metrics to whoever the config allows.
+func (s *Server) metricsHandler(c *gin.Context) {
+	if s.metrics == nil {
+		s.respondError(c, errNoRoute)
+		return
+	}
+	switch s.metricsAccess.Mode {
+	case "open":
+	case "token":
+		tok, _ := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.metricsAccess.Token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="slatrack metrics"`)
+			s.respondError(c, desk.Errorf(desk.Unauthorized, "metrics need Authorization: Bearer <metrics.token>"))
+			return
+		}
+	default: // loopback: the direct peer, never a forwarded header
+		host, _, _ := net.SplitHostPort(c.Request.RemoteAddr)
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			s.respondError(c, desk.Errorf(desk.Forbidden, "metrics are only served to this machine (set metrics.access)"))
+			return
+		}
+	}
+	s.metrics.Handler().ServeHTTP(c.Writer, c.Request)
+}
+
+// observe records each request's latency by route pattern.
+func (s *Server) observe(c *gin.Context) {
+	if s.metrics == nil {
+		c.Next()
+		return
+	}
+	start := time.Now()
+	c.Next()
+	s.metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+}
+
+// calendarICS is the desk's closed days as an iCalendar feed: this year and
+// the next, holidays and configured closures (weekends are implied by the
+// opening hours and left out).
+func (s *Server) calendarICS(c *gin.Context) {
+	cal := s.svc.Policy.Calendar()
+	now := s.now().In(cal.Location())
+	var b strings.Builder
+	line := func(l string) { b.WriteString(foldICS(l)) }
+	line("BEGIN:VCALENDAR")
+	line("VERSION:2.0")
+	line("PRODID:-//slatrack//support desk closures//EN")
+	line("CALSCALE:GREGORIAN")
+	line("METHOD:PUBLISH")
+	line("X-WR-CALNAME:Support desk closures")
+	line("X-WR-TIMEZONE:" + cal.Location().String())
+	stamp := now.UTC().Format("20060102T150405Z")
+	host := strings.TrimPrefix(strings.TrimPrefix(s.cfg.BaseURL, "https://"), "http://")
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		for _, d := range cal.ClosedWeekdays(y) {
+			day := d.Date.Format("20060102")
+			line("BEGIN:VEVENT")
+			line("UID:closed-" + day + "@" + host)
+			line("DTSTAMP:" + stamp)
+			line("DTSTART;VALUE=DATE:" + day)
+			line("DTEND;VALUE=DATE:" + d.Date.AddDate(0, 0, 1).Format("20060102"))
+			line("SUMMARY:" + escapeICS("Support desk closed: "+d.Name))
+			line("DESCRIPTION:" + escapeICS(closedWhy(d)+". Response clocks are stopped; they resume at the next opening."))
+			line("TRANSP:TRANSPARENT")
+			line("END:VEVENT")
+		}
+	}
+	line("END:VCALENDAR")
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Header("Content-Disposition", `inline; filename="slatrack-closures.ics"`)
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", []byte(b.String()))
+}
+
+func closedWhy(d clock.ClosedDay) string {
+	if d.Kind == clock.KindClosure {
+		return "Closure"
+	}
+	return "Federal holiday"
+}
+
+// escapeICS escapes TEXT values (RFC 5545 3.3.11).
+func escapeICS(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", "").Replace(s)
+}
+
+// foldICS ends a content line with CRLF, folding it at 75 octets without
+// splitting a UTF-8 sequence.
+func foldICS(l string) string {
+	var b strings.Builder
+	for len(l) > 75 {
+		cut := 75
+		for cut > 0 && l[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		b.WriteString(l[:cut] + "\r\n ")
+		l = l[cut:]
+	}
+	b.WriteString(l + "\r\n")
+	return b.String()
+}
