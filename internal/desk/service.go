@@ -190,7 +190,7 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 			if o != nil {
 				w.Outbox = append(w.Outbox, o)
 				w.Messages = append(w.Messages, m)
-				w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventReply, Internal: true, Mail: m,
+				w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventAcknowledged, Mail: m,
 					Body: "Acknowledgement sent to " + t.RequesterEmail + " (" + o.Subject + ")."})
 			}
 		}

@@ -113,6 +113,7 @@ const (
 	EventDueChanged    = "due_changed"    // Old → New (RFC 3339), Reason
 	EventFirstResponse = "first_response" // the response clock stopped: New = met|breached
 	EventLinked        = "linked"         // related to another ticket (New = its ref)
+	EventAcknowledged  = "acknowledged"   // the automatic acknowledgement was sent
 	EventBounce        = "bounce"         // a message to the requester bounced
 	EventMailIgnored   = "mail_ignored"   // automatic mail stored but not acted on
 )

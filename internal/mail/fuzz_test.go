@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -34,7 +35,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := Parse(raw, Limits{})
+		m, err := parseWithDeadline(t, raw, 10*time.Second)
 		switch {
 		case m == nil && err == nil:
 			t.Fatal("Parse returned (nil, nil)")
@@ -55,6 +56,29 @@ func FuzzParse(f *testing.F) {
 		}
 		checkInvariants(t, m, raw)
 	})
+}
+
+// parseWithDeadline fails the test when Parse takes longer than d, so a
+// hang shows up as a fuzzing failure with its input saved instead of a
+// silent stall.
+func parseWithDeadline(t *testing.T, raw []byte, d time.Duration) (*Message, error) {
+	t.Helper()
+	type result struct {
+		m   *Message
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := Parse(raw, Limits{})
+		done <- result{m, err}
+	}()
+	select {
+	case r := <-done:
+		return r.m, r.err
+	case <-time.After(d):
+		t.Fatalf("Parse did not return within %v (%d-byte input)", d, len(raw))
+		return nil, nil
+	}
 }
 
 // FuzzComposeFields: whatever the subject, names, text and header values,

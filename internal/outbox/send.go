@@ -29,7 +29,11 @@ type run struct {
 }
 
 // send sends one mail, opening (or reopening) the connection as needed.
+// Webhook rows are POSTed instead (see webhook.go).
 func (r *run) send(m *desk.OutboxMail) result {
+	if m.Kind == KindWebhook {
+		return postWebhook(r.ctx, m)
+	}
 	rcpts, err := envelope(m)
 	if err != nil {
 		return result{err: err, permanent: true}

@@ -196,6 +196,21 @@ var migrations = []migration{
 			`CREATE INDEX idx_quarantine_status ON quarantine (status, id)`,
 		)
 	}},
+	{7, "create_notifications", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			// One row per notification that went (or is going) out: its key
+			// ("at_risk:42", "breached:42", "arrival:42", "digest:2026-07-06")
+			// is inserted in the transaction that queues the mail, so across
+			// instances whoever inserts it first sends, and nobody twice.
+			`CREATE TABLE notifications (
+				"key"      {TEXT} NOT NULL PRIMARY KEY,
+				ticket_id  {BIGINT} REFERENCES tickets (id),
+				kind       {TEXT} NOT NULL DEFAULT '',
+				created_at {TIME} NOT NULL
+			)`,
+			`CREATE INDEX idx_notifications_ticket ON notifications (ticket_id, kind)`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -63,7 +63,7 @@ func (s *Server) respondError(c *gin.Context, err error) {
 		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
 	msg := desk.ErrorMessage(err)
-	if code == desk.Unauthorized && !wantsJSON(c) && c.Request.Method == http.MethodGet {
+	if code == desk.Unauthorized && !wantsJSON(c) && c.Request.Method == http.MethodGet && strings.Contains(c.GetHeader("Accept"), "text/html") {
 		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return

@@ -1,0 +1,123 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Period names accepted by ParsePeriod.
+const (
+	PeriodLast30 = "last30" // the default
+	PeriodLast90 = "last90"
+	PeriodWeek7  = "week"
+	PeriodMonth1 = "month"
+)
+
+// PeriodNames lists the period names ParsePeriod accepts, default first.
+func PeriodNames() []string { return []string{PeriodLast30, PeriodLast90, PeriodWeek7, PeriodMonth1} }
+
+// ParamError is a bad report parameter; Param names it ("period", "from",
+// "to", "at", "format") so a command line can say --from and a web form
+// can mark the field.
+type ParamError struct {
+	Param   string
+	Message string
+}
+
+func (e *ParamError) Error() string { return e.Param + ": " + e.Message }
+
+func paramErr(param, format string, a ...any) error {
+	return &ParamError{Param: param, Message: fmt.Sprintf(format, a...)}
+}
+
+// PeriodLast is the days days up to at: [at − days, at), counted in
+// calendar days on at's wall clock (so across a DST change it is still
+// "the same time, days days ago"). Pass at in the calendar's zone.
+func PeriodLast(days int, at time.Time) (from, to time.Time) {
+	return at.AddDate(0, 0, -days), at
+}
+
+// PeriodWeek is the last 7 days, PeriodLast(7, at): a rolling week, so it
+// is never a near-empty "week so far" on a Monday morning.
+func PeriodWeek(at time.Time) (from, to time.Time) { return PeriodLast(7, at) }
+
+// PeriodMonth is this month so far: from the 1st at 00:00 in at's zone
+// (pass at in the calendar's zone) up to at.
+func PeriodMonth(at time.Time) (from, to time.Time) {
+	y, m, _ := at.Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, at.Location()), at
+}
+
+// DateForm is shown whenever a period bound cannot be read.
+const DateForm = "YYYY-MM-DD (a date in the desk's time zone) or RFC 3339, e.g. 2026-11-01 or 2026-11-01T09:00:00-05:00"
+
+// ParsePeriod turns a report's period parameters into [from, to):
+//
+//   - name "" or "last30" (the default): the last 30 days up to at;
+//     "last90": the last 90 days; "week": the last 7 days; "month": this
+//     month so far (see PeriodLast, PeriodWeek, PeriodMonth);
+//   - or explicit bounds fromS and toS, each RFC 3339 or YYYY-MM-DD in loc:
+//     a date as from means that day's 00:00, a date as to means the end of
+//     that day (the next day's 00:00), since to is exclusive. An empty toS
+//     means up to at.
+//
+// Named periods and explicit bounds cannot be mixed. at is read in loc.
+// Errors are *ParamError naming the parameter.
+func ParsePeriod(name, fromS, toS string, at time.Time, loc *time.Location) (from, to time.Time, err error) {
+	at = at.In(loc)
+	name = strings.ToLower(strings.TrimSpace(name))
+	fromS, toS = strings.TrimSpace(fromS), strings.TrimSpace(toS)
+	if fromS != "" || toS != "" {
+		if name != "" {
+			return time.Time{}, time.Time{}, paramErr("period", "give either a period name (%s) or from/to dates, not both", strings.Join(PeriodNames(), ", "))
+		}
+		if fromS == "" {
+			return time.Time{}, time.Time{}, paramErr("from", "missing: to needs a from date (%s)", DateForm)
+		}
+		if from, err = parseBound(fromS, "from", false, loc); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+		to = at
+		if toS != "" {
+			if to, err = parseBound(toS, "to", true, loc); err != nil {
+				return time.Time{}, time.Time{}, err
+			}
+		}
+		if !to.After(from) {
+			return time.Time{}, time.Time{}, paramErr("to", "%s is not after from %s (to is exclusive; a date means the end of that day)",
+				to.Format(time.RFC3339), from.Format(time.RFC3339))
+		}
+		return from, to, nil
+	}
+	switch name {
+	case "", PeriodLast30:
+		from, to = PeriodLast(30, at)
+	case PeriodLast90:
+		from, to = PeriodLast(90, at)
+	case PeriodWeek7:
+		from, to = PeriodWeek(at)
+	case PeriodMonth1:
+		from, to = PeriodMonth(at)
+	default:
+		return time.Time{}, time.Time{}, paramErr("period", "unknown period %q (want %s, or from/to dates)", name, strings.Join(PeriodNames(), ", "))
+	}
+	return from, to, nil
+}
+
+// parseBound reads one period bound; a date as the end bound means the end
+// of that day.
+func parseBound(s, param string, end bool, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.In(loc), nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil {
+		return time.Time{}, paramErr(param, "cannot read %q (want %s)", s, DateForm)
+	}
+	if end {
+		y, m, dd := d.Date()
+		d = time.Date(y, m, dd+1, 0, 0, 0, 0, loc)
+	}
+	return d, nil
+}

@@ -1,0 +1,163 @@
+// Package report builds slatrack's SLA reports from the stored tickets: the
+// overdue report (open tickets whose first response is past due, and those
+// that will be by the desk's next opening) and the compliance report (how
+// many first responses met their objective over a period, per class and per
+// week), rendered as CSV, JSON, aligned text and server-side SVG charts.
+//
+// Every duration is business time from the policy's calendar
+// (clock.Calendar.Elapsed), and every time is shown in the calendar's zone.
+// The package is pure domain code: it reads tickets through Source, which
+// the store implements, and imports no database or web framework.
+package report
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/slatrack/slatrack/internal/clock"
+	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/sla"
+)
+
+// Source is what the reports read; *store.Store implements it.
+type Source interface {
+	// OpenUnanswered returns open tickets (status new/open/waiting) with no
+	// first response and response_due_at < before, Assignee filled.
+	OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.Ticket, error)
+	// ResponseRows calls fn for every ticket received in [from, to) with the
+	// few columns compliance needs, in no particular order. An error from fn
+	// stops the scan and is returned as it is.
+	ResponseRows(ctx context.Context, from, to time.Time, fn func(ResponseRow) error) error
+}
+
+// ResponseRow is one ticket as the compliance report sees it.
+type ResponseRow struct {
+	Class           string
+	ReceivedAt      time.Time
+	DueAt           time.Time
+	FirstResponseAt time.Time // zero if unanswered
+	Open            bool
+}
+
+// NextOpening is the start of the desk's next open period strictly after
+// at's current one: when the desk is open at at, the opening after today's
+// closing (Tue 10:00 → Wed 09:00; Wed 14:00 before a Thursday holiday → Fri
+// 09:00); when it is closed, the next opening (Tue 18:00 → Wed 09:00; Sat
+// 03:00 → Mon 09:00). A ticket due before then will be overdue when the desk
+// next opens unless someone answers it first.
+//
+// For a desk that never closes (open 00:00–24:00 every day and no holidays
+// or closures within 400 days) it returns the zero Time.
+func NextOpening(cal *clock.Calendar, at time.Time) time.Time {
+	at = at.Round(0) // no monotonic reading: only the instant matters
+	if !cal.IsOpen(at) {
+		return cal.NextOpen(at)
+	}
+	// The current open stretch ends at the last instant e at which all of
+	// [at, e) was open time, i.e. e − at − Elapsed(at, e) is still 0; that
+	// gap only grows with e, so a binary search finds the closing to the
+	// nanosecond with ~50 table lookups, whatever the hours, time zone or
+	// DST change.
+	gap := func(e time.Time) time.Duration { return e.Sub(at) - cal.Elapsed(at, e) }
+	lo, span := at, 24*time.Hour
+	hi := at.Add(span)
+	for gap(hi) == 0 {
+		if span > 400*24*time.Hour {
+			return time.Time{}
+		}
+		lo, span = hi, span*2
+		hi = at.Add(span)
+	}
+	for hi.Sub(lo) > 1 {
+		mid := lo.Add(hi.Sub(lo) / 2)
+		if gap(mid) == 0 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return cal.NextOpen(lo) // lo is the closing: the desk is closed there
+}
+
+// classOrder lists the known classes first, in the policy's order, then any
+// others (a class renamed in the configuration, say) alphabetically.
+func classOrder(extra map[string]bool) []string {
+	out := sla.Classes()
+	known := map[string]bool{}
+	for _, c := range out {
+		known[c] = true
+	}
+	var more []string
+	for c := range extra {
+		if !known[c] {
+			more = append(more, c)
+		}
+	}
+	slices.Sort(more)
+	return append(out, more...)
+}
+
+// objective is the class's first-response objective in words ("first
+// response within 3 business hours"), or "" for a class the policy does
+// not know.
+func objective(pol *sla.Policy, class string) string {
+	t, err := pol.Target(class)
+	if err != nil {
+		return ""
+	}
+	return "first response within " + t.Words()
+}
+
+// csvSafe neutralises spreadsheet formula injection: a cell that starts
+// with = + - @ (or a tab or carriage return, which some spreadsheets skip
+// before looking for those) gets a leading apostrophe, so it is shown as
+// text instead of being evaluated. Only text that comes from people
+// (subjects, addresses, references, class and status names) goes through it;
+// the numbers the report computes (e.g. a negative overdue_by_seconds) stay
+// numbers.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// termSafe makes text from people safe to print on a terminal: control
+// characters (escape sequences, newlines) become spaces, and it is cut to
+// max runes with an ellipsis.
+func termSafe(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// seconds is d in whole seconds, rounded half away from zero.
+func seconds(d time.Duration) int64 {
+	return int64(d.Round(time.Second) / time.Second)
+}
+
+// rfc is t in the zone loc as RFC 3339 ("" for the zero time).
+func rfc(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.RFC3339)
+}

@@ -1,0 +1,662 @@
+// Package seed generates a realistic support desk — tickets with their
+// timelines — for demos, benchmarks and load tests. It works on the domain
+// types only and hands the tickets out in batches, so any number of them
+// is made in constant memory; the caller stores each batch (the `slatrack
+// seed` command with store.ImportTickets).
+//
+// What it makes, for a cloud platform's desk serving government agencies:
+//
+//   - Receipt times spread over Options.Years back from Options.Now, in
+//     increasing order, mostly in business hours of the policy's calendar,
+//     with a weekday and hour-of-day skew, fewer at night, on weekends and
+//     on holidays, a quiet end of December, a busy September (the fiscal
+//     year end), a desk that grows over time, and the odd incident day when
+//     outage reports pile up.
+//   - Subjects and bodies from a varied template bank (outages with 502s and
+//     503s, failing cf pushes, org, space and user requests, quota
+//     increases, billing, ATO and compliance questions, documentation),
+//     classified by the real classifier (the reason recorded), sometimes
+//     with the requester's own choice of class (as the web form allows), and
+//     about 5% reclassified by staff, with the deadline recomputed.
+//   - Deadlines from the policy; first responses at a business-time
+//     fraction of the target, so that about 90% meet it (a little fewer for
+//     availability, more for other).
+//   - Old tickets closed or resolved; the most recent ones, about
+//     Options.OpenShare of all, still new, open or waiting on the customer,
+//     some unanswered and overdue.
+//   - Assignees from Options.Staff, channels (web, email, API), requesters
+//     from a pool of agencies, and timelines of 4–7 events on average:
+//     message in, created, assigned, reply, first response, status changes,
+//     the odd reclassification, follow-up or internal note.
+//
+// The output depends only on the options, the policy and the classifier:
+// the same Seed gives the same desk, whatever the batch size.
+package seed
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/clock"
+	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/sla"
+)
+
+// Item is one generated ticket and its timeline, oldest event first. The
+// ticket has no ID or reference yet; events have no TicketID.
+type Item struct {
+	Ticket *desk.Ticket
+	Events []*desk.Event
+}
+
+// Options say what desk to generate.
+type Options struct {
+	// Tickets is how many tickets to make.
+	Tickets int
+	// Years spreads the receipt times over this many years back from Now
+	// (default 2).
+	Years float64
+	// Now is the end of the period: nothing happens after it (default
+	// time.Now()). Set it for a reproducible desk.
+	Now time.Time
+	// OpenShare is about what share of the tickets is still open: new,
+	// open or waiting (default 0.1; negative for none). With a short
+	// period, tickets whose work would run past Now stay open too.
+	OpenShare float64
+	// Seed selects the desk: the same seed and options give the same tickets.
+	Seed uint64
+	// Staff are the people tickets are assigned to and answered by (ID and
+	// Display are used). Without staff, tickets are unassigned and answered
+	// by an anonymous "Support staff".
+	Staff []*desk.User
+}
+
+// DefaultBatch is the batch size when Generate is given none.
+const DefaultBatch = 1000
+
+// Shares of the tickets, tuned so the desk looks lived-in.
+const (
+	reclassShare   = 0.05 // reclassified by staff
+	assignedShare  = 0.78 // given an assignee
+	neglectShare   = 0.04 // open tickets nobody has answered yet, whatever their age
+	strayOpenShare = 0.001
+	choiceShare    = 0.15 // web and API tickets whose requester picked a class
+	followUpShare  = 0.18 // requester writes again after the first reply
+	noteShare      = 0.10 // staff leave an internal note
+	waitingShare   = 0.40 // open, answered tickets waiting on the customer
+	resolvedShare  = 0.20 // finished tickets left resolved rather than closed
+)
+
+// lateShare is, per class, the share of answered tickets whose first
+// response misses the target.
+var lateShare = map[string]float64{sla.Availability: 0.14, sla.Provisioning: 0.09, sla.Other: 0.07}
+
+// Generate makes opts.Tickets tickets in receipt order and calls emit with
+// each batch of batchSize (DefaultBatch if ≤ 0; the last batch may be
+// smaller). A batch is never reused, so emit may keep it or hand it to
+// another goroutine. Generate stops at emit's first error and returns it.
+func Generate(opts Options, pol *sla.Policy, cl *classify.Classifier, emit func(batch []Item) error, batchSize int) error {
+	if pol == nil || cl == nil {
+		return errors.New("seed: Generate needs a policy and a classifier")
+	}
+	switch {
+	case opts.Tickets < 0:
+		return fmt.Errorf("seed: %d tickets: want zero or more", opts.Tickets)
+	case opts.Years < 0 || math.IsNaN(opts.Years) || math.IsInf(opts.Years, 0):
+		return fmt.Errorf("seed: %v years: want a positive number", opts.Years)
+	case opts.OpenShare > 1 || math.IsNaN(opts.OpenShare):
+		return fmt.Errorf("seed: open share %v: want at most 1", opts.OpenShare)
+	}
+	if opts.Years == 0 {
+		opts.Years = 2
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	switch {
+	case opts.OpenShare == 0:
+		opts.OpenShare = 0.1
+	case opts.OpenShare < 0:
+		opts.OpenShare = 0
+	}
+	if batchSize <= 0 {
+		batchSize = DefaultBatch
+	}
+	if opts.Tickets == 0 {
+		return nil
+	}
+
+	g := newGenerator(opts, pol, cl)
+	sched := g.schedule()
+	batch := make([]Item, 0, min(batchSize, opts.Tickets))
+	i := 0
+	var times []time.Time
+	for _, d := range sched {
+		if d.count == 0 {
+			continue
+		}
+		times = g.drawTimes(times[:0], d)
+		for _, rt := range times {
+			batch = append(batch, g.ticket(i, rt, d.incident))
+			i++
+			if len(batch) == batchSize {
+				if err := emit(batch); err != nil {
+					return err
+				}
+				batch = make([]Item, 0, min(batchSize, opts.Tickets-i))
+			}
+		}
+	}
+	if len(batch) > 0 {
+		return emit(batch)
+	}
+	return nil
+}
+
+// generator holds what every ticket needs.
+type generator struct {
+	opts    Options
+	r       *rand.Rand
+	pol     *sla.Policy
+	cal     *clock.Calendar
+	loc     *time.Location
+	cl      *classify.Classifier
+	start   time.Time // the period is [start, now)
+	now     time.Time
+	targets map[string]time.Duration
+	day     time.Duration // a business day
+
+	// The open tickets are mostly in the last tail tickets, with the
+	// chance of being open rising from openLo to openHi across it.
+	tail           int
+	openLo, openHi float64
+	stray          float64 // chance of an older ticket being open
+
+	agencyCum []float64 // Zipf-like cumulative weights over agencies
+	staffCum  []float64 // some staff take more tickets than others
+	anonStaff *desk.User
+}
+
+func newGenerator(opts Options, pol *sla.Policy, cl *classify.Classifier) *generator {
+	cal := pol.Calendar()
+	g := &generator{
+		opts:    opts,
+		r:       rand.New(rand.NewPCG(opts.Seed, 0x736c61747261636b)),
+		pol:     pol,
+		cal:     cal,
+		loc:     cal.Location(),
+		cl:      cl,
+		now:     opts.Now,
+		targets: map[string]time.Duration{},
+		day:     cal.BusinessDay(),
+	}
+	span := time.Duration(opts.Years * 365.2425 * 24 * float64(time.Hour))
+	g.start = opts.Now.Add(-span)
+	for _, c := range sla.Classes() {
+		g.targets[c], _ = pol.TargetDuration(c)
+	}
+
+	n := opts.Tickets
+	if opts.OpenShare > 0 {
+		g.stray = strayOpenShare
+		want := opts.OpenShare*float64(n) - g.stray*float64(n)*(1-1.5*opts.OpenShare)
+		want = max(want, opts.OpenShare*float64(n)/2)
+		g.tail = min(n, int(math.Round(1.5*want)))
+		if g.tail > 0 {
+			m := min(1, want/float64(g.tail)) // mean chance across the tail
+			spread := min(m, 1-m)
+			g.openLo, g.openHi = m-spread, m+spread
+		}
+	}
+	g.agencyCum = cumulative(len(agencies), func(k int) float64 { return 1 / math.Pow(float64(k+1), 0.7) })
+	g.staffCum = cumulative(len(opts.Staff), func(k int) float64 { return 1 / (1 + 0.25*float64(k)) })
+	g.anonStaff = &desk.User{Name: "Support staff", Email: "support@seed.slatrack.local"}
+	return g
+}
+
+func cumulative(n int, w func(int) float64) []float64 {
+	out := make([]float64, n)
+	sum := 0.0
+	for k := range out {
+		sum += w(k)
+		out[k] = sum
+	}
+	return out
+}
+
+// pick draws an index from cumulative weights.
+func (g *generator) pick(cum []float64) int {
+	x := g.r.Float64() * cum[len(cum)-1]
+	i, _ := slices.BinarySearch(cum, x)
+	return min(i, len(cum)-1)
+}
+
+// Hour-of-day weights (local time) for receipts.
+var (
+	workdayHours = [24]float64{0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.5, 1.2, 3.5, 7, 9, 9, 6.5, 7.5, 8.5, 8, 6, 3.5, 2, 1.5, 1.2, 1, 0.6, 0.3}
+	closedHours  = [24]float64{0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.5, 0.9, 1.2, 1.4, 1.4, 1.3, 1.3, 1.3, 1.2, 1.1, 1, 0.9, 0.9, 0.8, 0.7, 0.5, 0.4}
+	workdayCum   = cumulative(24, func(h int) float64 { return workdayHours[h] })
+	closedCum    = cumulative(24, func(h int) float64 { return closedHours[h] })
+)
+
+// day is one local calendar day of the period.
+type day struct {
+	y        int
+	m        time.Month
+	d        int
+	from, to time.Time // the part of the day inside the period
+	closed   bool      // weekend, holiday or closure
+	incident bool      // a day of many outage reports
+	weight   float64
+	count    int
+}
+
+// schedule lays out the period day by day and shares the tickets among
+// the days by weight, exactly Tickets in all.
+func (g *generator) schedule() []day {
+	var days []day
+	s := g.start.In(g.loc)
+	y, m, d := s.Date()
+	total := 0.0
+	for k := 0; ; k++ {
+		lo := time.Date(y, m, d+k, 0, 0, 0, 0, g.loc)
+		if !lo.Before(g.now) {
+			break
+		}
+		hi := time.Date(y, m, d+k+1, 0, 0, 0, 0, g.loc)
+		dd := day{from: maxTime(lo, g.start), to: minTime(hi, g.now)}
+		dd.y, dd.m, dd.d = lo.Date()
+		if !dd.from.Before(dd.to) {
+			continue
+		}
+		cd, closed := g.cal.ClosedDayInfo(lo)
+		dd.closed = closed
+		w := 1.0
+		if closed {
+			w = 0.12
+			if cd.Kind != clock.KindWeekend {
+				w = 0.18
+			}
+		}
+		switch {
+		case (dd.m == time.December && dd.d >= 22) || (dd.m == time.January && dd.d <= 2):
+			w *= 0.55
+		case dd.m == time.September:
+			w *= 1.15
+		case dd.m == time.August:
+			w *= 0.9
+		}
+		pos := float64(dd.from.Sub(g.start)) / float64(g.now.Sub(g.start))
+		w *= 0.7 + 0.6*pos // the desk grows
+		w *= 0.75 + 0.5*g.r.Float64()
+		if !closed && g.r.Float64() < 0.012 {
+			dd.incident = true
+			w *= 2.5
+		}
+		w *= g.windowShare(dd)
+		dd.weight = w
+		total += w
+		days = append(days, dd)
+	}
+	n := float64(g.opts.Tickets)
+	cum, given := 0.0, 0
+	for i := range days {
+		cum += days[i].weight
+		upto := int(math.Round(n * cum / total))
+		if i == len(days)-1 {
+			upto = g.opts.Tickets
+		}
+		days[i].count = upto - given
+		given = upto
+	}
+	return days
+}
+
+// windowShare is the share of the day's hour weight inside [from, to).
+func (g *generator) windowShare(d day) float64 {
+	hours := &workdayHours
+	if d.closed {
+		hours = &closedHours
+	}
+	in, all := 0.0, 0.0
+	for h := range 24 {
+		lo := time.Date(d.y, d.m, d.d, h, 0, 0, 0, g.loc)
+		hi := lo.Add(time.Hour)
+		all += hours[h]
+		if ov := minTime(hi, d.to).Sub(maxTime(lo, d.from)); ov > 0 {
+			in += hours[h] * float64(ov) / float64(time.Hour)
+		}
+	}
+	return in / all
+}
+
+// drawTimes appends d.count receipt times within the day, sorted.
+func (g *generator) drawTimes(dst []time.Time, d day) []time.Time {
+	cum := &workdayCum
+	if d.closed {
+		cum = &closedCum
+	}
+	for range d.count {
+		var t time.Time
+		ok := false
+		for range 32 {
+			h := g.pick(cum[:])
+			t = time.Date(d.y, d.m, d.d, h, g.r.IntN(60), g.r.IntN(60), 0, g.loc)
+			if !t.Before(d.from) && t.Before(d.to) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			t = d.from.Add(time.Duration(g.r.Int64N(int64(d.to.Sub(d.from))))).Truncate(time.Second)
+			if t.Before(d.from) {
+				t = d.from
+			}
+		}
+		dst = append(dst, t.In(g.loc))
+	}
+	slices.SortFunc(dst, func(a, b time.Time) int { return a.Compare(b) })
+	return dst
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// chance reports true with probability p.
+func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
+
+// uniform is a duration in [lo, hi), whole seconds.
+func (g *generator) uniform(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(g.r.Int64N(int64(hi-lo))).Truncate(time.Second)
+}
+
+// after is the instant business time d after t (whole seconds of business
+// time, so the answers look like a person's).
+func (g *generator) after(t time.Time, d time.Duration) time.Time {
+	return g.cal.Due(t, d.Round(time.Second))
+}
+
+// wantOpen decides whether ticket i (in receipt order) is still open.
+func (g *generator) wantOpen(i int) bool {
+	n := g.opts.Tickets
+	if g.tail > 0 && i >= n-g.tail {
+		pos := (float64(i-(n-g.tail)) + 0.5) / float64(g.tail)
+		return g.chance(g.openLo + (g.openHi-g.openLo)*pos)
+	}
+	return g.chance(g.stray)
+}
+
+// responseFraction is the first response time as a share of the target:
+// mostly well inside it, sometimes over.
+func (g *generator) responseFraction(class string) float64 {
+	if g.chance(lateShare[class]) {
+		// Late: 1.02× to about 3× the target, most just over.
+		return 1.02 + 2*math.Pow(g.r.Float64(), 2)
+	}
+	// On time: a skewed spread from 3% to 97% of the target.
+	return 0.03 + 0.94*math.Pow(g.r.Float64(), 1.4)
+}
+
+// resolution is the business time from first response to resolution.
+func (g *generator) resolution() time.Duration {
+	// Log-normal, median 3 business hours, capped at 15 business days.
+	d := time.Duration(math.Exp(math.Log(float64(3*time.Hour)) + 1.3*g.r.NormFloat64()))
+	return min(max(d, 5*time.Minute), 15*g.day)
+}
+
+func (g *generator) staffMember() *desk.User {
+	if len(g.opts.Staff) == 0 {
+		return g.anonStaff
+	}
+	return g.opts.Staff[g.pick(g.staffCum)]
+}
+
+func userID(u *desk.User) *uint64 {
+	if u == nil || u.ID == 0 {
+		return nil
+	}
+	id := u.ID
+	return &id
+}
+
+var channelHow = map[string]string{desk.ChannelWeb: "web form", desk.ChannelAPI: "API", desk.ChannelEmail: "email"}
+
+// ticket makes ticket number i, received at rt.
+func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
+	open := g.wantOpen(i)
+
+	// What it is about, who asks, and how.
+	want := g.intendedClass(incident)
+	c := g.content(want)
+	channel := desk.ChannelWeb
+	switch x := g.r.Float64(); {
+	case x < 0.35:
+		channel = desk.ChannelEmail
+	case x < 0.45:
+		channel = desk.ChannelAPI
+	}
+
+	// Classification, as the service decides it.
+	res := g.cl.Classify(c.subject, c.body)
+	class, by, reason := res.Class, desk.ClassByRule, res.Reason()
+	if channel != desk.ChannelEmail && g.chance(choiceShare) {
+		chosen := want
+		if g.chance(0.2) {
+			chosen = sla.Classes()[g.r.IntN(3)]
+		}
+		if chosen != sla.Availability && res.Class == sla.Availability {
+			reason = "requester chose " + chosen + ", but " + res.Reason() + " (availability wins when in doubt)"
+		} else {
+			class, by, reason = chosen, desk.ClassByRequester, "chosen by the requester"
+		}
+	}
+	origClass, origReason := class, reason
+	origDue := g.cal.Due(rt, g.targets[class])
+
+	// A staff reclassification: back to what the ticket is really about
+	// when the rules got it wrong, else to another class.
+	var reclassTo, reclassWhy string
+	if g.chance(reclassShare) {
+		reclassTo = want
+		if reclassTo == class {
+			reclassTo = sla.Classes()[(slices.Index(sla.Classes(), class)+1+g.r.IntN(2))%3]
+		}
+		reclassWhy = reclassReason(g.r, class, reclassTo)
+	}
+	final := class
+	if reclassTo != "" {
+		final = reclassTo
+	}
+
+	// The first response, in business time from receipt.
+	frac := g.responseFraction(final)
+	target := g.targets[final]
+	answerAt := g.after(rt, time.Duration(frac*float64(target)))
+	var reclassAt time.Time
+	if reclassTo != "" {
+		reclassAt = g.after(rt, time.Duration(frac*float64(target)*(0.1+0.6*g.r.Float64())))
+		if reclassAt.After(g.now) {
+			// Not yet: the ticket keeps its first class.
+			reclassTo, final, target = "", class, g.targets[class]
+			answerAt = g.after(rt, time.Duration(frac*float64(target)))
+		}
+	}
+	due := origDue
+	if reclassTo != "" {
+		due = g.cal.Due(rt, target)
+	}
+	answered := !answerAt.After(g.now) && !(open && g.chance(neglectShare))
+
+	// Work and closing.
+	assignee := (*desk.User)(nil)
+	if g.chance(assignedShare) {
+		assignee = g.staffMember()
+	}
+	responder := assignee
+	if responder == nil {
+		responder = g.staffMember()
+	}
+	var resolveAt time.Time
+	if answered && !open {
+		resolveAt = g.after(answerAt, g.resolution()).Add(g.uniform(time.Minute, 20*time.Minute))
+		if resolveAt.After(g.now) {
+			open = true // still being worked on
+		}
+	}
+	if !answered {
+		open = true
+	}
+
+	requester := c.name + " <" + c.email + ">"
+	t := &desk.Ticket{
+		Subject:        c.subject,
+		Body:           c.body,
+		RequesterEmail: c.email,
+		RequesterName:  c.name,
+		Channel:        channel,
+		Class:          final,
+		ClassBy:        by,
+		ClassReason:    reason,
+		Status:         desk.StatusNew,
+		ReceivedAt:     rt,
+		ResponseDueAt:  due,
+		CreatedAt:      rt,
+	}
+	evs := make([]*desk.Event, 0, 8)
+	evs = append(evs,
+		&desk.Event{At: rt, Actor: requester, Kind: desk.EventMessageIn, Body: c.body, New: c.subject},
+		&desk.Event{At: rt, Actor: "slatrack", Kind: desk.EventCreated,
+			Body: "Received via " + channelHow[channel] + "; classified " + origClass + " (" + origReason + "); first response due " + g.pol.Promise(origDue) + "."},
+	)
+
+	if assignee != nil {
+		var at time.Time
+		if answered {
+			at = g.after(rt, time.Duration(frac*float64(target)*(0.05+0.45*g.r.Float64())))
+		} else {
+			at = g.after(rt, g.uniform(2*time.Minute, 40*time.Minute))
+		}
+		if at.After(g.now) {
+			assignee = nil
+		} else {
+			lead := g.staffMember()
+			evs = append(evs, &desk.Event{At: at, ActorID: userID(lead), Actor: lead.Display(), Kind: desk.EventAssigned, New: assignee.Email})
+			t.AssigneeID = userID(assignee)
+		}
+	}
+
+	if reclassTo != "" {
+		who := g.staffMember()
+		if assignee != nil {
+			who = assignee
+		}
+		t.ClassBy = desk.ClassByStaff
+		t.ClassReason = "reclassified by " + who.Display() + ": " + reclassWhy
+		evs = append(evs, &desk.Event{At: reclassAt, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventClassChanged,
+			Old: origClass, New: reclassTo, Reason: reclassWhy})
+		if !due.Equal(origDue) {
+			evs = append(evs, &desk.Event{At: reclassAt, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventDueChanged,
+				Old: origDue.In(g.loc).Format(time.RFC3339), New: due.In(g.loc).Format(time.RFC3339),
+				Reason: "class changed from " + origClass + " to " + reclassTo})
+		}
+	}
+
+	last := rt
+	if answered {
+		fr := answerAt
+		t.FirstResponseAt = &fr
+		state, rem := g.pol.Evaluate(due, answerAt, answerAt)
+		actor, id := responder.Display(), userID(responder)
+		evs = append(evs,
+			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventReply, Body: c.reply(g.r, final)},
+			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventFirstResponse, New: string(state), Body: firstResponseWords(state, rem, g.day)},
+			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventStatusChanged, Old: desk.StatusNew, New: desk.StatusOpen},
+		)
+		t.Status = desk.StatusOpen
+		last = answerAt
+
+		limit := g.now
+		if !open {
+			limit = resolveAt
+		}
+		waiting := open && g.chance(waitingShare)
+		if !waiting && g.chance(followUpShare) {
+			if at := answerAt.Add(g.uniform(15*time.Minute, 36*time.Hour)); at.Before(limit) {
+				evs = append(evs, &desk.Event{At: at, Actor: requester, Kind: desk.EventMessageIn, Body: c.followUp(g.r)})
+			}
+		}
+		if g.chance(noteShare) {
+			if at := answerAt.Add(g.uniform(5*time.Minute, 4*time.Hour)); at.Before(limit) {
+				who := responder
+				evs = append(evs, &desk.Event{At: at, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventNote, Internal: true, Body: c.note(g.r, final)})
+			}
+		}
+		if waiting {
+			if at := answerAt.Add(g.uniform(time.Minute, 30*time.Minute)); !at.After(g.now) {
+				evs = append(evs, &desk.Event{At: at, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventStatusChanged,
+					Old: desk.StatusOpen, New: desk.StatusWaiting})
+				t.Status = desk.StatusWaiting
+			}
+		}
+		if !open {
+			status := desk.StatusClosed
+			if g.chance(resolvedShare) {
+				status = desk.StatusResolved
+			}
+			evs = append(evs, &desk.Event{At: resolveAt, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventStatusChanged,
+				Old: desk.StatusOpen, New: status})
+			t.Status = status
+			ca := resolveAt
+			t.ClosedAt = &ca
+		}
+	}
+
+	slices.SortStableFunc(evs, func(a, b *desk.Event) int { return a.At.Compare(b.At) })
+	if l := evs[len(evs)-1].At; l.After(last) {
+		last = l
+	}
+	t.UpdatedAt = last
+	t.Open = desk.IsOpenStatus(t.Status)
+	t.Answered = t.FirstResponseAt != nil
+	return Item{Ticket: t, Events: evs}
+}
+
+// intendedClass is what the requester is writing about.
+func (g *generator) intendedClass(incident bool) string {
+	x := g.r.Float64()
+	a, p := 0.2, 0.45
+	if incident {
+		a, p = 0.6, 0.25
+	}
+	switch {
+	case x < a:
+		return sla.Availability
+	case x < a+p:
+		return sla.Provisioning
+	}
+	return sla.Other
+}
+
+// firstResponseWords is what the service writes on the first_response event.
+func firstResponseWords(state sla.State, rem, day time.Duration) string {
+	if state == sla.Met {
+		return "First response within the objective, " + sla.FormatBusiness(rem, day) + " of business time to spare."
+	}
+	return "First response after the objective: " + sla.FormatBusiness(rem, day) + " in business time."
+}
