@@ -19,6 +19,7 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/mailtest"
+	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
 // freeAddr is a loopback address nobody listens on.
@@ -69,7 +70,7 @@ func startServe(t *testing.T, relay *mailtest.Relay, extra string) *deskProc {
 addr = %q
 base_url = "http://%s"
 [database]
-dsn = "sqlite:%s"
+dsn = %q
 [mail]
 smtp_addr = %q
 addresses = ["support@desk.test"]
@@ -79,7 +80,7 @@ send_interval = "100ms"
 host = %q
 port = %d
 tls = "none"
-%s`, d.http, d.http, filepath.Join(dir, "data", "desk.db"), d.smtp, relay.Host, relay.Port, extra)
+%s`, d.http, d.http, dbDSN(t, dir), d.smtp, relay.Host, relay.Port, extra)
 	if err := os.WriteFile(d.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +111,14 @@ tls = "none"
 	}
 	d.adminTok = strings.TrimSpace(out)
 	return d
+}
+
+// dbDSN is a fresh database on the engine the test run asks for.
+func dbDSN(t *testing.T, dir string) string {
+	if os.Getenv(storetest.EngineEnv) == "postgres" {
+		return storetest.NewDSN(t)
+	}
+	return "sqlite:" + filepath.Join(dir, "data", "desk.db")
 }
 
 func (d *deskProc) shutdown() int {

@@ -42,7 +42,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	if err != nil {
 		v.Add("email", ErrorMessage(err))
 	}
-	name := strings.TrimSpace(oneLine(n.Name))
+	name := strings.TrimSpace(oneLine(noNUL(n.Name)))
 	if name == "" {
 		v.Add("name", "please give a name")
 	} else if utf8.RuneCountInString(name) > MaxName {

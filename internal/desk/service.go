@@ -68,9 +68,9 @@ type NewTicket struct {
 // every field problem at once.
 func (n *NewTicket) Validate() error {
 	v := ValidationErrors{}
-	n.Subject = strings.TrimSpace(oneLine(n.Subject))
-	n.Body = strings.TrimSpace(n.Body)
-	n.RequesterName = strings.TrimSpace(oneLine(n.RequesterName))
+	n.Subject = strings.TrimSpace(oneLine(noNUL(n.Subject)))
+	n.Body = strings.TrimSpace(noNUL(n.Body))
+	n.RequesterName = strings.TrimSpace(oneLine(noNUL(n.RequesterName)))
 	n.RequesterEmail = strings.TrimSpace(n.RequesterEmail)
 	n.Class = strings.TrimSpace(strings.ToLower(n.Class))
 	switch {
@@ -117,6 +117,9 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	return strings.ToLower(s), nil
 }
+
+// noNUL drops NUL bytes, which no text field needs and PostgreSQL refuses.
+func noNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
@@ -248,7 +251,7 @@ func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error
 // (through the outbox) and, the first time, stops the response clock; an
 // internal note is staff-only.
 func (s *Service) Reply(ctx context.Context, ref string, actor *User, body string, internal bool) (*Ticket, error) {
-	body = strings.TrimSpace(body)
+	body = strings.TrimSpace(noNUL(body))
 	if body == "" {
 		return nil, FieldError("body", "body: please write something")
 	}
@@ -335,7 +338,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	if p.Status != nil && !ValidStatus(*p.Status) {
 		v.Add("status", "must be one of new, open, waiting, resolved, closed")
 	}
-	p.Reason = strings.TrimSpace(oneLine(p.Reason))
+	p.Reason = strings.TrimSpace(oneLine(noNUL(p.Reason)))
 	if utf8.RuneCountInString(p.Reason) > MaxReason {
 		v.Add("reason", "must be at most 500 characters")
 	}

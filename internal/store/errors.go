@@ -65,6 +65,8 @@ func dbErr(err error, conflict string) error {
 			return &desk.Error{Code: desk.Conflict, Message: conflict, Err: err}
 		case pe.Code == "23503": // foreign_key_violation
 			return &desk.Error{Code: desk.Invalid, Message: "it refers to something that does not exist", Err: err}
+		case strings.HasPrefix(pe.Code, "22"): // data exception: NUL bytes, bad encoding, out of range
+			return &desk.Error{Code: desk.Invalid, Message: "the input contains characters or values that cannot be stored", Err: err}
 		case pe.Code == "40001", pe.Code == "40P01", pe.Code == "55P03": // serialization failure, deadlock, lock not available
 			return unavailable("the database is busy; please try again")
 		case strings.HasPrefix(pe.Code, "08"), // connection exception

@@ -53,7 +53,7 @@ var ny = clock.DefaultOptions().Location
 // a temp dir, with the clock standing on a Wednesday morning in New York.
 func newApp(t testing.TB) *app {
 	t.Helper()
-	return newAppOn(t, storetest.Open(t))
+	return newAppOn(t, storetest.OpenEnv(t))
 }
 
 // newAppOn is newApp over a given store.

@@ -161,3 +161,39 @@ func redact(dsn string) string {
 	}
 	return strings.TrimSpace(u.String())
 }
+
+// EngineEnv picks the engine OpenEnv uses: "sqlite" (default) or
+// "postgres". The test command runs the HTTP and service tests once per
+// engine with it.
+const EngineEnv = "SLATRACK_TEST_ENGINE"
+
+// OpenEnv is a fresh migrated store on the engine EngineEnv names.
+func OpenEnv(tb testing.TB) *store.Store {
+	tb.Helper()
+	switch e := os.Getenv(EngineEnv); e {
+	case "", "sqlite":
+		return Open(tb)
+	case "postgres":
+		return OpenDSN(tb, postgresDSN(tb))
+	default:
+		tb.Fatalf("storetest: %s=%q: want sqlite or postgres", EngineEnv, e)
+		return nil
+	}
+}
+
+// NewDSN is the DSN of a fresh, empty database on the engine EngineEnv
+// names, removed when tb ends (for tests that run several instances).
+func NewDSN(tb testing.TB) string {
+	tb.Helper()
+	if os.Getenv(EngineEnv) == "postgres" {
+		return postgresDSN(tb)
+	}
+	return sqliteDSN(tb)
+}
+
+// PostgresDSN is the DSN of a fresh, empty PostgreSQL database, removed when
+// tb ends; it skips (or in CI fails) when no server is configured.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	return postgresDSN(tb)
+}
