@@ -63,6 +63,13 @@ type deskProc struct {
 // mail going to relay.
 func startServe(t *testing.T, relay *mailtest.Relay, extra string) *deskProc {
 	t.Helper()
+	return startServeOn(t, relay, dbDSN(t, t.TempDir()), extra)
+}
+
+// startServeOn is startServe on a given database: two of them on one
+// PostgreSQL database are two instances of one desk.
+func startServeOn(t *testing.T, relay *mailtest.Relay, dsn, extra string) *deskProc {
+	t.Helper()
 	dir := t.TempDir()
 	d := &deskProc{t: t, http: freeAddr(t), smtp: freeAddr(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
 	d.config = filepath.Join(dir, "slatrack.toml")
@@ -80,7 +87,7 @@ send_interval = "100ms"
 host = %q
 port = %d
 tls = "none"
-%s`, d.http, d.http, dbDSN(t, dir), d.smtp, relay.Host, relay.Port, extra)
+%s`, d.http, d.http, dsn, d.smtp, relay.Host, relay.Port, extra)
 	if err := os.WriteFile(d.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
