@@ -12,6 +12,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -112,7 +113,7 @@ func postgresDSN(tb testing.TB) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := fmt.Sprintf("slatrack_test_%s_%s", time.Now().UTC().Format("20060102150405"), hex.EncodeToString(b))
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := createFromTemplate(ctx, conn, admin, name); err != nil {
 		tb.Fatalf("storetest: create database %s: %v", name, err)
 	}
 	// Registered before the store's own Close, so it runs after it.
@@ -134,6 +135,49 @@ func postgresDSN(tb testing.TB) string {
 		tb.Fatalf("storetest: %s: %v", PostgresEnv, err)
 	}
 	return dsn
+}
+
+// templateLock serialises template creation and copying across test
+// processes (go test runs packages in parallel).
+const templateLock = 0x736c74746d706c
+
+// createFromTemplate creates database name as a copy of a migrated template
+// (made once per schema version per server): copying a template is much
+// faster than running every migration for every test.
+func createFromTemplate(ctx context.Context, conn *pgx.Conn, admin, name string) error {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLock); err != nil {
+		return err
+	}
+	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", templateLock)
+	sum := sha256.Sum256([]byte(strings.Join(store.KnownMigrations(), ",")))
+	tmpl := "slatrack_tmpl_" + hex.EncodeToString(sum[:6])
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", tmpl).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+tmpl); err != nil {
+			return err
+		}
+		dsn, err := withDatabase(admin, tmpl)
+		if err != nil {
+			return err
+		}
+		s, err := store.Open(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		_, err = s.Migrate(ctx)
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+tmpl)
+			return err
+		}
+	}
+	_, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
+	return err
 }
 
 // withDatabase is the URL dsn with its database replaced by name.
