@@ -53,7 +53,13 @@ func ForEach(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	for _, e := range Engines() {
 		t.Run(e.Name, func(t *testing.T) {
-			s := OpenDSN(t, e.NewDSN(t))
+			dsn := ""
+			if e.Name == "postgres" {
+				dsn = migratedPostgresDSN(t)
+			} else {
+				dsn = e.NewDSN(t)
+			}
+			s := OpenDSN(t, dsn)
 			fn(t, s)
 		})
 	}
@@ -94,6 +100,17 @@ func sqliteDSN(tb testing.TB) string {
 
 func postgresDSN(tb testing.TB) string {
 	tb.Helper()
+	return newPostgres(tb, false)
+}
+
+// migratedPostgresDSN is postgresDSN already migrated (copied from a template).
+func migratedPostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	return newPostgres(tb, true)
+}
+
+func newPostgres(tb testing.TB, migrated bool) string {
+	tb.Helper()
 	admin := os.Getenv(PostgresEnv)
 	if admin == "" {
 		msg := PostgresEnv + " is not set, so the store was not tested on PostgreSQL; set it to a server URL whose user may CREATE DATABASE, e.g. postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -113,7 +130,11 @@ func postgresDSN(tb testing.TB) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := fmt.Sprintf("slatrack_test_%s_%s", time.Now().UTC().Format("20060102150405"), hex.EncodeToString(b))
-	if err := createFromTemplate(ctx, conn, admin, name); err != nil {
+	create := func() error { _, err := conn.Exec(ctx, "CREATE DATABASE "+name); return err }
+	if migrated {
+		create = func() error { return createFromTemplate(ctx, conn, admin, name) }
+	}
+	if err := create(); err != nil {
 		tb.Fatalf("storetest: create database %s: %v", name, err)
 	}
 	// Registered before the store's own Close, so it runs after it.
@@ -218,7 +239,7 @@ func OpenEnv(tb testing.TB) *store.Store {
 	case "", "sqlite":
 		return Open(tb)
 	case "postgres":
-		return OpenDSN(tb, postgresDSN(tb))
+		return OpenDSN(tb, migratedPostgresDSN(tb))
 	default:
 		tb.Fatalf("storetest: %s=%q: want sqlite or postgres", EngineEnv, e)
 		return nil
