@@ -24,8 +24,11 @@ import (
 func TestTwoInstances(t *testing.T) {
 	dsn := storetest.PostgresDSN(t)
 	relay := mailtest.NewRelay(t)
-	a := startServeOn(t, relay, dsn, "")
-	b := startServeOn(t, relay, dsn, "")
+	// Both schedulers run every 100 ms and page about availability tickets at
+	// any hour, so the arrival notices are sent whatever the time of the run.
+	notify := "[notify]\ninterval = \"100ms\"\navailability_after_hours = true\ndigest = false\n"
+	a := startServeOn(t, relay, dsn, notify)
+	b := startServeOn(t, relay, dsn, notify)
 	b.adminTok = a.adminTok // tokens live in the shared database
 
 	t.Run("duplicate_mail_to_both_instances_is_one_ticket", func(t *testing.T) {
@@ -92,25 +95,36 @@ func TestTwoInstances(t *testing.T) {
 		}
 	})
 
-	t.Run("each_mail_sent_once", func(t *testing.T) {
-		// 5 acknowledgements from the first subtest and one for the API ticket.
-		time.Sleep(time.Second) // both senders poll every 100 ms
-		mails := relay.WaitFor(6, 10*time.Second)
+	t.Run("each_mail_and_notification_sent_once", func(t *testing.T) {
+		// 5 acknowledgements and 5 arrival notices (one per outage ticket)
+		// from the first subtest, one acknowledgement for the API ticket.
+		mails := relay.WaitFor(11, 15*time.Second)
+		time.Sleep(time.Second) // both senders and schedulers run every 100 ms: give a double a chance
+		mails = relay.Mails()
 		seen := map[string]int{}
+		arrivals := map[string]int{}
 		for _, m := range mails {
 			id := regexp.MustCompile(`(?im)^Message-Id:\s*<([^>]+)>`).FindStringSubmatch(string(m.Data))
 			if id == nil {
 				t.Fatalf("relayed mail without Message-ID:\n%s", m.Data)
 			}
 			seen[id[1]]++
+			if s := regexp.MustCompile(`(?m)^Subject: New availability ticket: (SR-\d+) Outage`).FindStringSubmatch(string(m.Data)); s != nil {
+				arrivals[s[1]]++
+			}
 		}
 		for id, n := range seen {
 			if n != 1 {
 				t.Errorf("%s sent %d times", id, n)
 			}
 		}
-		if len(seen) != 6 {
-			t.Errorf("%d distinct mails relayed, want 6", len(seen))
+		if len(arrivals) != 5 {
+			t.Errorf("arrival notices for %d outage tickets, want 5: %v", len(arrivals), arrivals)
+		}
+		for ref, n := range arrivals {
+			if n != 1 {
+				t.Errorf("arrival notice for %s sent %d times", ref, n)
+			}
 		}
 	})
 

@@ -16,6 +16,7 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/imappoll"
 	"github.com/slatrack/slatrack/internal/metrics"
+	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/smtpd"
 	"github.com/slatrack/slatrack/internal/web"
@@ -107,6 +108,10 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	background("session sweeper", func(ctx context.Context) error { sweepSessions(ctx, a.svc, log); return nil })
 	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	background("outbox sender", func(ctx context.Context) error { return sender.Run(ctx, cfg.MailDurations().SendInterval) })
+	warnings := &notify.Scheduler{Store: a.store, Policy: a.svc.Policy, Mail: a.svc.Mail, BaseURL: cfg.Server.BaseURL, Log: log,
+		Config: notify.Config{WebhookURL: cfg.Notify.WebhookURL, AvailabilityAfterHours: cfg.Notify.AvailabilityAfterHours,
+			Staff: cfg.Notify.Staff, Digest: cfg.Notify.Digest}}
+	background("warning scheduler", func(ctx context.Context) error { return warnings.Run(ctx, cfg.MailDurations().NotifyInterval) })
 	if cfg.Mail.IMAP.Addr != "" {
 		if err := imapConfig(cfg).Validate(); err != nil {
 			return fmt.Errorf("config: mail.imap: %w", err)

@@ -80,15 +80,29 @@ func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarant
 		}
 		return IngestResult{Action: ActionQuarantined, Reason: reason}, nil
 	}
-	if m.MessageID != "" && s.Mail.Signer.Ours(m.MessageID) {
+	// Our own mail coming back carries our signed id AND our address; a
+	// stranger copying one of our ids into their mail is not dropped.
+	if m.MessageID != "" && s.Mail.Signer.Ours(m.MessageID) && s.isDeskAddress(m.From.Email) {
 		return IngestResult{Action: ActionIgnored, Reason: "slatrack's own outgoing mail came back in; dropped"}, nil
 	}
 	key := "sha256:" + m.Hash
 	if m.MessageID != "" {
 		key = "id:" + m.MessageID
 	}
-	if dup, err := s.duplicate(ctx, key); err != nil || dup != nil {
-		return derefResult(dup), err
+	dup, err := s.duplicate(ctx, key, m.From.Email)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	if dup != nil && dup.Action == "" {
+		// Someone else's mail reusing a Message-ID we have: keep it,
+		// de-duplicated by its content instead.
+		key = "sha256:" + m.Hash
+		if dup, err = s.duplicate(ctx, key, m.From.Email); err != nil {
+			return IngestResult{}, err
+		}
+	}
+	if dup != nil && dup.Action != "" {
+		return *dup, nil
 	}
 	msg := &Message{
 		Direction: DirectionIn, MessageID: m.MessageID, DedupeKey: key, FromAddr: m.From.Email,
@@ -101,7 +115,7 @@ func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarant
 	res, err := s.route(ctx, m, msg, now)
 	if ErrorCode(err) == Conflict {
 		// Another instance stored the same mail a moment ago.
-		if dup, derr := s.duplicate(ctx, key); derr == nil && dup != nil {
+		if dup, derr := s.duplicate(ctx, key, m.From.Email); derr == nil && dup != nil && dup.Action != "" {
 			return *dup, nil
 		}
 	}
@@ -123,14 +137,18 @@ func derefResult(r *IngestResult) IngestResult {
 	return *r
 }
 
-// duplicate reports a mail already stored under key.
-func (s *Service) duplicate(ctx context.Context, key string) (*IngestResult, error) {
+// duplicate reports a mail already stored under key. A stored mail from
+// another sender under the same key comes back with an empty Action.
+func (s *Service) duplicate(ctx context.Context, key, from string) (*IngestResult, error) {
 	prev, err := s.Store.FindMessage(ctx, key)
 	switch {
 	case ErrorCode(err) == NotFound:
 		return nil, nil
 	case err != nil:
 		return nil, err
+	}
+	if !strings.EqualFold(prev.FromAddr, from) {
+		return &IngestResult{}, nil
 	}
 	r := &IngestResult{Action: ActionDuplicate, Reason: "this message was already received"}
 	if prev.TicketID != nil {

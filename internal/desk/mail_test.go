@@ -139,6 +139,19 @@ func TestIngestMail(t *testing.T) {
 			t.Errorf("no Message-ID: %+v then %+v", a, b)
 		}
 	})
+	eachStore(t, "a_stranger_reusing_a_message_id_is_not_swallowed", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		first := ingest(t, f, eml("ann@agency.gov", "Quota", "please", "Message-ID: <shared@agency.gov>"))
+		other := ingest(t, f, eml("mallory@evil.example", "Other", "my own request", "Message-ID: <shared@agency.gov>"))
+		if other.Action != desk.ActionCreated || other.Ref == first.Ref {
+			t.Errorf("reused Message-ID: %+v (first %+v)", other, first)
+		}
+		ack := outboxOf(t, f, first.Ref)[0]
+		forged := ingest(t, f, eml("mallory@evil.example", "hi", "not a loop", "Message-ID: <"+ack.MessageID+">"))
+		if forged.Action == desk.ActionIgnored {
+			t.Errorf("a stranger's mail with our Message-ID was dropped as a loop: %+v", forged)
+		}
+	})
 	eachStore(t, "duplicate_delivered_concurrently_is_one_ticket", func(t *testing.T, st *store.Store) {
 		f := mailFixture(t, st)
 		raw := eml("ann@agency.gov", "Race", "delivered to two instances", "Message-ID: <race@agency.gov>")

@@ -22,11 +22,17 @@ type Address struct {
 // quoted or RFC 2047-encoded as needed, or the bare email when there is no
 // name.
 func (a Address) String() string {
+	email := strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, a.Email)
 	name := cleanDisplayName(a.Name)
 	if name == "" {
-		return a.Email
+		return email
 	}
-	return (&netmail.Address{Name: name, Address: a.Email}).String()
+	return (&netmail.Address{Name: name, Address: email}).String()
 }
 
 const (

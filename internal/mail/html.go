@@ -1,12 +1,14 @@
 package mail
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // htmlPolicy is bluemonday's UGC policy (no scripts, styles, event
@@ -54,6 +56,7 @@ func sanitizeHTML(s string) string {
 func htmlToText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
+	b.Grow(len(s) / 4)
 	skip, pre := 0, 0
 	newlines := 2 // pending line breaks already written (start of text counts as a paragraph)
 	space := false
@@ -73,91 +76,99 @@ func htmlToText(s string) string {
 			if skip > 0 {
 				continue
 			}
-			t := strings.ReplaceAll(string(z.Text()), "\u00a0", " ")
-			if t == "" {
+			t := z.Text() // unescaped; valid until the next token
+			if len(t) == 0 {
 				continue
 			}
 			if pre > 0 {
-				b.WriteString(t)
+				b.Write(bytes.ReplaceAll(t, nbsp, []byte(" ")))
 				newlines = 0
-				if strings.HasSuffix(t, "\n") {
+				if t[len(t)-1] == '\n' {
 					newlines = 1
 				}
 				continue
 			}
-			if isHTMLSpace(rune(t[0])) {
-				space = true
-			}
-			for i, w := range strings.FieldsFunc(t, isHTMLSpace) {
-				if (i > 0 || space) && newlines == 0 && b.Len() > 0 {
+			for i := 0; i < len(t); {
+				if n := htmlSpaceAt(t, i); n > 0 {
+					space = true
+					i += n
+					continue
+				}
+				j := i
+				for j < len(t) && htmlSpaceAt(t, j) == 0 {
+					j++
+				}
+				if space && newlines == 0 && b.Len() > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(w)
+				b.Write(t[i:j])
 				newlines, space = 0, false
-			}
-			if isHTMLSpace(rune(t[len(t)-1])) {
-				space = true
+				i = j
 			}
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			tag := string(name)
-			switch tag {
-			case "script", "style", "title", "template", "noscript", "head":
-				if tag == "head" {
-					continue
-				}
+			switch tag := atom.Lookup(name); tag {
+			case atom.Script, atom.Style, atom.Title:
+				// Raw-text elements: the tokenizer hands over their content as
+				// one text token, so a missing end tag cannot hide the rest.
 				if tt == html.StartTagToken {
 					skip++
 				} else if tt == html.EndTagToken && skip > 0 {
 					skip--
 				}
-				continue
-			}
-			if skip > 0 {
-				continue
-			}
-			switch tag {
-			case "br":
-				b.WriteByte('\n')
-				newlines++
-				space = false
-			case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "dl", "hr", "section", "article", "header", "footer", "address", "figure":
+			case atom.Noscript, atom.Noembed, atom.Noframes, atom.Iframe:
+				// Fallback content, which mail clients show: markup, not raw text.
+				if tt == html.StartTagToken {
+					z.NextIsNotRawText()
+				}
+			case atom.Br:
+				if skip == 0 {
+					b.WriteByte('\n')
+					newlines++
+					space = false
+				}
+			case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Table,
+				atom.Ul, atom.Ol, atom.Dl, atom.Hr, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Address, atom.Figure:
 				brk(2)
-			case "pre":
+			case atom.Pre:
 				brk(2)
 				if tt == html.StartTagToken {
 					pre++
 				} else if tt == html.EndTagToken && pre > 0 {
 					pre--
 				}
-			case "tr", "dt", "dd":
+			case atom.Tr, atom.Dt, atom.Dd:
 				brk(1)
-			case "li":
+			case atom.Li:
+				brk(1)
 				if tt != html.EndTagToken {
-					brk(1)
 					b.WriteString("- ")
 					newlines = 0
-				} else {
-					brk(1)
 				}
-			case "td", "th":
+			case atom.Td, atom.Th:
 				if tt == html.StartTagToken && newlines == 0 {
 					b.WriteByte('\t')
 					space = false
 				}
-			default:
-				// Inline elements: a word boundary at most.
 			}
 		}
 	}
 }
 
-func isHTMLSpace(r rune) bool {
-	switch r {
+var nbsp = []byte("\u00a0")
+
+// htmlSpaceAt returns the length of the white space (HTML space characters
+// or a no-break space) at t[i], or 0.
+func htmlSpaceAt(t []byte, i int) int {
+	switch t[i] {
 	case ' ', '\t', '\n', '\r', '\f':
-		return true
+		return 1
+	case 0xc2:
+		if i+1 < len(t) && t[i+1] == 0xa0 {
+			return 2
+		}
 	}
-	return false
+	return 0
 }
 
 // tidyText trims trailing spaces on each line and allows at most one blank

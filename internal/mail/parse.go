@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
 	"github.com/jhillyerd/enmime/v2/mediatype"
@@ -142,8 +141,9 @@ func reject(format string, args ...any) error {
 const (
 	maxSubjectRunes = 300
 	maxProblems     = 50
-	maxMultiparts   = 100  // multipart containers followed; deeper ones become opaque parts
-	maxMIMEParts    = 2000 // delimiter lines; more is an attack, not a support request
+	maxMultiparts   = 100     // multipart containers followed; deeper ones become opaque parts
+	maxMIMEParts    = 2000    // delimiter lines; more is an attack, not a support request
+	maxHTMLBytes    = 1 << 20 // HTML sanitised for display
 	textTypePrefix  = "x-slatrack-"
 	invalidType     = "x-slatrack-invalid"
 )
@@ -212,7 +212,10 @@ func (p *parser) problem(format string, args ...any) {
 func (p *parser) parse() error {
 	msg := p.raw
 	msg = bytes.TrimPrefix(msg, []byte("\xef\xbb\xbf"))
-	if bytes.HasPrefix(msg, []byte("From ")) {
+	for i := 0; i < 4 && (bytes.HasPrefix(msg, []byte("\n")) || bytes.HasPrefix(msg, []byte("\r\n"))); i++ {
+		msg = msg[bytes.IndexByte(msg, '\n')+1:] // stray blank lines before the headers
+	}
+	if bytes.HasPrefix(msg, []byte("From ")) && !bytes.HasPrefix(bytes.TrimLeft(msg[5:], " \t"), []byte(":")) {
 		// An mbox "From " envelope line; not a header.
 		if i := bytes.IndexByte(msg, '\n'); i >= 0 {
 			msg = msg[i+1:]
@@ -240,6 +243,11 @@ func (p *parser) parse() error {
 	}
 	if n := countMIMEParts(head, p.body); n > maxMIMEParts {
 		return reject("too many MIME parts: %d, limit %d", n, maxMIMEParts)
+	}
+	if bytes.Contains(bytes.ToLower(head), []byte("multipart")) {
+		if n := largestPartHeader(p.body); n > p.lim.MaxHeaderBytes {
+			return reject("MIME part header section too large: %d bytes, limit %d", n, p.lim.MaxHeaderBytes)
+		}
 	}
 
 	root, err := p.readParts(head)
@@ -385,6 +393,60 @@ func countMIMEParts(head, body []byte) int {
 		}
 	}
 	return n
+}
+
+// largestPartHeader returns the size of the longest run of header-like
+// lines (fields and continuations) following a line that starts with "--",
+// in one linear pass. The limit on the top-level header section must hold
+// for the parts' headers too: enmime keeps every field of every part in
+// maps, and a 25 MB run of them costs gigabytes.
+func largestPartHeader(body []byte) int {
+	largest := 0
+	pos := 0 // body[:pos] is already accounted for
+	for pos < len(body) {
+		var i int
+		if pos == 0 && bytes.HasPrefix(body, []byte("--")) {
+			i = 0
+		} else {
+			j := bytes.Index(body[pos:], []byte("\n--"))
+			if j < 0 {
+				break
+			}
+			i = pos + j + 1
+		}
+		// Skip the delimiter line itself.
+		k := bytes.IndexByte(body[i:], '\n')
+		if k < 0 {
+			break
+		}
+		start := i + k + 1
+		end := start
+		for end < len(body) {
+			n := bytes.IndexByte(body[end:], '\n')
+			line := body[end:]
+			if n >= 0 {
+				line = body[end : end+n]
+			}
+			line = bytes.TrimSuffix(line, []byte("\r"))
+			if len(line) == 0 || !(line[0] == ' ' || line[0] == '\t' || isHeaderField(line)) {
+				break
+			}
+			if n < 0 {
+				end = len(body)
+				break
+			}
+			end += n + 1
+		}
+		if end-start > largest {
+			largest = end - start
+		}
+		if end > start {
+			pos = end
+		} else {
+			pos = start
+		}
+	}
+	return largest
 }
 
 // mediaHook is enmime's Content-Type parser, adjusted:
@@ -746,7 +808,18 @@ func (p *parser) finishBodies() {
 	p.m.Text = strings.Join(texts, "\n\n")
 	if len(p.htmls) > 0 {
 		raw := strings.Join(p.htmls, "\n")
-		p.m.HTML = sanitizeHTML(raw)
+		safe := raw
+		if len(safe) > maxHTMLBytes {
+			// Sanitising costs ~40 bytes of garbage per byte of markup; a
+			// page nobody reads whole is not worth a gigabyte.
+			cut := strings.LastIndexByte(safe[:maxHTMLBytes], '<')
+			if cut < maxHTMLBytes/2 {
+				cut = maxHTMLBytes
+			}
+			safe = strings.ToValidUTF8(safe[:cut], "")
+			p.problem("HTML body of %d bytes truncated to %d bytes for display; the text has all of it", len(raw), cut)
+		}
+		p.m.HTML = sanitizeHTML(safe)
 		if strings.TrimSpace(p.m.Text) == "" {
 			p.m.Text = htmlToText(raw)
 		}
@@ -812,16 +885,15 @@ func (p *parser) checkSender() error {
 	if p.m.From.Email != "" || p.m.Kind == KindBounce {
 		return nil
 	}
-	if len(p.hdr["From"]) == 0 && len(p.hdr["Sender"]) == 0 && p.m.ReturnPath == "" {
+	var seen []string
+	for _, k := range []string{"From", "Sender", "Return-Path"} {
+		if vs, ok := p.hdr[k]; ok && len(vs) > 0 {
+			v, _ := fixUTF8String(vs[0])
+			seen = append(seen, fmt.Sprintf("%s %q", k, truncateRunes(oneLine(v), 100)))
+		}
+	}
+	if len(seen) == 0 {
 		return reject("no sender: no From, Sender or Return-Path header")
 	}
-	return reject("no usable sender: From %q is not a valid address", truncateRunes(oneLine(fixOnly(p.hdr.Get("From"))), 100))
-}
-
-func fixOnly(s string) string {
-	s, _ = fixUTF8String(s)
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "")
-	}
-	return s
+	return reject("no usable sender: no valid address in %s", strings.Join(seen, ", "))
 }

@@ -63,6 +63,35 @@ func TestParseHugeHeader(t *testing.T) {
 	}
 }
 
+func TestParsePartHeaderBloat(t *testing.T) {
+	for _, line := range []string{"X-A: v\r\n", "X-%d: v\r\n", " folded\r\n"} {
+		var b bytes.Buffer
+		b.WriteString(simpleHead + "Content-Type: multipart/mixed; boundary=p\r\n\r\n--p\r\nX-First: 1\r\n")
+		for i := 0; b.Len() < 2_000_000; i++ {
+			if strings.Contains(line, "%d") {
+				fmt.Fprintf(&b, line, i)
+			} else {
+				b.WriteString(line)
+			}
+		}
+		b.WriteString("\r\nbody\r\n--p--\r\n")
+		mustReject(t, b.Bytes(), Limits{}, "MIME part header section too large")
+	}
+	// Header-like text in a part body is fine, and so are ordinary part
+	// headers, however many parts.
+	var b bytes.Buffer
+	b.WriteString(simpleHead + "Content-Type: multipart/mixed; boundary=p\r\n\r\n")
+	for i := 0; i < 500; i++ {
+		b.WriteString("--p\r\nContent-Type: text/plain\r\nContent-Disposition: inline\r\n\r\n")
+		b.WriteString(strings.Repeat("Key: value\r\n", 50))
+	}
+	b.WriteString("--p--\r\n")
+	mustParse(t, b.Bytes(), Limits{})
+	if n := largestPartHeader([]byte("--a\nX: 1\n Y\n\nbody\n--b\nZ: 2\n")); n != 8 {
+		t.Errorf("largestPartHeader on delimiter-only lines = %d", n)
+	}
+}
+
 func TestParseOversize(t *testing.T) {
 	raw := []byte(simpleHead + "\r\n" + strings.Repeat("x", 2000))
 	mustReject(t, raw, Limits{MaxMessageBytes: 1000}, fmt.Sprintf("oversize: %d bytes, limit 1000", len(raw)))
@@ -73,6 +102,13 @@ func TestParseEmptyAndGarbage(t *testing.T) {
 	mustReject(t, nil, Limits{}, "empty")
 	mustReject(t, []byte{}, Limits{}, "empty")
 	mustReject(t, []byte("\r\n\r\nbody only"), Limits{}, "not a message")
+	mustReject(t, []byte("\n\n\n\n\n\nFrom: a@b.example\n\nx"), Limits{}, "not a message")
+	if m := mustParse(t, []byte("\r\nFrom: a@b.example\r\n\r\nx"), Limits{}); m.From.Email != "a@b.example" || m.Text != "x" {
+		t.Errorf("leading blank line: %+v", m)
+	}
+	if m := mustParse(t, []byte("From : a@b.example\r\n\r\nx"), Limits{}); m.From.Email != "a@b.example" {
+		t.Errorf("\"From :\" header taken for an mbox line: %+v", m)
+	}
 	mustReject(t, []byte("Just some text\nwithout headers\n"), Limits{}, "not a message")
 	mustReject(t, []byte(" continuation: first\n\nx"), Limits{}, "not a message")
 	mustReject(t, []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), Limits{}, "not a message")
@@ -372,6 +408,10 @@ func TestHTMLToText(t *testing.T) {
 	want := "Title\n\nOne & two three\n\nLine\nbreak\n\n- first\n- second\n\na\tb\nc\td\n\n  keep\n   spacing\n\ninline bold it"
 	if got := htmlToText(in); got != want {
 		t.Errorf("htmlToText =\n%q\nwant\n%q", got, want)
+	}
+	// Unclosed non-raw-text elements do not swallow the rest.
+	if got := htmlToText("<noscript>a<template>b<p>c"); got != "ab\n\nc" {
+		t.Errorf("htmlToText unclosed = %q", got)
 	}
 }
 

@@ -40,6 +40,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -125,9 +126,11 @@ type Scheduler struct {
 	Log *slog.Logger
 }
 
-// Run calls Tick at once and then every interval (default 1 minute) until
-// ctx ends; then it returns nil. Failures are logged and retried on the
-// next tick.
+// Run calls Tick every interval (default 1 minute), the first time one
+// interval after it starts, until ctx ends; then it returns nil. (Waiting
+// first keeps a starting instance quiet for its first minute: nothing is
+// lost, since every pass catches up on whatever is due.) Failures are
+// logged and retried on the next tick.
 func (s *Scheduler) Run(ctx context.Context, every time.Duration) error {
 	if every <= 0 {
 		every = DefaultInterval
@@ -135,13 +138,13 @@ func (s *Scheduler) Run(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
-			s.log().Error("notify: pass failed", "err", err)
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log().Error("notify: pass failed", "err", err)
 		}
 	}
 }
@@ -280,7 +283,10 @@ func (s *Scheduler) warnings(p *pass) error {
 			continue
 		}
 		if !done[Key(KindAtRisk, t.ID)] {
-			errs = append(errs, s.notifyTicket(p, t, KindAtRisk))
+			if err := s.notifyTicket(p, t, KindAtRisk); err != nil {
+				errs = append(errs, err)
+				continue // never the breach notice before the at-risk one
+			}
 		}
 		if state == sla.Breached && !done[Key(KindBreached, t.ID)] {
 			errs = append(errs, s.notifyTicket(p, t, KindBreached))
@@ -312,6 +318,8 @@ func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
 		if err != nil {
 			return fmt.Errorf("notify: %s %s: compose: %w", kind, t.Ref, err)
 		}
+		id := t.ID
+		o.TicketID = &id // listed with the ticket's mail, with its delivery state
 		rows = append(rows, o)
 		sentTo = append(sentTo, to...)
 	}
@@ -381,11 +389,15 @@ func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeTex
 	case KindAtRisk:
 		n.subject = "At risk: " + t.Ref + " " + t.Subject
 		left := sla.FormatBusiness(rem, day) + " of business time left"
-		if rem < 0 {
-			left = sla.FormatBusiness(rem, day) + "; already breached, see the next notice"
-		}
 		lead = t.Ref + " is at risk of missing its first-response objective: it is due " + due + " (" + left + ") and has no response yet."
 		n.line = "At risk: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response due " + due + ", " + left + "."
+		if state == sla.Breached {
+			// Both states were entered while no notice could go out (the
+			// desk was closed, or no scheduler ran): say so.
+			lead = t.Ref + " entered the at-risk window before its deadline, " + due + ", while no notice could go out, and is now breached (" +
+				sla.FormatBusiness(rem, day) + "); a breach notice follows."
+			n.line = "At risk, now breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response was due " + due + " (" + sla.FormatBusiness(rem, day) + ")."
+		}
 	case KindBreached:
 		n.subject = "Breached: " + t.Ref + " " + t.Subject
 		lead = t.Ref + " has missed its first-response objective: it was due " + due + " and is still unanswered (" + sla.FormatBusiness(rem, day) + " in business time)."
@@ -408,7 +420,7 @@ func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeTex
 		fmt.Fprintf(&b, "\nOpen the ticket: %s\n", u)
 		n.line += " " + u
 	}
-	b.WriteString("\nThis is an automatic notice from slatrack; replies to it are added to the ticket's timeline.\n")
+	b.WriteString("\nThis is an automatic notice from slatrack.\n")
 	n.text = b.String()
 	return n
 }
@@ -462,13 +474,19 @@ type WebhookBody struct {
 var slackEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func (s *Scheduler) webhook(t *desk.Ticket, kind string, n noticeText, now time.Time) (*desk.OutboxMail, error) {
-	raw, err := json.Marshal(WebhookBody{
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "text" is escaped for Slack already
+	err := enc.Encode(WebhookBody{
 		Text: slackEscaper.Replace(n.line), Kind: kind, Ref: t.Ref, Subject: t.Subject, Class: t.Class, State: string(n.state),
 		Due: t.ResponseDueAt.In(s.Policy.Calendar().Location()).Format(time.RFC3339), URL: s.ticketURL(t.Ref),
 	})
 	if err != nil {
 		return nil, err
 	}
+	raw := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	// Not attached to the ticket (TicketID nil): the ticket page lists its
+	// outbox rows with their To, and a webhook URL is a secret.
 	return &desk.OutboxMail{Kind: outbox.KindWebhook, To: s.Config.WebhookURL, Subject: truncate(n.subject, 300), Raw: raw,
 		Status: desk.OutboxQueued, NextAttemptAt: now, CreatedAt: now}, nil
 }

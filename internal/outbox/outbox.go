@@ -202,17 +202,25 @@ func (s *Sender) now() time.Time {
 // returns how many were sent, and an error only when claiming or recording
 // failed (sending problems are recorded on the mails).
 func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
-	if s.relay.Host == "" {
-		s.noRelayOnce.Do(func() {
-			s.log.Warn("outbox: no relay configured; outgoing mail stays queued")
-		})
-		return 0, nil
-	}
 	lease := s.Lease
 	if lease <= 0 {
 		lease = DefaultLease
 	}
-	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), lease)
+	claim := s.q.ClaimOutbox
+	if s.relay.Host == "" {
+		s.noRelayOnce.Do(func() {
+			s.log.Warn("outbox: no relay configured; outgoing mail stays queued")
+		})
+		// Webhooks need no relay: send those when the queue can pick them out.
+		kq, ok := s.q.(kindQueue)
+		if !ok {
+			return 0, nil
+		}
+		claim = func(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
+			return kq.ClaimOutboxKind(ctx, now, limit, lease, KindWebhook)
+		}
+	}
+	mails, err := claim(ctx, s.now(), s.batchSize(), lease)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: claim: %w", err)
 	}
@@ -241,6 +249,11 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 	return sent, nil
 }
 
+// kindQueue is a Queue that can claim one kind of row only.
+type kindQueue interface {
+	ClaimOutboxKind(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error)
+}
+
 // result is how sending one mail went.
 type result struct {
 	err       error // nil: sent
@@ -254,7 +267,11 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) err
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	now := s.now()
-	log := s.log.With("id", m.ID, "kind", m.Kind, "to", m.To, "attempt", m.Attempts)
+	to := m.To
+	if m.Kind == KindWebhook {
+		to = redactURL(to) // a webhook URL is a secret (it carries the token)
+	}
+	log := s.log.With("id", m.ID, "kind", m.Kind, "to", to, "attempt", m.Attempts)
 	if res.err == nil {
 		log.Info("outbox: sent")
 		if err := s.q.MarkOutboxSent(rctx, m.ID, now); err != nil {

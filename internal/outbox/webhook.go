@@ -94,3 +94,12 @@ func redactURLError(err error) error {
 	}
 	return err
 }
+
+// redactURL keeps only a URL's scheme and host, for logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(webhook)"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}

@@ -201,11 +201,20 @@ func outboxFromDB(o *desk.OutboxMail) {
 // PostgreSQL lets several instances claim side by side without ever taking
 // the same row; SQLite's write lock serialises claims.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
+	return s.ClaimOutboxKind(ctx, now, limit, lease, "")
+}
+
+// ClaimOutboxKind is ClaimOutbox for one kind of row only ("" = any), so
+// webhooks can go out while no mail relay is configured.
+func (s *Store) ClaimOutboxKind(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
 	now = utc(now)
 	var out []*desk.OutboxMail
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		q := tx.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", desk.OutboxQueued, now, now).
 			Order("next_attempt_at, id").Limit(limit)
+		if kind != "" {
+			q = q.Where("kind = ?", kind)
+		}
 		if s.d == postgresDialect {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 		}

@@ -45,9 +45,10 @@ var errNotRecorded = errors.New("store: notification not recorded")
 
 // RecordNotification inserts n's key if it is absent and, only then, in the
 // same transaction, the timeline event ev (on n.TicketID; may be nil) and
-// the outbox rows (TicketID set to n.TicketID). sent is false, and nothing
-// is written, when the key was already recorded (by this or another
-// instance) or when n.IfDue is set and the ticket no longer qualifies.
+// the outbox rows, as given (a row's TicketID puts it in the ticket's list
+// of mail sent). sent is false, and nothing is written, when the key was
+// already recorded (by this or another instance) or when n.IfDue is set
+// and the ticket no longer qualifies.
 func (s *Store) RecordNotification(ctx context.Context, n Notification, ev *desk.Event, outbox []*desk.OutboxMail) (sent bool, err error) {
 	if n.Key == "" || (ev != nil && n.TicketID == nil) {
 		return false, &desk.Error{Code: desk.Internal, Message: "cannot record the notification",
@@ -90,12 +91,6 @@ func (s *Store) RecordNotification(ctx context.Context, n Notification, ev *desk
 			}
 		}
 		for _, o := range outbox {
-			if n.TicketID != nil {
-				id := *n.TicketID
-				o.TicketID = &id
-			} else {
-				o.TicketID = nil
-			}
 			if err := insertOutbox(tx, o, now); err != nil {
 				return err
 			}

@@ -1722,6 +1722,58 @@ Today's topics: 1. Hello
 		Attachments: []string{},
 	})
 
+	add("65-broken-quoted-printable.eml", `From: broken.client@agency.gov
+To: desk@slatrack.example.gov
+Subject: Broken QP
+Date: Thu, 14 Mar 2024 09:26:00 +0000
+Message-ID: <badqp-1@agency.gov>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+Bad escapes =ZZ and =4 here, a lone = sign, caf=C3=A9 works,
+soft break=
+ continues, lowercase hex =c3=a9 too, and a trailing =
+`, expect{
+		Description: "malformed quoted-printable: invalid escapes, lone '=', lowercase hex",
+		Kind:        "normal", From: "broken.client@agency.gov",
+		TextContains: []string{"Bad escapes", "café works", "soft break continues"},
+		Attachments:  []string{},
+	})
+
+	add("66-smime-signed-outlook.eml", `From: "Doe, Jane (OCIO)" <jane.doe@agency.gov>
+To: Service Desk <desk@slatrack.example.gov>
+Subject: PIV-signed request: new badge
+Thread-Index: AdpvBdBJ2nJ0Qm9TRx6kP0Y3b7cHqQAAbbbbb==
+Date: Thu, 14 Mar 2024 09:27:00 +0000
+Message-ID: <BN8PR09MBsigned@BN8PR09MB1234.namprd09.prod.outlook.com>
+MIME-Version: 1.0
+Content-Type: multipart/signed; protocol="application/x-pkcs7-signature";
+	micalg=SHA256; boundary="----=_NextPart_000_0001_01DA7605.5C3D2E10"
+
+This is a multipart message in MIME format.
+
+------=_NextPart_000_0001_01DA7605.5C3D2E10
+Content-Type: text/plain; charset="us-ascii"
+Content-Transfer-Encoding: 7bit
+
+Please issue a replacement badge; mine is cracked.
+
+------=_NextPart_000_0001_01DA7605.5C3D2E10
+Content-Type: application/pkcs7-signature; name="smime.p7s"
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment; filename="smime.p7s"
+
+MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCCAw==
+
+------=_NextPart_000_0001_01DA7605.5C3D2E10--
+`, expect{
+		Description: "Outlook S/MIME (PIV) signed message: multipart/signed, boundary starting with dashes",
+		Kind:        "normal", From: "jane.doe@agency.gov",
+		TextContains: []string{"replacement badge"},
+		Attachments:  []string{"smime.p7s"},
+	})
+
 	// ------------------------------------------------------------- write out
 	dir := "testdata/corpus"
 	if err := os.MkdirAll(dir, 0o755); err != nil {
