@@ -72,6 +72,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	}
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
+		Reports: a.store, Health: a.store,
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ping(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},

@@ -283,10 +283,9 @@ func (b *compliance) finish(pol *sla.Policy, loc *time.Location) *Compliance {
 		s := b.byClass[i].stats(b.classes[i], objective(pol, b.classes[i]))
 		slices.Sort(b.frt[i])
 		s.Median, s.P90 = percentile(b.frt[i], 50), percentile(b.frt[i], 90)
-		all = append(all, b.frt[i]...)
+		all = mergeSorted(all, b.frt[i])
 		c.Classes = append(c.Classes, s)
 	}
-	slices.Sort(all)
 	c.Total = b.total.stats("total", "")
 	c.Total.Median, c.Total.P90 = percentile(all, 50), percentile(all, 90)
 	for w := range b.weeks {
@@ -298,6 +297,25 @@ func (b *compliance) finish(pol *sla.Policy, loc *time.Location) *Compliance {
 		c.Weeks = append(c.Weeks, wk)
 	}
 	return c
+}
+
+// mergeSorted merges two sorted slices into a new sorted one: the total's
+// times come from the classes' sorted ones in linear time, so each time is
+// sorted once.
+func mergeSorted(a, b []time.Duration) []time.Duration {
+	out := make([]time.Duration, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if b[j] < a[i] {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // percentile is the nearest-rank p-th percentile of sorted: the

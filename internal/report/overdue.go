@@ -119,8 +119,8 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 				}
 				return 1
 			}
-			if c := a.DueAt.Compare(b.DueAt); c != 0 {
-				return c
+			if byDue := a.DueAt.Compare(b.DueAt); byDue != 0 {
+				return byDue
 			}
 			return strings.Compare(a.Ref, b.Ref)
 		})

@@ -8,14 +8,14 @@ import (
 
 // Period names accepted by ParsePeriod.
 const (
-	PeriodLast30 = "last30" // the default
-	PeriodLast90 = "last90"
-	PeriodWeek7  = "week"
-	PeriodMonth1 = "month"
+	NameLast30 = "last30" // the default
+	NameLast90 = "last90"
+	NameWeek   = "week"
+	NameMonth  = "month"
 )
 
 // PeriodNames lists the period names ParsePeriod accepts, default first.
-func PeriodNames() []string { return []string{PeriodLast30, PeriodLast90, PeriodWeek7, PeriodMonth1} }
+func PeriodNames() []string { return []string{NameLast30, NameLast90, NameWeek, NameMonth} }
 
 // ParamError is a bad report parameter; Param names it ("period", "from",
 // "to", "at", "format") so a command line can say --from and a web form
@@ -91,13 +91,13 @@ func ParsePeriod(name, fromS, toS string, at time.Time, loc *time.Location) (fro
 		return from, to, nil
 	}
 	switch name {
-	case "", PeriodLast30:
+	case "", NameLast30:
 		from, to = PeriodLast(30, at)
-	case PeriodLast90:
+	case NameLast90:
 		from, to = PeriodLast(90, at)
-	case PeriodWeek7:
+	case NameWeek:
 		from, to = PeriodWeek(at)
-	case PeriodMonth1:
+	case NameMonth:
 		from, to = PeriodMonth(at)
 	default:
 		return time.Time{}, time.Time{}, paramErr("period", "unknown period %q (want %s, or from/to dates)", name, strings.Join(PeriodNames(), ", "))

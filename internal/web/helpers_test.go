@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -79,8 +80,9 @@ func newAppOn(t testing.TB, st *store.Store) *app {
 	svc := &desk.Service{Store: st, Policy: pol, Classifier: cl, RefPrefix: "SR", Now: tc.Now, BcryptCost: 4}
 	ws, err := web.New(web.Options{
 		Service: svc, Server: cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ready:  func(r *http.Request) error { return st.Ping(r.Context()) },
+		Logger:  testLogger(),
+		Ready:   func(r *http.Request) error { return st.Ping(r.Context()) },
+		Reports: st, Health: st,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +99,14 @@ func newAppOn(t testing.TB, st *store.Store) *app {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// testLogger discards the server's log unless SLATRACK_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("SLATRACK_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // client is a browser-like HTTP client: it keeps cookies (including Secure

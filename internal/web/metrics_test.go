@@ -18,7 +18,7 @@ func metricsServer(t *testing.T, a *app, access web.MetricsAccess) http.Handler 
 	t.Helper()
 	m := metrics.New(a.store, a.svc.Policy, a.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ws, err := web.New(web.Options{Service: a.svc, Server: a.cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, MetricsAccess: access})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, MetricsAccess: access, Reports: a.store, Health: a.store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,8 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/static/*file", s.serveStatic)
 	e.GET("/metrics", s.metricsHandler)
 
-	// Transparency: the desk's closures as a calendar feed.
+	// Transparency: public service metrics and the closures calendar.
+	e.GET("/status", s.statusPage)
 	e.GET("/calendar.ics", s.calendarICS)
 
 	// Public intake: the request form and its confirmation.
@@ -39,6 +40,8 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/tickets/:ref/assign", s.ticketAssign)
 	staff.POST("/tickets/:ref/status", s.ticketStatus)
 	staff.GET("/tickets/:ref/attachments/:id", s.attachment)
+	staff.GET("/reports/overdue", s.overduePage)
+	staff.GET("/reports/compliance", s.compliancePage)
 
 	// Admin UI.
 	admin := staff.Group("/admin", s.requireAdmin)
@@ -60,4 +63,6 @@ func (s *Server) routes(e *gin.Engine) {
 	api.GET("/tickets/:ref", s.apiGetTicket)
 	api.PATCH("/tickets/:ref", s.apiUpdateTicket)
 	api.POST("/tickets/:ref/replies", s.apiReply)
+	api.GET("/reports/overdue", s.apiOverdue)
+	api.GET("/reports/compliance", s.apiCompliance)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/metrics"
+	"github.com/slatrack/slatrack/internal/report"
 	"github.com/slatrack/slatrack/static"
 )
 
@@ -35,6 +36,10 @@ type Options struct {
 	Ready func(*http.Request) error
 	// Mail configures inbound mail over HTTP.
 	Mail MailOptions
+	// Reports read the desk for the reports and the status page.
+	Reports report.Source
+	// Health counts the queue for the status page (nil: no counts shown).
+	Health metrics.Source
 	// Metrics, when set, is served at /metrics to MetricsAccess.
 	Metrics       *metrics.Metrics
 	MetricsAccess MetricsAccess
@@ -51,6 +56,9 @@ type Server struct {
 
 	metrics       *metrics.Metrics
 	metricsAccess MetricsAccess
+	reports       report.Source
+	health        metrics.Source
+	statusCache   statusCache
 
 	pages   *pageSet
 	assets  map[string]string // "style.css" → "/static/style.3f2a1c9e.css"
@@ -74,6 +82,9 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Reports == nil {
+		return nil, fmt.Errorf("web: no report source")
+	}
 	if len(o.Secret) < 16 {
 		return nil, fmt.Errorf("web: secret too short")
 	}
@@ -85,6 +96,7 @@ func New(o Options) (*Server, error) {
 		ready:   o.Ready,
 		mail:    o.Mail,
 		metrics: o.Metrics, metricsAccess: o.MetricsAccess,
+		reports: o.Reports, health: o.Health,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),
 		started: time.Now(),
