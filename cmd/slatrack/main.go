@@ -69,6 +69,8 @@ func commands() []command {
 		userCommand(),
 		tokenCommand(),
 		mailInCommand(),
+		seedCommand(),
+		reportCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

@@ -38,7 +38,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/slatrack/slatrack/internal/classify"
@@ -70,9 +72,9 @@ type Options struct {
 	OpenShare float64
 	// Seed selects the desk: the same seed and options give the same tickets.
 	Seed uint64
-	// Staff are the people tickets are assigned to and answered by (ID and
-	// Display are used). Without staff, tickets are unassigned and answered
-	// by an anonymous "Support staff".
+	// Staff are the people tickets are assigned to and answered by (their
+	// ID, Email and Display are used). Without staff, tickets are
+	// unassigned and answered by an anonymous "Support staff".
 	Staff []*desk.User
 }
 
@@ -81,15 +83,15 @@ const DefaultBatch = 1000
 
 // Shares of the tickets, tuned so the desk looks lived-in.
 const (
-	reclassShare   = 0.05 // reclassified by staff
-	assignedShare  = 0.78 // given an assignee
-	neglectShare   = 0.04 // open tickets nobody has answered yet, whatever their age
-	strayOpenShare = 0.001
-	choiceShare    = 0.15 // web and API tickets whose requester picked a class
-	followUpShare  = 0.18 // requester writes again after the first reply
-	noteShare      = 0.10 // staff leave an internal note
-	waitingShare   = 0.40 // open, answered tickets waiting on the customer
-	resolvedShare  = 0.20 // finished tickets left resolved rather than closed
+	reclassShare   = 0.05  // reclassified by staff
+	assignedShare  = 0.72  // given an assignee
+	neglectShare   = 0.04  // open tickets nobody has answered yet, whatever their age
+	strayOpenShare = 0.001 // older tickets still open
+	choiceShare    = 0.15  // web and API tickets whose requester picked a class
+	followUpShare  = 0.12  // requester writes again after the first reply
+	noteShare      = 0.07  // staff leave an internal note
+	waitingShare   = 0.40  // open, answered tickets waiting on the customer
+	resolvedShare  = 0.20  // finished tickets left resolved rather than closed
 )
 
 // lateShare is, per class, the share of answered tickets whose first
@@ -133,7 +135,32 @@ func Generate(opts Options, pol *sla.Policy, cl *classify.Classifier, emit func(
 
 	g := newGenerator(opts, pol, cl)
 	sched := g.schedule()
-	batch := make([]Item, 0, min(batchSize, opts.Tickets))
+	// Receipt times are drawn in order, one day at a time; the tickets of a
+	// batch are then made in parallel (each from its own random source).
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make([]job, 0, min(batchSize, opts.Tickets))
+	flush := func() error {
+		items := make([]Item, len(jobs))
+		make1 := func(lo, hi int) {
+			for k := lo; k < hi; k++ {
+				j := jobs[k]
+				items[k] = g.newTK(j.i).ticket(j.i, j.rt, j.incident)
+			}
+		}
+		if workers < 2 || len(jobs) < 64 {
+			make1(0, len(jobs))
+		} else {
+			var wg sync.WaitGroup
+			per := (len(jobs) + workers - 1) / workers
+			for lo := 0; lo < len(jobs); lo += per {
+				hi := min(lo+per, len(jobs))
+				wg.Go(func() { make1(lo, hi) })
+			}
+			wg.Wait()
+		}
+		jobs = jobs[:0]
+		return emit(items)
+	}
 	i := 0
 	var times []time.Time
 	for _, d := range sched {
@@ -142,26 +169,34 @@ func Generate(opts Options, pol *sla.Policy, cl *classify.Classifier, emit func(
 		}
 		times = g.drawTimes(times[:0], d)
 		for _, rt := range times {
-			batch = append(batch, g.ticket(i, rt, d.incident))
+			jobs = append(jobs, job{i: i, rt: rt, incident: d.incident})
 			i++
-			if len(batch) == batchSize {
-				if err := emit(batch); err != nil {
+			if len(jobs) == batchSize {
+				if err := flush(); err != nil {
 					return err
 				}
-				batch = make([]Item, 0, min(batchSize, opts.Tickets-i))
 			}
 		}
 	}
-	if len(batch) > 0 {
-		return emit(batch)
+	if len(jobs) > 0 {
+		return flush()
 	}
 	return nil
 }
 
+// job is a ticket to make: its number, receipt time and day.
+type job struct {
+	i        int
+	rt       time.Time
+	incident bool
+}
+
 // generator holds what every ticket needs.
 type generator struct {
-	opts    Options
-	r       *rand.Rand
+	opts Options
+	// dayRand lays out the days and receipt times, in order; each ticket
+	// has a source of its own (see tk).
+	dayRand *rand.Rand
 	pol     *sla.Policy
 	cal     *clock.Calendar
 	loc     *time.Location
@@ -186,7 +221,7 @@ func newGenerator(opts Options, pol *sla.Policy, cl *classify.Classifier) *gener
 	cal := pol.Calendar()
 	g := &generator{
 		opts:    opts,
-		r:       rand.New(rand.NewPCG(opts.Seed, 0x736c61747261636b)),
+		dayRand: rand.New(rand.NewPCG(opts.Seed, 0x736c61747261636b)),
 		pol:     pol,
 		cal:     cal,
 		loc:     cal.Location(),
@@ -229,16 +264,16 @@ func cumulative(n int, w func(int) float64) []float64 {
 	return out
 }
 
-// pick draws an index from cumulative weights.
-func (g *generator) pick(cum []float64) int {
-	x := g.r.Float64() * cum[len(cum)-1]
+// pickFrom draws an index from cumulative weights.
+func pickFrom(r *rand.Rand, cum []float64) int {
+	x := r.Float64() * cum[len(cum)-1]
 	i, _ := slices.BinarySearch(cum, x)
 	return min(i, len(cum)-1)
 }
 
 // Hour-of-day weights (local time) for receipts.
 var (
-	workdayHours = [24]float64{0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.5, 1.2, 3.5, 7, 9, 9, 6.5, 7.5, 8.5, 8, 6, 3.5, 2, 1.5, 1.2, 1, 0.6, 0.3}
+	workdayHours = [24]float64{0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.5, 1.2, 2.8, 7, 9, 9, 6.5, 7.5, 8.5, 8, 6, 2.5, 1.5, 1, 0.8, 0.6, 0.4, 0.25}
 	closedHours  = [24]float64{0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.3, 0.5, 0.9, 1.2, 1.4, 1.4, 1.3, 1.3, 1.3, 1.2, 1.1, 1, 0.9, 0.9, 0.8, 0.7, 0.5, 0.4}
 	workdayCum   = cumulative(24, func(h int) float64 { return workdayHours[h] })
 	closedCum    = cumulative(24, func(h int) float64 { return closedHours[h] })
@@ -293,8 +328,8 @@ func (g *generator) schedule() []day {
 		}
 		pos := float64(dd.from.Sub(g.start)) / float64(g.now.Sub(g.start))
 		w *= 0.7 + 0.6*pos // the desk grows
-		w *= 0.75 + 0.5*g.r.Float64()
-		if !closed && g.r.Float64() < 0.012 {
+		w *= 0.75 + 0.5*g.dayRand.Float64()
+		if !closed && g.dayRand.Float64() < 0.012 {
 			dd.incident = true
 			w *= 2.5
 		}
@@ -337,23 +372,23 @@ func (g *generator) windowShare(d day) float64 {
 
 // drawTimes appends d.count receipt times within the day, sorted.
 func (g *generator) drawTimes(dst []time.Time, d day) []time.Time {
-	cum := &workdayCum
+	cum := workdayCum
 	if d.closed {
-		cum = &closedCum
+		cum = closedCum
 	}
 	for range d.count {
 		var t time.Time
 		ok := false
 		for range 32 {
-			h := g.pick(cum[:])
-			t = time.Date(d.y, d.m, d.d, h, g.r.IntN(60), g.r.IntN(60), 0, g.loc)
+			h := pickFrom(g.dayRand, cum)
+			t = time.Date(d.y, d.m, d.d, h, g.dayRand.IntN(60), g.dayRand.IntN(60), 0, g.loc)
 			if !t.Before(d.from) && t.Before(d.to) {
 				ok = true
 				break
 			}
 		}
 		if !ok {
-			t = d.from.Add(time.Duration(g.r.Int64N(int64(d.to.Sub(d.from))))).Truncate(time.Second)
+			t = d.from.Add(time.Duration(g.dayRand.Int64N(int64(d.to.Sub(d.from))))).Truncate(time.Second)
 			if t.Before(d.from) {
 				t = d.from
 			}
@@ -378,13 +413,36 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
+// tk makes one ticket with its own random source, so that tickets can be
+// made in parallel and still depend only on the seed and their number.
+type tk struct {
+	g *generator
+	r *rand.Rand
+}
+
+func (g *generator) newTK(i int) *tk {
+	a := splitmix(g.opts.Seed ^ splitmix(uint64(i)+0x9e3779b97f4a7c15))
+	return &tk{g: g, r: rand.New(rand.NewPCG(a, splitmix(a)))}
+}
+
+// splitmix is SplitMix64's mixing function.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
 // chance reports true with probability p.
-func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
+func (k *tk) chance(p float64) bool { return k.r.Float64() < p }
 
 // uniform is a duration in [lo, hi), whole seconds.
-func (g *generator) uniform(lo, hi time.Duration) time.Duration {
-	return lo + time.Duration(g.r.Int64N(int64(hi-lo))).Truncate(time.Second)
+func (k *tk) uniform(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(k.r.Int64N(int64(hi-lo))).Truncate(time.Second)
 }
+
+// pick draws an index from cumulative weights.
+func (k *tk) pick(cum []float64) int { return pickFrom(k.r, cum) }
 
 // after is the instant business time d after t (whole seconds of business
 // time, so the answers look like a person's).
@@ -393,38 +451,41 @@ func (g *generator) after(t time.Time, d time.Duration) time.Time {
 }
 
 // wantOpen decides whether ticket i (in receipt order) is still open.
-func (g *generator) wantOpen(i int) bool {
+func (k *tk) wantOpen(i int) bool {
+	g := k.g
 	n := g.opts.Tickets
 	if g.tail > 0 && i >= n-g.tail {
 		pos := (float64(i-(n-g.tail)) + 0.5) / float64(g.tail)
-		return g.chance(g.openLo + (g.openHi-g.openLo)*pos)
+		return k.chance(g.openLo + (g.openHi-g.openLo)*pos)
 	}
-	return g.chance(g.stray)
+	return k.chance(g.stray)
 }
 
 // responseFraction is the first response time as a share of the target:
 // mostly well inside it, sometimes over.
-func (g *generator) responseFraction(class string) float64 {
-	if g.chance(lateShare[class]) {
+func (k *tk) responseFraction(class string) float64 {
+	if k.chance(lateShare[class]) {
 		// Late: 1.02× to about 3× the target, most just over.
-		return 1.02 + 2*math.Pow(g.r.Float64(), 2)
+		return 1.02 + 2*math.Pow(k.r.Float64(), 2)
 	}
 	// On time: a skewed spread from 3% to 97% of the target.
-	return 0.03 + 0.94*math.Pow(g.r.Float64(), 1.4)
+	return 0.03 + 0.94*math.Pow(k.r.Float64(), 1.4)
 }
 
 // resolution is the business time from first response to resolution.
-func (g *generator) resolution() time.Duration {
+func (k *tk) resolution() time.Duration {
+	g := k.g
 	// Log-normal, median 3 business hours, capped at 15 business days.
-	d := time.Duration(math.Exp(math.Log(float64(3*time.Hour)) + 1.3*g.r.NormFloat64()))
+	d := time.Duration(math.Exp(math.Log(float64(3*time.Hour)) + 1.3*k.r.NormFloat64()))
 	return min(max(d, 5*time.Minute), 15*g.day)
 }
 
-func (g *generator) staffMember() *desk.User {
+func (k *tk) staffMember() *desk.User {
+	g := k.g
 	if len(g.opts.Staff) == 0 {
 		return g.anonStaff
 	}
-	return g.opts.Staff[g.pick(g.staffCum)]
+	return g.opts.Staff[k.pick(g.staffCum)]
 }
 
 func userID(u *desk.User) *uint64 {
@@ -438,14 +499,15 @@ func userID(u *desk.User) *uint64 {
 var channelHow = map[string]string{desk.ChannelWeb: "web form", desk.ChannelAPI: "API", desk.ChannelEmail: "email"}
 
 // ticket makes ticket number i, received at rt.
-func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
-	open := g.wantOpen(i)
+func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
+	g := k.g
+	open := k.wantOpen(i)
 
 	// What it is about, who asks, and how.
-	want := g.intendedClass(incident)
-	c := g.content(want)
+	want := k.intendedClass(incident)
+	c := k.content(want)
 	channel := desk.ChannelWeb
-	switch x := g.r.Float64(); {
+	switch x := k.r.Float64(); {
 	case x < 0.35:
 		channel = desk.ChannelEmail
 	case x < 0.45:
@@ -455,10 +517,10 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 	// Classification, as the service decides it.
 	res := g.cl.Classify(c.subject, c.body)
 	class, by, reason := res.Class, desk.ClassByRule, res.Reason()
-	if channel != desk.ChannelEmail && g.chance(choiceShare) {
+	if channel != desk.ChannelEmail && k.chance(choiceShare) {
 		chosen := want
-		if g.chance(0.2) {
-			chosen = sla.Classes()[g.r.IntN(3)]
+		if k.chance(0.2) {
+			chosen = sla.Classes()[k.r.IntN(3)]
 		}
 		if chosen != sla.Availability && res.Class == sla.Availability {
 			reason = "requester chose " + chosen + ", but " + res.Reason() + " (availability wins when in doubt)"
@@ -472,12 +534,12 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 	// A staff reclassification: back to what the ticket is really about
 	// when the rules got it wrong, else to another class.
 	var reclassTo, reclassWhy string
-	if g.chance(reclassShare) {
+	if k.chance(reclassShare) {
 		reclassTo = want
 		if reclassTo == class {
-			reclassTo = sla.Classes()[(slices.Index(sla.Classes(), class)+1+g.r.IntN(2))%3]
+			reclassTo = sla.Classes()[(slices.Index(sla.Classes(), class)+1+k.r.IntN(2))%3]
 		}
-		reclassWhy = reclassReason(g.r, class, reclassTo)
+		reclassWhy = reclassReason(k.r, class, reclassTo)
 	}
 	final := class
 	if reclassTo != "" {
@@ -485,12 +547,12 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 	}
 
 	// The first response, in business time from receipt.
-	frac := g.responseFraction(final)
+	frac := k.responseFraction(final)
 	target := g.targets[final]
 	answerAt := g.after(rt, time.Duration(frac*float64(target)))
 	var reclassAt time.Time
 	if reclassTo != "" {
-		reclassAt = g.after(rt, time.Duration(frac*float64(target)*(0.1+0.6*g.r.Float64())))
+		reclassAt = g.after(rt, time.Duration(frac*float64(target)*(0.1+0.6*k.r.Float64())))
 		if reclassAt.After(g.now) {
 			// Not yet: the ticket keeps its first class.
 			reclassTo, final, target = "", class, g.targets[class]
@@ -501,20 +563,20 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 	if reclassTo != "" {
 		due = g.cal.Due(rt, target)
 	}
-	answered := !answerAt.After(g.now) && !(open && g.chance(neglectShare))
+	answered := !answerAt.After(g.now) && !(open && k.chance(neglectShare))
 
 	// Work and closing.
 	assignee := (*desk.User)(nil)
-	if g.chance(assignedShare) {
-		assignee = g.staffMember()
+	if k.chance(assignedShare) {
+		assignee = k.staffMember()
 	}
 	responder := assignee
 	if responder == nil {
-		responder = g.staffMember()
+		responder = k.staffMember()
 	}
 	var resolveAt time.Time
 	if answered && !open {
-		resolveAt = g.after(answerAt, g.resolution()).Add(g.uniform(time.Minute, 20*time.Minute))
+		resolveAt = g.after(answerAt, k.resolution()).Add(k.uniform(time.Minute, 20*time.Minute))
 		if resolveAt.After(g.now) {
 			open = true // still being worked on
 		}
@@ -548,21 +610,21 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 	if assignee != nil {
 		var at time.Time
 		if answered {
-			at = g.after(rt, time.Duration(frac*float64(target)*(0.05+0.45*g.r.Float64())))
+			at = g.after(rt, time.Duration(frac*float64(target)*(0.05+0.45*k.r.Float64())))
 		} else {
-			at = g.after(rt, g.uniform(2*time.Minute, 40*time.Minute))
+			at = g.after(rt, k.uniform(2*time.Minute, 40*time.Minute))
 		}
 		if at.After(g.now) {
 			assignee = nil
 		} else {
-			lead := g.staffMember()
+			lead := k.staffMember()
 			evs = append(evs, &desk.Event{At: at, ActorID: userID(lead), Actor: lead.Display(), Kind: desk.EventAssigned, New: assignee.Email})
 			t.AssigneeID = userID(assignee)
 		}
 	}
 
 	if reclassTo != "" {
-		who := g.staffMember()
+		who := k.staffMember()
 		if assignee != nil {
 			who = assignee
 		}
@@ -584,7 +646,7 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 		state, rem := g.pol.Evaluate(due, answerAt, answerAt)
 		actor, id := responder.Display(), userID(responder)
 		evs = append(evs,
-			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventReply, Body: c.reply(g.r, final)},
+			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventReply, Body: c.reply(k.r, final)},
 			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventFirstResponse, New: string(state), Body: firstResponseWords(state, rem, g.day)},
 			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventStatusChanged, Old: desk.StatusNew, New: desk.StatusOpen},
 		)
@@ -595,20 +657,20 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 		if !open {
 			limit = resolveAt
 		}
-		waiting := open && g.chance(waitingShare)
-		if !waiting && g.chance(followUpShare) {
-			if at := answerAt.Add(g.uniform(15*time.Minute, 36*time.Hour)); at.Before(limit) {
-				evs = append(evs, &desk.Event{At: at, Actor: requester, Kind: desk.EventMessageIn, Body: c.followUp(g.r)})
+		waiting := open && k.chance(waitingShare)
+		if !waiting && k.chance(followUpShare) {
+			if at := answerAt.Add(k.uniform(15*time.Minute, 36*time.Hour)); at.Before(limit) {
+				evs = append(evs, &desk.Event{At: at, Actor: requester, Kind: desk.EventMessageIn, Body: c.followUp(k.r)})
 			}
 		}
-		if g.chance(noteShare) {
-			if at := answerAt.Add(g.uniform(5*time.Minute, 4*time.Hour)); at.Before(limit) {
+		if k.chance(noteShare) {
+			if at := answerAt.Add(k.uniform(5*time.Minute, 4*time.Hour)); at.Before(limit) {
 				who := responder
-				evs = append(evs, &desk.Event{At: at, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventNote, Internal: true, Body: c.note(g.r, final)})
+				evs = append(evs, &desk.Event{At: at, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventNote, Internal: true, Body: c.note(k.r, final)})
 			}
 		}
 		if waiting {
-			if at := answerAt.Add(g.uniform(time.Minute, 30*time.Minute)); !at.After(g.now) {
+			if at := answerAt.Add(k.uniform(time.Minute, 30*time.Minute)); !at.After(g.now) {
 				evs = append(evs, &desk.Event{At: at, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventStatusChanged,
 					Old: desk.StatusOpen, New: desk.StatusWaiting})
 				t.Status = desk.StatusWaiting
@@ -616,7 +678,7 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 		}
 		if !open {
 			status := desk.StatusClosed
-			if g.chance(resolvedShare) {
+			if k.chance(resolvedShare) {
 				status = desk.StatusResolved
 			}
 			evs = append(evs, &desk.Event{At: resolveAt, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventStatusChanged,
@@ -638,8 +700,8 @@ func (g *generator) ticket(i int, rt time.Time, incident bool) Item {
 }
 
 // intendedClass is what the requester is writing about.
-func (g *generator) intendedClass(incident bool) string {
-	x := g.r.Float64()
+func (k *tk) intendedClass(incident bool) string {
+	x := k.r.Float64()
 	a, p := 0.2, 0.45
 	if incident {
 		a, p = 0.6, 0.25

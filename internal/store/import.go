@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -22,15 +24,16 @@ type ImportTicket struct {
 
 // Rows per multi-row INSERT. SQLite allows 32,766 bound values in one
 // statement and PostgreSQL 65,535; a ticket row has 20 columns and an event
-// row 11, so these stay well below both.
+// row 11, so these stay well below both. (Much longer statements are no
+// faster: SQLite spends longer parsing them.)
 const (
-	importTicketRows = 1000
-	importEventRows  = 2500
+	importTicketRows = 200
+	importEventRows  = 500
 )
 
 // ImportTickets inserts a batch of tickets and their events in one
 // transaction, with multi-row INSERTs: the bulk path for seeding and
-// importing history, tens of times faster than CreateTicket per ticket.
+// importing history, many times faster than CreateTicket one by one.
 //
 // Each ticket gets an ID and the reference FormatRef(prefix, 1000+ID) in
 // upper case, as CreateTicket gives; Open and Answered are set from Status
@@ -96,11 +99,50 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 	refPrefix := strings.ToUpper(prefix) + "-"
 
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.CreateInBatches(tickets, importTicketRows).Error; err != nil {
+		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+		if !ok {
+			return fmt.Errorf("store: ImportTickets needs a *sql.Tx, got %T", tx.Statement.ConnPool)
+		}
+		ctx := tx.Statement.Context
+		tb := newBulkInsert(sqlTx, s.d, "tickets", ticketImportColumns, `RETURNING id, ref`)
+		defer tb.close()
+		byRef := make(map[string]*desk.Ticket, len(tickets))
+		for _, t := range tickets {
+			byRef[t.Ref] = t
+		}
+		err := tb.insert(ctx, importTicketRows, len(tickets), func(i int, args []any) []any {
+			t := tickets[i]
+			var assignee any
+			if t.AssigneeID != nil {
+				assignee = int64(*t.AssigneeID)
+			}
+			return append(args, t.Ref, t.Subject, t.Body, t.RequesterEmail, t.RequesterName, t.Channel,
+				t.Class, t.ClassBy, t.ClassReason, t.Status, t.Open, assignee,
+				t.ReceivedAt, t.ResponseDueAt, timeOrNil(t.FirstResponseAt), t.Answered, t.Flag, timeOrNil(t.ClosedAt),
+				t.CreatedAt, t.UpdatedAt)
+		}, func(rows *sql.Rows) error {
+			var (
+				id  int64
+				ref string
+			)
+			if err := rows.Scan(&id, &ref); err != nil {
+				return err
+			}
+			t := byRef[ref]
+			if t == nil || t.ID != 0 {
+				return fmt.Errorf("store: ImportTickets got back an unexpected ticket %q", ref)
+			}
+			t.ID = uint64(id)
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		lo, hi := tickets[0].ID, tickets[0].ID
 		for _, t := range tickets {
+			if t.ID == 0 {
+				return errors.New("store: ImportTickets did not get every ticket's id back")
+			}
 			lo, hi = min(lo, t.ID), max(hi, t.ID)
 		}
 		// One statement numbers the whole batch. The id range may hold other
@@ -112,11 +154,12 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 			return res.Error
 		}
 		if res.RowsAffected != int64(len(tickets)) {
-			return errors.New("store: ImportTickets numbered " + strconv.FormatInt(res.RowsAffected, 10) + " tickets, want " + strconv.Itoa(len(tickets)))
+			return fmt.Errorf("store: ImportTickets numbered %d tickets, want %d", res.RowsAffected, len(tickets))
 		}
 		for _, t := range tickets {
 			t.Ref = refPrefix + strconv.FormatUint(1000+t.ID, 10)
 		}
+
 		for _, it := range batch {
 			for _, e := range it.Events {
 				if e == nil {
@@ -135,10 +178,37 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 				}
 			}
 		}
-		if len(events) == 0 {
+		eb := newBulkInsert(sqlTx, s.d, "events", eventImportColumns, `RETURNING id`)
+		defer eb.close()
+		next := 0
+		err = eb.insert(ctx, importEventRows, len(events), func(i int, args []any) []any {
+			e := events[i]
+			var actor, mail any
+			if e.ActorID != nil {
+				actor = int64(*e.ActorID)
+			}
+			if e.MailID != nil {
+				mail = int64(*e.MailID)
+			}
+			return append(args, int64(e.TicketID), e.At, actor, e.Actor, e.Kind, e.Internal, e.Body, e.Old, e.New, e.Reason, mail)
+		}, func(rows *sql.Rows) error {
+			// Rows come back in VALUES order on both engines (gorm's
+			// multi-row Create relies on the same).
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if next >= len(events) {
+				return errors.New("store: ImportTickets got back more events than it inserted")
+			}
+			events[next].ID = uint64(id)
+			next++
 			return nil
+		})
+		if err == nil && next != len(events) {
+			err = fmt.Errorf("store: ImportTickets got %d event ids back, want %d", next, len(events))
 		}
-		return tx.CreateInBatches(events, importEventRows).Error
+		return err
 	})
 	if err != nil {
 		for i, t := range tickets {
@@ -150,4 +220,124 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 		return dbErr(err, "a ticket with that reference already exists")
 	}
 	return nil
+}
+
+// The columns ImportTickets writes, in the order of its values.
+var (
+	ticketImportColumns = []string{"ref", "subject", "body", "requester_email", "requester_name", "channel",
+		"class", "class_by", "class_reason", "status", "open", "assignee_id",
+		"received_at", "response_due_at", "first_response_at", "answered", "flag", "closed_at",
+		"created_at", "updated_at"}
+	eventImportColumns = []string{"ticket_id", "at", "actor_id", "actor", "kind", "internal", "body", "old", "new", "reason", "mail_id"}
+)
+
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return *t
+}
+
+// bulkInsert inserts many rows into one table with multi-row INSERTs,
+// each shape (number of rows) prepared once per transaction: parsing a
+// statement with thousands of placeholders costs SQLite about as much as
+// running it, so a batch reuses one prepared statement for all its full
+// chunks.
+type bulkInsert struct {
+	tx        *sql.Tx
+	d         dialect
+	head      string // INSERT INTO … VALUES
+	tail      string // RETURNING …
+	ncols     int
+	stmts     map[int]*sql.Stmt // by rows
+	args      []any
+	sqlBuffer strings.Builder
+}
+
+func newBulkInsert(tx *sql.Tx, d dialect, table string, cols []string, returning string) *bulkInsert {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = `"` + c + `"`
+	}
+	return &bulkInsert{
+		tx: tx, d: d, ncols: len(cols), stmts: map[int]*sql.Stmt{},
+		head: `INSERT INTO "` + table + `" (` + strings.Join(quoted, ", ") + `) VALUES `,
+		tail: " " + returning,
+	}
+}
+
+// stmt is the prepared INSERT of rows rows.
+func (b *bulkInsert) stmt(ctx context.Context, rows int) (*sql.Stmt, error) {
+	if st := b.stmts[rows]; st != nil {
+		return st, nil
+	}
+	q := &b.sqlBuffer
+	q.Reset()
+	q.WriteString(b.head)
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for c := range b.ncols {
+			if c > 0 {
+				q.WriteByte(',')
+			}
+			if b.d == postgresDialect {
+				q.WriteByte('$')
+				q.WriteString(strconv.Itoa(n))
+				n++
+			} else {
+				q.WriteByte('?')
+			}
+		}
+		q.WriteByte(')')
+	}
+	q.WriteString(b.tail)
+	st, err := b.tx.PrepareContext(ctx, q.String())
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[rows] = st
+	return st, nil
+}
+
+// insert writes rows 0..n-1, chunk rows per statement: values appends row
+// i's values to args, and scan reads each row the statement returns.
+func (b *bulkInsert) insert(ctx context.Context, chunk, n int, values func(i int, args []any) []any, scan func(*sql.Rows) error) error {
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		st, err := b.stmt(ctx, hi-lo)
+		if err != nil {
+			return err
+		}
+		b.args = b.args[:0]
+		for i := lo; i < hi; i++ {
+			b.args = values(i, b.args)
+		}
+		rows, err := st.QueryContext(ctx, b.args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *bulkInsert) close() {
+	for _, st := range b.stmts {
+		_ = st.Close()
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,4 +272,84 @@ func TestImportTicketsRollsBack(t *testing.T) {
 			t.Fatalf("%d tickets, want 6", n)
 		}
 	})
+}
+
+// Imports and single creates from several goroutines (several instances
+// on PostgreSQL, where identity values interleave) never share or skip a
+// reference.
+func TestImportTicketsConcurrent(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		var (
+			wg   sync.WaitGroup
+			mu   sync.Mutex
+			all  []*desk.Ticket
+			errs []error
+		)
+		keep := func(err error, ts ...*desk.Ticket) {
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			all = append(all, ts...)
+		}
+		for w := range 3 {
+			wg.Go(func() {
+				for i := range 5 {
+					b := importBatch(fmt.Sprintf("w%d-%d", w, i), 40)
+					err := s.ImportTickets(ctx(t), "SR", b)
+					keep(err, tickets(b)...)
+				}
+			})
+		}
+		wg.Go(func() {
+			for i := range 30 {
+				tk := newTicket(fmt.Sprintf("single-%d", i), base)
+				keep(s.CreateTicket(ctx(t), "SR", tk, nil), tk)
+			}
+		})
+		wg.Wait()
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		seen := map[string]bool{}
+		for _, tk := range all {
+			if tk.Ref != fmt.Sprintf("SR-%d", 1000+tk.ID) || seen[tk.Ref] {
+				t.Fatalf("ticket %d: ref %q (seen before: %v)", tk.ID, tk.Ref, seen[tk.Ref])
+			}
+			seen[tk.Ref] = true
+			got, err := s.GetTicket(ctx(t), tk.Ref)
+			if err != nil || got.Subject != tk.Subject {
+				t.Fatalf("GetTicket(%s) = %v, %v; want %q", tk.Ref, got, err, tk.Subject)
+			}
+		}
+		if len(all) != 3*5*40+30 {
+			t.Fatalf("%d tickets", len(all))
+		}
+	})
+}
+
+// BenchmarkImportTickets stores batches of 1,000 tickets with 6 events each
+// in SQLite, reporting tickets per second.
+func BenchmarkImportTickets(b *testing.B) {
+	s := storetest.Open(b)
+	const n = 1000
+	body := strings.Repeat("Our production app returns 502 Bad Gateway since this morning. ", 6)
+	for b.Loop() {
+		b.StopTimer()
+		batch := importBatch("bench", n)
+		for _, it := range batch {
+			it.Ticket.Body = body
+			it.Ticket.RequesterEmail = fmt.Sprintf("user%d@agency%d.gov", it.Ticket.ReceivedAt.UnixNano()%997, it.Ticket.ReceivedAt.UnixNano()%31)
+			it.Events = append(it.Events,
+				&desk.Event{At: it.Ticket.ResponseDueAt, Actor: "Staff <s@example.org>", Kind: desk.EventReply, Body: body},
+				&desk.Event{At: it.Ticket.ResponseDueAt, Actor: "Staff <s@example.org>", Kind: desk.EventFirstResponse, New: "met"},
+				&desk.Event{At: it.Ticket.ResponseDueAt, Actor: "Staff <s@example.org>", Kind: desk.EventStatusChanged, Old: "new", New: "open"})
+		}
+		b.StartTimer()
+		if err := s.ImportTickets(ctx(b), "SR", batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tickets/s")
 }
