@@ -71,6 +71,7 @@ func commands() []command {
 		mailInCommand(),
 		seedCommand(),
 		reportCommand(),
+		loadtestCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	return cmds

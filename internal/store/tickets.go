@@ -447,6 +447,7 @@ func ticketFromDB(t *desk.Ticket) {
 	t.ReceivedAt = asUTC(t.ReceivedAt)
 	t.ResponseDueAt = asUTC(t.ResponseDueAt)
 	t.FirstResponseAt = asUTCp(t.FirstResponseAt)
+	t.ClosedAt = asUTCp(t.ClosedAt)
 	t.CreatedAt = asUTC(t.CreatedAt)
 	t.UpdatedAt = asUTC(t.UpdatedAt)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -44,15 +45,41 @@ func (s *Server) metricsHandler(c *gin.Context) {
 	s.metrics.Handler().ServeHTTP(c.Writer, c.Request)
 }
 
-// observe records each request's latency by route pattern.
+// observe records each request's latency by route pattern, and tells the
+// client the server-side time in a Server-Timing header (load tests read it
+// to separate the server's time from the network's).
 func (s *Server) observe(c *gin.Context) {
-	if s.metrics == nil {
-		c.Next()
-		return
-	}
 	start := time.Now()
+	c.Writer = &timingWriter{ResponseWriter: c.Writer, start: start}
 	c.Next()
-	s.metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+	if s.metrics != nil {
+		s.metrics.ObserveHTTP(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
+}
+
+// timingWriter stamps Server-Timing just before the headers go out.
+type timingWriter struct {
+	gin.ResponseWriter
+	start   time.Time
+	stamped bool
+}
+
+func (w *timingWriter) stamp() {
+	if !w.stamped {
+		w.stamped = true
+		w.Header().Set("Server-Timing", fmt.Sprintf("app;dur=%.3f", float64(time.Since(w.start).Microseconds())/1000))
+	}
+}
+
+func (w *timingWriter) WriteHeader(code int) { w.stamp(); w.ResponseWriter.WriteHeader(code) }
+func (w *timingWriter) WriteHeaderNow()      { w.stamp(); w.ResponseWriter.WriteHeaderNow() }
+func (w *timingWriter) Write(b []byte) (int, error) {
+	w.stamp()
+	return w.ResponseWriter.Write(b)
+}
+func (w *timingWriter) WriteString(s string) (int, error) {
+	w.stamp()
+	return w.ResponseWriter.WriteString(s)
 }
 
 // calendarICS is the desk's closed days as an iCalendar feed: this year and
