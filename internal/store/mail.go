@@ -321,3 +321,15 @@ func (s *Store) ResolveQuarantined(ctx context.Context, id uint64, status, by st
 		return nil
 	}), "")
 }
+
+// CountStoredMail counts every inbound mail kept: messages received and
+// mail in quarantine (whatever its status).
+func (s *Store) CountStoredMail(ctx context.Context) (int64, error) {
+	var in, q int64
+	db := s.db.WithContext(ctx)
+	err := db.Model(&desk.Message{}).Where("direction = ?", desk.DirectionIn).Count(&in).Error
+	if err == nil {
+		err = db.Model(&desk.Quarantined{}).Count(&q).Error
+	}
+	return in + q, dbErr(err, "")
+}
