@@ -88,7 +88,7 @@ func (s *Service) SetPassword(ctx context.Context, u *User, password string) err
 		return &Error{Code: Internal, Err: err}
 	}
 	u.PasswordHash = string(hash)
-	return s.Store.UpdateUser(ctx, u)
+	return s.Store.SetUserPassword(ctx, u.ID, u.PasswordHash)
 }
 
 // Authenticate checks an email and password.
@@ -110,11 +110,18 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
 		return nil, bad
 	}
+	// Only the login time is written, and only while the account is still
+	// active: a deactivation or password change made during the (slow)
+	// password check is never undone by writing back a stale row.
 	now := s.now()
-	u.LastLoginAt = &now
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	ok, err := s.Store.TouchLogin(ctx, u.ID, u.PasswordHash, now)
+	if err != nil {
 		return nil, err
 	}
+	if !ok {
+		return nil, bad
+	}
+	u.LastLoginAt = &now
 	return u, nil
 }
 

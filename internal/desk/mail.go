@@ -353,10 +353,9 @@ func (s *Service) ackMail(ctx context.Context, t *Ticket, inReplyTo string, now 
 	}
 	target, _ := s.Policy.Target(t.Class)
 	text := fmt.Sprintf("Hello,\r\n\r\nWe have received your request and given it the reference %s.\r\n\r\n"+
-		"We will respond by %s (our objective for %s requests is %s; business hours are Monday to Friday, "+
-		"9:00 AM to 5:00 PM Eastern, except federal holidays).\r\n\r\n"+
+		"We will respond by %s (our objective for %s requests is %s; business hours are %s).\r\n\r\n"+
 		"To add anything, reply to this message and keep %s in the subject.\r\n\r\n-- \r\n%s\r\n",
-		t.Ref, s.Policy.Promise(t.ResponseDueAt), t.Class, target.Words(), "["+t.Ref+"]", s.Mail.From.Name)
+		t.Ref, s.Policy.Promise(t.ResponseDueAt), t.Class, target.Words(), s.Policy.Calendar().HoursInWords(), "["+t.Ref+"]", s.Mail.From.Name)
 	return s.outgoing(t, OutboxAck, "["+t.Ref+"] We received your request", text, inReplyTo, nil, "auto-replied", now)
 }
 
@@ -365,6 +364,11 @@ func (s *Service) ackMail(ctx context.Context, t *Ticket, inReplyTo string, now 
 func (s *Service) outgoing(t *Ticket, kind, subject, text, inReplyTo string, refs []string, auto string, now time.Time) (*OutboxMail, *Message, error) {
 	id := s.Mail.Signer.New(t.Ref)
 	to := mail.Address{Name: t.RequesterName, Email: t.RequesterEmail}
+	if auto != "" {
+		// Automatic mail carries no word the requester chose, not even as the
+		// display name, so the desk cannot be used to relay their text.
+		to.Name = ""
+	}
 	if inReplyTo != "" && !contains(refs, inReplyTo) {
 		refs = append(refs, inReplyTo)
 	}

@@ -86,6 +86,9 @@ func TestIngestMail(t *testing.T) {
 		if len(out) != 1 || out[0].Kind != desk.OutboxAck || out[0].To != "ann@agency.gov" {
 			t.Fatalf("outbox %+v", out)
 		}
+		if strings.Contains(string(out[0].Raw), "Ann Lee") {
+			t.Errorf("the acknowledgement carries the requester's chosen display name")
+		}
 	})
 	eachStore(t, "ack_has_promise_threading_and_no_requester_text", func(t *testing.T, st *store.Store) {
 		f := mailFixture(t, st)

@@ -37,6 +37,11 @@ type Store interface {
 	GetUserByEmail(ctx context.Context, email string) (*User, error) // case-insensitive
 	ListUsers(ctx context.Context) ([]*User, error)
 	UpdateUser(ctx context.Context, u *User) error
+	// TouchLogin records a login only if the account is still active and its
+	// password hash is still hash; false means it changed meanwhile.
+	TouchLogin(ctx context.Context, id uint64, hash string, at time.Time) (bool, error)
+	SetUserActive(ctx context.Context, id uint64, active bool) error
+	SetUserPassword(ctx context.Context, id uint64, hash string) error
 	CountUsers(ctx context.Context) (int64, error)
 
 	CreateSession(ctx context.Context, s *Session) error

@@ -96,6 +96,38 @@ func (s *Store) UpdateUser(ctx context.Context, u *desk.User) error {
 	return dbErr(err, emailConflict)
 }
 
+// TouchLogin sets last_login_at if the account is still active with the
+// same password hash.
+func (s *Store) TouchLogin(ctx context.Context, id uint64, hash string, at time.Time) (bool, error) {
+	var n int64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&desk.User{}).Where("id = ? AND active = ? AND password_hash = ?", id, true, hash).Update("last_login_at", utc(at))
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n == 1, dbErr(err, "")
+}
+
+// SetUserActive changes only the active flag.
+func (s *Store) SetUserActive(ctx context.Context, id uint64, active bool) error {
+	return s.setUserColumn(ctx, id, "active", active)
+}
+
+// SetUserPassword changes only the password hash.
+func (s *Store) SetUserPassword(ctx context.Context, id uint64, hash string) error {
+	return s.setUserColumn(ctx, id, "password_hash", hash)
+}
+
+func (s *Store) setUserColumn(ctx context.Context, id uint64, col string, v any) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&desk.User{}).Where("id = ?", id).Update(col, v)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return res.Error
+	}), "")
+}
+
 // CountUsers counts the users.
 func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	var n int64

@@ -247,7 +247,7 @@ func (s *Store) MarkOutboxSent(ctx context.Context, id uint64, at time.Time) err
 }
 
 // MarkOutboxFailed records a failed attempt: retried at next, or given up
-// when final.
+// when final. A row already marked sent is left alone.
 func (s *Store) MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error {
 	status := desk.OutboxQueued
 	if final {
@@ -257,7 +257,9 @@ func (s *Store) MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, 
 		errMsg = errMsg[:1000]
 	}
 	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&desk.OutboxMail{}).Where("id = ?", id).
+		// A row another sender has meanwhile sent (after this one's lease
+		// ran out) stays sent: a late failure must not queue it again.
+		return tx.Model(&desk.OutboxMail{}).Where("id = ? AND status <> ?", id, desk.OutboxSent).
 			Updates(map[string]any{"status": status, "next_attempt_at": utc(next), "lease_until": nil, "last_error": errMsg}).Error
 	}), "")
 }

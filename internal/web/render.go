@@ -91,9 +91,11 @@ func (s *Server) render(c *gin.Context, status int, name string, d pageData) {
 func (s *Server) templateFuncs() template.FuncMap {
 	loc := time.UTC
 	day := 8 * time.Hour
+	hours := ""
 	if s.svc != nil && s.svc.Policy != nil {
 		loc = s.svc.Policy.Calendar().Location()
 		day = s.svc.Policy.Calendar().BusinessDay()
+		hours = s.svc.Policy.Calendar().HoursInWords()
 	}
 	return template.FuncMap{
 		"asset": func(name string) string { return s.assets[name] },
@@ -113,6 +115,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return tt.In(loc).Format(time.RFC3339)
 		},
 		"business":    func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		"hours":       func() string { return hours },
 		"statusLabel": desk.StatusLabel,
 		"stateLabel":  func(s sla.State) string { return s.Label() },
 		"title": func(s string) string {

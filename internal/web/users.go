@@ -69,7 +69,7 @@ func (s *Server) usersSetActive(c *gin.Context) {
 		return
 	}
 	u.Active = active
-	if err := s.svc.Store.UpdateUser(ctx, u); err != nil {
+	if err := s.svc.Store.SetUserActive(ctx, u.ID, active); err != nil {
 		s.respondError(c, err)
 		return
 	}
