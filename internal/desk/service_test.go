@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
-	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
@@ -27,18 +26,11 @@ type fixture struct {
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
-	cfg := config.Default()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	pol, err := sla.New(clock.Default(), cfg.Targets(), cfg.AtRisk())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, _ := classify.New(classify.DefaultRules())
 	f := &fixture{now: time.Date(2026, 7, 2, 16, 0, 0, 0, ny)}
-	f.svc = &desk.Service{Store: st, Policy: pol, Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: func() time.Time { return f.now }}
+	f.svc = &desk.Service{Store: st, Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", BcryptCost: 4,
+		Now: func() time.Time { return f.now }}
 	ctx := context.Background()
+	var err error
 	f.admin, err = f.svc.CreateUser(ctx, desk.NewUser{Email: "Admin@Agency.gov", Name: "Ada", Role: desk.RoleAdmin, Password: "long enough password"})
 	if err != nil {
 		t.Fatal(err)

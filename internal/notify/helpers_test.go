@@ -15,8 +15,8 @@ import (
 
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
-	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
@@ -50,15 +50,7 @@ func (c *testClock) Set(t time.Time) {
 
 func policy(t testing.TB) *sla.Policy {
 	t.Helper()
-	cfg := config.Default()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	pol, err := sla.New(clock.Default(), cfg.Targets(), cfg.AtRisk())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pol
+	return desktest.Policy(t)
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

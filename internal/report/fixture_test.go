@@ -8,6 +8,7 @@ import (
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 )
@@ -25,15 +26,7 @@ func et(y int, m time.Month, d, h, min int) time.Time {
 
 func testPolicy(t testing.TB) *sla.Policy {
 	t.Helper()
-	pol, err := sla.New(clock.Default(), map[string]clock.Target{
-		sla.Availability: {Amount: 3, Unit: 'h'},
-		sla.Provisioning: {Amount: 2, Unit: 'd'},
-		sla.Other:        {Amount: 5, Unit: 'd'},
-	}, clock.Target{Amount: 1, Unit: 'h'})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pol
+	return desktest.Policy(t)
 }
 
 // fixture imports tickets through the desk service, as an admin importing

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/classify"
-	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/seed"
 	"github.com/slatrack/slatrack/internal/sla"
 )
@@ -19,19 +19,7 @@ var now = time.Date(2026, 6, 1, 18, 30, 0, 0, time.UTC)
 
 func policy(t testing.TB) (*sla.Policy, *classify.Classifier) {
 	t.Helper()
-	pol, err := sla.New(clock.Default(), map[string]clock.Target{
-		sla.Availability: {Amount: 3, Unit: 'h'},
-		sla.Provisioning: {Amount: 2, Unit: 'd'},
-		sla.Other:        {Amount: 5, Unit: 'd'},
-	}, clock.Target{Amount: 1, Unit: 'h'})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := classify.New(classify.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pol, cl
+	return desktest.Policy(t), desktest.Classifier(t)
 }
 
 var staff = []*desk.User{

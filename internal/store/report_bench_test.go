@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/report"
 	"github.com/slatrack/slatrack/internal/sla"
 )
@@ -29,15 +30,7 @@ var reportBenchAt = time.Date(2026, 11, 18, 11, 0, 0, 0, clock.Default().Locatio
 
 func benchPolicy(tb testing.TB) *sla.Policy {
 	tb.Helper()
-	pol, err := sla.New(clock.Default(), map[string]clock.Target{
-		sla.Availability: {Amount: 3, Unit: 'h'},
-		sla.Provisioning: {Amount: 2, Unit: 'd'},
-		sla.Other:        {Amount: 5, Unit: 'd'},
-	}, clock.Target{Amount: 1, Unit: 'h'})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return pol
+	return desktest.Policy(tb)
 }
 
 // benchBody is a support request of typical length (~600 bytes), so rows

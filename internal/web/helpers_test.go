@@ -14,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
-	"github.com/slatrack/slatrack/internal/sla"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 	"github.com/slatrack/slatrack/internal/web"
@@ -64,20 +63,8 @@ func newAppOn(t testing.TB, st *store.Store) *app {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	cal, err := clock.New(cfg.ClockOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := sla.New(cal, cfg.Targets(), cfg.AtRisk())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := classify.New(classify.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
 	tc := &testClock{t: time.Date(2026, 7, 1, 10, 0, 0, 0, ny)}
-	svc := &desk.Service{Store: st, Policy: pol, Classifier: cl, RefPrefix: "SR", Now: tc.Now, BcryptCost: 4}
+	svc := &desk.Service{Store: st, Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", Now: tc.Now, BcryptCost: 4}
 	ws, err := web.New(web.Options{
 		Service: svc, Server: cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger:  testLogger(),
