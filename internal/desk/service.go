@@ -359,11 +359,14 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 		}
 		assignee = u
 	}
-	return s.Store.UpdateTicket(ctx, ref, func(t *Ticket) ([]*Event, error) {
+	return s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
 		now := s.now()
 		var events []*Event
+		rearm := false
 		if p.Class != nil && *p.Class != t.Class {
+			oldDue := t.ResponseDueAt
 			events = append(events, s.reclassify(t, *p.Class, p.Reason, actor, now)...)
+			rearm = !t.ResponseDueAt.Equal(oldDue)
 		}
 		if p.Status != nil && *p.Status != t.Status {
 			events = append(events, statusEvent(t, *p.Status, actor, now))
@@ -383,7 +386,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 				events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventAssigned, Old: old, New: newEmail})
 			}
 		}
-		return events, nil
+		return Writes{Events: events, RearmWarnings: rearm}, nil
 	})
 }
 

@@ -460,3 +460,48 @@ func TestRun(t *testing.T) {
 		t.Errorf("%d notices, want the at-risk warning and the digest", n)
 	}
 }
+
+// TestReclassifiedTicketIsWarnedAgain: a breached ticket reclassified to a
+// later deadline is warned about afresh for the new deadline, once.
+func TestReclassifiedTicketIsWarnedAgain(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	clk := &testClock{t: at(7, 6, 11, 30)}
+	f := newDesk(t, st, clk)
+	tk := f.create(t, "Site down with 502", sla.Availability, at(7, 6, 8, 0)) // due Mon 12:00
+	rec := &recorder{}
+	s := newScheduler(recStore{Store: st, rec: rec, name: "a"}, f.svc.Policy, clk, notify.Config{})
+	tick := func() {
+		t.Helper()
+		if err := s.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(kind string) int {
+		n := 0
+		for _, x := range rec.all() {
+			if x.n.Kind == kind && x.n.TicketID != nil && *x.n.TicketID == tk.ID {
+				n++
+			}
+		}
+		return n
+	}
+	tick() // 11:30: at risk
+	clk.Set(at(7, 6, 12, 1))
+	tick() // breached
+	if count(notify.KindAtRisk) != 1 || count(notify.KindBreached) != 1 {
+		t.Fatalf("before reclassifying: at risk %d, breached %d", count(notify.KindAtRisk), count(notify.KindBreached))
+	}
+	other := sla.Provisioning // received Mon 08:00 → 2 business days → due Wed 17:00
+	if _, err := f.svc.Update(ctx, tk.Ref, f.sam, desk.Patch{Class: &other, Reason: "not an outage"}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(at(7, 8, 16, 0))
+	tick()
+	tick()
+	clk.Set(at(7, 8, 17, 1))
+	tick()
+	if count(notify.KindAtRisk) != 2 || count(notify.KindBreached) != 2 {
+		t.Errorf("after reclassifying: at risk %d, breached %d, want 2 and 2", count(notify.KindAtRisk), count(notify.KindBreached))
+	}
+}

@@ -38,6 +38,11 @@ func applyWrites(tx *gorm.DB, ticketID uint64, w desk.Writes, now time.Time) err
 			return err
 		}
 	}
+	if w.RearmWarnings {
+		if err := tx.Exec(`DELETE FROM notifications WHERE ticket_id = ? AND kind IN (?, ?)`, ticketID, NotifyAtRisk, NotifyBreached).Error; err != nil {
+			return err
+		}
+	}
 	for _, p := range w.Participants {
 		p = normEmail(p)
 		if p == "" {
