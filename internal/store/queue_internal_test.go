@@ -40,50 +40,66 @@ func openSQLite(tb testing.TB) *Store {
 // times spread over ±30 days of now with sub-second parts.
 func seedTickets(tb testing.TB, s *Store, n int, now time.Time) {
 	tb.Helper()
-	ctx := context.Background()
-	var userIDs []uint64
-	for i := 0; i < 5; i++ {
-		u := &desk.User{Email: fmt.Sprintf("staff%d@example.org", i), Name: fmt.Sprintf("Staff %d", i), Role: desk.RoleStaff, Active: true}
-		if err := s.CreateUser(ctx, u); err != nil {
-			tb.Fatal(err)
-		}
-		userIDs = append(userIDs, u.ID)
-	}
+	userIDs := seedStaff(tb, s, "staff")
 	rng := rand.New(rand.NewPCG(1, 2))
 	classes := []string{"availability", "provisioning", "other"}
 	openStatuses := []string{desk.StatusNew, desk.StatusOpen, desk.StatusWaiting}
+	insertTickets(tb, s, n, func(i int) *desk.Ticket {
+		id := uint64(i + 1)
+		due := utc(now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour))) - 30*24*time.Hour))
+		t := &desk.Ticket{
+			ID:             id,
+			Ref:            desk.FormatRef("SR", 1000+id),
+			Subject:        fmt.Sprintf("Ticket %d", i),
+			Body:           "Something is not working as it should.",
+			RequesterEmail: fmt.Sprintf("user%d@example.org", i%997),
+			RequesterName:  "User",
+			Channel:        desk.ChannelWeb,
+			Class:          classes[i%3],
+			ClassBy:        desk.ClassByRule,
+			Status:         desk.StatusClosed,
+			ReceivedAt:     due.Add(-8 * time.Hour),
+			ResponseDueAt:  due,
+			CreatedAt:      due.Add(-8 * time.Hour),
+			UpdatedAt:      due,
+		}
+		if i%10 == 0 {
+			t.Status = openStatuses[(i/10)%3]
+		}
+		if t.Status == desk.StatusClosed || i%30 == 0 {
+			fr := utc(due.Add(time.Duration(rng.Int64N(int64(4*time.Hour))) - 2*time.Hour))
+			t.FirstResponseAt = &fr
+		}
+		if i%2 == 0 {
+			t.AssigneeID = &userIDs[i%len(userIDs)]
+		}
+		return t
+	})
+}
+
+// seedStaff adds five staff accounts (prefix0..4@example.org) to assign.
+func seedStaff(tb testing.TB, s *Store, prefix string) []uint64 {
+	tb.Helper()
+	var ids []uint64
+	for i := 0; i < 5; i++ {
+		u := &desk.User{Email: fmt.Sprintf("%s%d@example.org", prefix, i), Name: fmt.Sprintf("%s %d", prefix, i), Role: desk.RoleStaff, Active: true}
+		if err := s.CreateUser(context.Background(), u); err != nil {
+			tb.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+// insertTickets bulk-inserts the n tickets mk makes, in batches of 1,000
+// within one transaction, bypassing the service for fast benchmark setup.
+func insertTickets(tb testing.TB, s *Store, n int, mk func(i int) *desk.Ticket) {
+	tb.Helper()
 	const batch = 1000
-	err := s.write(ctx, func(tx *gorm.DB) error {
+	err := s.write(context.Background(), func(tx *gorm.DB) error {
 		tickets := make([]*desk.Ticket, 0, batch)
 		for i := 0; i < n; i++ {
-			id := uint64(i + 1)
-			due := utc(now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour))) - 30*24*time.Hour))
-			t := &desk.Ticket{
-				ID:             id,
-				Ref:            desk.FormatRef("SR", 1000+id),
-				Subject:        fmt.Sprintf("Ticket %d", i),
-				Body:           "Something is not working as it should.",
-				RequesterEmail: fmt.Sprintf("user%d@example.org", i%997),
-				RequesterName:  "User",
-				Channel:        desk.ChannelWeb,
-				Class:          classes[i%3],
-				ClassBy:        desk.ClassByRule,
-				Status:         desk.StatusClosed,
-				ReceivedAt:     due.Add(-8 * time.Hour),
-				ResponseDueAt:  due,
-				CreatedAt:      due.Add(-8 * time.Hour),
-				UpdatedAt:      due,
-			}
-			if i%10 == 0 {
-				t.Status = openStatuses[(i/10)%3]
-			}
-			if t.Status == desk.StatusClosed || i%30 == 0 {
-				fr := utc(due.Add(time.Duration(rng.Int64N(int64(4*time.Hour))) - 2*time.Hour))
-				t.FirstResponseAt = &fr
-			}
-			if i%2 == 0 {
-				t.AssigneeID = &userIDs[i%len(userIDs)]
-			}
+			t := mk(i)
 			prepareTicket(t)
 			tickets = append(tickets, t)
 			if len(tickets) == batch || i == n-1 {

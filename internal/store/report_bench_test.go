@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/desk/desktest"
@@ -51,15 +49,7 @@ var benchBody = strings.Repeat("Since this morning our team cannot deploy to the
 // has thousands of rows: a harsher case than a real desk's.
 func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.Time) {
 	tb.Helper()
-	ctx := context.Background()
-	var userIDs []uint64
-	for i := 0; i < 5; i++ {
-		u := &desk.User{Email: fmt.Sprintf("agent%d@example.org", i), Name: fmt.Sprintf("Agent %d", i), Role: desk.RoleStaff, Active: true}
-		if err := s.CreateUser(ctx, u); err != nil {
-			tb.Fatal(err)
-		}
-		userIDs = append(userIDs, u.ID)
-	}
+	userIDs := seedStaff(tb, s, "agent")
 	cal := pol.Calendar()
 	loc := cal.Location()
 	var targets [3]time.Duration
@@ -70,7 +60,6 @@ func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.
 	openStatuses := []string{desk.StatusNew, desk.StatusOpen, desk.StatusWaiting}
 	start := at.AddDate(-2, 0, 0)
 	days := int(at.Sub(start).Hours() / 24)
-	const batch = 1000
 	// Receipt times first, in order: tickets are numbered as they arrive,
 	// so ids (SQLite's rowids) follow receipt as they would on a real desk.
 	received := make([]time.Time, n)
@@ -90,69 +79,55 @@ func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.
 		}
 	}
 	slices.SortFunc(received, func(a, b time.Time) int { return a.Compare(b) })
-	err := s.write(ctx, func(tx *gorm.DB) error {
-		tickets := make([]*desk.Ticket, 0, batch)
-		for i := 0; i < n; i++ {
-			received := received[i]
-			ci := 0
-			switch r := rng.IntN(10); {
-			case r < 2:
-				ci = 0
-			case r < 6:
-				ci = 1
-			default:
-				ci = 2
-			}
-			class := sla.Classes()[ci]
-			due := cal.Due(received, targets[ci])
-			t := &desk.Ticket{
-				Ref:            desk.FormatRef("SR", uint64(1000+i+1)),
-				Subject:        fmt.Sprintf("Cannot deploy to sandbox (request %d)", i),
-				Body:           benchBody,
-				RequesterEmail: fmt.Sprintf("user%d@agency.gov", i%4999),
-				RequesterName:  "A. User",
-				Channel:        desk.ChannelEmail,
-				Class:          class,
-				ClassBy:        desk.ClassByRule,
-				ClassReason:    "rule: provisioning (deploy)",
-				Status:         desk.StatusClosed,
-				ReceivedAt:     received,
-				ResponseDueAt:  due,
-				CreatedAt:      received,
-				UpdatedAt:      received,
-			}
-			answered := true
-			if i%10 == 0 {
-				t.Status = openStatuses[(i/10)%3]
-				answered = (i/10)%3 == 0
-			} else if rng.IntN(50) == 0 {
-				answered = false // closed without a reply
-			}
-			if answered {
-				frt := targets[ci] * time.Duration(20+rng.IntN(131)) / 100
-				fr := cal.Due(received, frt)
-				if fr.After(at) { // not in the future
-					fr = at.Add(-time.Minute)
-				}
-				t.FirstResponseAt = &fr
-			}
-			if i%2 == 0 {
-				t.AssigneeID = &userIDs[i%len(userIDs)]
-			}
-			prepareTicket(t)
-			tickets = append(tickets, t)
-			if len(tickets) == batch || i == n-1 {
-				if err := tx.Create(&tickets).Error; err != nil {
-					return err
-				}
-				tickets = tickets[:0]
-			}
+	insertTickets(tb, s, n, func(i int) *desk.Ticket {
+		received := received[i]
+		ci := 0
+		switch r := rng.IntN(10); {
+		case r < 2:
+			ci = 0
+		case r < 6:
+			ci = 1
+		default:
+			ci = 2
 		}
-		return nil
+		class := sla.Classes()[ci]
+		due := cal.Due(received, targets[ci])
+		t := &desk.Ticket{
+			Ref:            desk.FormatRef("SR", uint64(1000+i+1)),
+			Subject:        fmt.Sprintf("Cannot deploy to sandbox (request %d)", i),
+			Body:           benchBody,
+			RequesterEmail: fmt.Sprintf("user%d@agency.gov", i%4999),
+			RequesterName:  "A. User",
+			Channel:        desk.ChannelEmail,
+			Class:          class,
+			ClassBy:        desk.ClassByRule,
+			ClassReason:    "rule: provisioning (deploy)",
+			Status:         desk.StatusClosed,
+			ReceivedAt:     received,
+			ResponseDueAt:  due,
+			CreatedAt:      received,
+			UpdatedAt:      received,
+		}
+		answered := true
+		if i%10 == 0 {
+			t.Status = openStatuses[(i/10)%3]
+			answered = (i/10)%3 == 0
+		} else if rng.IntN(50) == 0 {
+			answered = false // closed without a reply
+		}
+		if answered {
+			frt := targets[ci] * time.Duration(20+rng.IntN(131)) / 100
+			fr := cal.Due(received, frt)
+			if fr.After(at) { // not in the future
+				fr = at.Add(-time.Minute)
+			}
+			t.FirstResponseAt = &fr
+		}
+		if i%2 == 0 {
+			t.AssigneeID = &userIDs[i%len(userIDs)]
+		}
+		return t
 	})
-	if err != nil {
-		tb.Fatal(err)
-	}
 }
 
 // naiveSource is the baseline: whole tickets loaded with gorm, as a first

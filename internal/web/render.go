@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/slatrack/slatrack/internal/desk"
-	"github.com/slatrack/slatrack/internal/report"
 	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/templates"
 )
@@ -128,13 +127,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 		// safeMail marks mail HTML as safe: it was sanitised with bluemonday
 		// when the mail was parsed, before it was stored.
 		"safeMail": func(s string) template.HTML { return template.HTML(s) },
-		"pct": func(st report.Stats) string {
-			v, ok := st.PercentMet()
-			if !ok {
-				return "—"
-			}
-			return strings.Replace(fmt.Sprintf("%.1f%%", v), ".0%", "%", 1)
-		},
+		"pct":      percentMet,
 		"kb": func(n int64) string {
 			if n < 1024 {
 				return fmt.Sprintf("%d B", n)

@@ -236,23 +236,16 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 		return nil, err
 	}
 	p := &statusPage{Updated: now}
-	pct := func(st report.Stats) string {
-		v, ok := st.PercentMet()
-		if !ok {
-			return "—"
-		}
-		return strings.Replace(fmt.Sprintf("%.1f%%", v), ".0%", "%", 1)
-	}
 	for _, o := range s.classOptions() {
 		sc := statusClass{Class: o.Value, Label: o.Label, Objective: o.Objective, Help: o.Help, Met30: "—", Met90: "—"}
 		for _, st := range c30.Classes {
 			if st.Class == o.Value {
-				sc.Met30, sc.Decided30 = pct(st), st.Met+st.Breached
+				sc.Met30, sc.Decided30 = percentMet(st), st.Met+st.Breached
 			}
 		}
 		for _, st := range c90.Classes {
 			if st.Class == o.Value {
-				sc.Met90, sc.Decided90 = pct(st), st.Met+st.Breached
+				sc.Met90, sc.Decided90 = percentMet(st), st.Met+st.Breached
 			}
 		}
 		p.Classes = append(p.Classes, sc)
@@ -278,4 +271,14 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 	}
 	s.statusCache.at, s.statusCache.page = now, p
 	return p, nil
+}
+
+// percentMet is a class's share met for people: "97.5%", "100%", or "—"
+// when nothing was decided yet.
+func percentMet(st report.Stats) string {
+	v, ok := st.PercentMet()
+	if !ok {
+		return "—"
+	}
+	return strings.Replace(fmt.Sprintf("%.1f%%", v), ".0%", "%", 1)
 }
