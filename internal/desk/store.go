@@ -71,7 +71,7 @@ type Store interface {
 	EnqueueMail(ctx context.Context, o *OutboxMail) error
 	CountOutbox(ctx context.Context, kind, to string, since time.Time) (int64, error)
 	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*OutboxMail, error)
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*OutboxMail, error)
 	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
 	MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error
 	OutboxBacklog(ctx context.Context) (int64, error)

@@ -29,7 +29,8 @@ type Queue interface {
 	// ClaimOutbox leases up to limit queued mails whose NextAttemptAt <=
 	// now and whose lease is free or expired, sets LeaseUntil = now+lease
 	// and increments Attempts, and returns them.
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error)
+	// kind "" claims every kind; a kind claims only rows of that kind.
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error)
 	// MarkOutboxSent records that the mail went out.
 	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
 	// MarkOutboxFailed records an error; with final=false the mail is
@@ -206,21 +207,14 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 	if lease <= 0 {
 		lease = DefaultLease
 	}
-	claim := s.q.ClaimOutbox
+	kind := "" // every kind
 	if s.relay.Host == "" {
 		s.noRelayOnce.Do(func() {
 			s.log.Warn("outbox: no relay configured; outgoing mail stays queued")
 		})
-		// Webhooks need no relay: send those when the queue can pick them out.
-		kq, ok := s.q.(kindQueue)
-		if !ok {
-			return 0, nil
-		}
-		claim = func(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
-			return kq.ClaimOutboxKind(ctx, now, limit, lease, KindWebhook)
-		}
+		kind = KindWebhook // webhooks need no relay
 	}
-	mails, err := claim(ctx, s.now(), s.batchSize(), lease)
+	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), lease, kind)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: claim: %w", err)
 	}
@@ -247,11 +241,6 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 		}
 	}
 	return sent, nil
-}
-
-// kindQueue is a Queue that can claim one kind of row only.
-type kindQueue interface {
-	ClaimOutboxKind(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error)
 }
 
 // result is how sending one mail went.

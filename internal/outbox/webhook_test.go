@@ -24,12 +24,12 @@ type whQueue struct {
 	clock time.Time
 }
 
-func (q *whQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
+func (q *whQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var out []*desk.OutboxMail
 	for _, m := range q.rows {
-		if len(out) < limit && m.Status == desk.OutboxQueued && !m.NextAttemptAt.After(now) && (m.LeaseUntil == nil || m.LeaseUntil.Before(now)) {
+		if len(out) < limit && (kind == "" || m.Kind == kind) && m.Status == desk.OutboxQueued && !m.NextAttemptAt.After(now) && (m.LeaseUntil == nil || m.LeaseUntil.Before(now)) {
 			until := now.Add(lease)
 			m.LeaseUntil = &until
 			m.Attempts++

@@ -205,13 +205,9 @@ func outboxFromDB(o *desk.OutboxMail) {
 // by another sender, in one transaction: FOR UPDATE SKIP LOCKED on
 // PostgreSQL lets several instances claim side by side without ever taking
 // the same row; SQLite's write lock serialises claims.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*desk.OutboxMail, error) {
-	return s.ClaimOutboxKind(ctx, now, limit, lease, "")
-}
-
-// ClaimOutboxKind is ClaimOutbox for one kind of row only ("" = any), so
-// webhooks can go out while no mail relay is configured.
-func (s *Store) ClaimOutboxKind(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
+// A kind other than "" claims only rows of that kind (webhooks go out while
+// no mail relay is configured).
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
 	now = utc(now)
 	var out []*desk.OutboxMail
 	err := s.write(ctx, func(tx *gorm.DB) error {

@@ -18,14 +18,14 @@ func TestOutbox_LateFailureDoesNotResend(t *testing.T) {
 		if err := s.EnqueueMail(ctx(t), m); err != nil {
 			t.Fatal(err)
 		}
-		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute)
+		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute, "")
 		if err != nil || len(a) != 1 {
 			t.Fatalf("claim A: %v %d", err, len(a))
 		}
-		if again, _ := s.ClaimOutbox(ctx(t), now, 10, time.Minute); len(again) != 0 {
+		if again, _ := s.ClaimOutbox(ctx(t), now, 10, time.Minute, ""); len(again) != 0 {
 			t.Fatalf("a leased mail was claimed twice")
 		}
-		b, err := s.ClaimOutbox(ctx(t), now.Add(2*time.Minute), 10, time.Minute) // A's lease has run out
+		b, err := s.ClaimOutbox(ctx(t), now.Add(2*time.Minute), 10, time.Minute, "") // A's lease has run out
 		if err != nil || len(b) != 1 {
 			t.Fatalf("claim B: %v %d", err, len(b))
 		}
@@ -35,7 +35,7 @@ func TestOutbox_LateFailureDoesNotResend(t *testing.T) {
 		if err := s.MarkOutboxFailed(ctx(t), a[0].ID, "relay timed out", now, false); err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := s.ClaimOutbox(ctx(t), now.Add(time.Hour), 10, time.Minute); len(left) != 0 {
+		if left, _ := s.ClaimOutbox(ctx(t), now.Add(time.Hour), 10, time.Minute, ""); len(left) != 0 {
 			t.Errorf("a sent mail was queued again by a late failure")
 		}
 		if n, _ := s.OutboxBacklog(ctx(t)); n != 0 {
