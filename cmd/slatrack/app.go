@@ -31,7 +31,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.DSN)
+	st, err := store.OpenWith(ctx, cfg.Database.DSN, store.Options{MaxConns: cfg.Database.MaxConnections, BusyTimeout: cfg.BusyTimeout()})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -53,13 +53,14 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	m := cfg.Mail
 	a.svc.Mail = &desk.MailSettings{
-		From:        mail.Address{Name: m.FromName, Email: m.Addresses[0]},
-		Addresses:   m.Addresses,
-		Signer:      mail.IDSigner{Secret: []byte(idSecret), Domain: m.Domain},
-		Limits:      mailLimits(cfg),
-		ReopenAfter: time.Duration(m.ReopenDays) * 24 * time.Hour,
-		AckLimit:    m.AckLimit,
-		AckWindow:   cfg.MailDurations().AckWindow,
+		From:              mail.Address{Name: m.FromName, Email: m.Addresses[0]},
+		Addresses:         m.Addresses,
+		Signer:            mail.IDSigner{Secret: []byte(idSecret), Domain: m.Domain},
+		Limits:            mailLimits(cfg),
+		ReopenAfter:       time.Duration(m.ReopenDays) * 24 * time.Hour,
+		AckLimit:          m.AckLimit,
+		AckWindow:         cfg.MailDurations().AckWindow,
+		NewSenderAckLimit: m.AckLimitNewSenders,
 	}
 	return a, nil
 }

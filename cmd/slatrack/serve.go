@@ -74,7 +74,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
 		Reports: a.store, Health: a.store,
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
-		Ready: func(r *http.Request) error { return a.store.Ping(r.Context()) },
+		Ready: func(r *http.Request) error { return a.store.Ready(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},
 	})
 	if err != nil {

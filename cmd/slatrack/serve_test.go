@@ -73,12 +73,20 @@ func startServeOn(t *testing.T, relay *mailtest.Relay, dsn, extra string) *deskP
 	dir := t.TempDir()
 	d := &deskProc{t: t, http: freeAddr(t), smtp: freeAddr(t), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
 	d.config = filepath.Join(dir, "slatrack.toml")
+	// Keys of a leading [database] table in extra join the one written here.
+	dbKeys := ""
+	if rest, ok := strings.CutPrefix(extra, "[database]\n"); ok {
+		dbKeys, extra = rest, ""
+		if i := strings.Index(rest, "\n["); i >= 0 {
+			dbKeys, extra = rest[:i+1], rest[i+1:]
+		}
+	}
 	cfg := fmt.Sprintf(`[server]
 addr = %q
 base_url = "http://%s"
 [database]
 dsn = %q
-[mail]
+%s[mail]
 smtp_addr = %q
 addresses = ["support@desk.test"]
 inbound_secret = "s3cret-for-tests"
@@ -88,7 +96,7 @@ host = %q
 port = %d
 tls = "none"
 %s
-%s`, d.http, d.http, dsn, d.smtp, relay.Host, relay.Port, notifySection(extra), extra)
+%s`, d.http, d.http, dsn, dbKeys, d.smtp, relay.Host, relay.Port, notifySection(extra), extra)
 	if err := os.WriteFile(d.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -36,10 +36,11 @@ type Config struct {
 	Metrics  Metrics  `toml:"metrics"`
 
 	// Derived values, filled by Validate.
-	clockOpts clock.Options
-	targets   map[string]clock.Target
-	atRisk    clock.Target
-	mailDur   MailDurations
+	busyTimeout time.Duration
+	clockOpts   clock.Options
+	targets     map[string]clock.Target
+	atRisk      clock.Target
+	mailDur     MailDurations
 }
 
 // Mail configures mail in and out.
@@ -58,6 +59,11 @@ type Mail struct {
 	ReopenDays      int    `toml:"reopen_days"`
 	AckLimit        int    `toml:"ack_limit"`
 	AckWindow       string `toml:"ack_window"`
+	// AckLimitNewSenders caps, desk-wide, the acknowledgements per
+	// ack_window beyond which requesters new to the desk get none (a flood
+	// of forged senders must not make the desk a backscatter source); 0
+	// turns the cap off.
+	AckLimitNewSenders int `toml:"ack_limit_new_senders"`
 	// InboundSecret authorises POST /api/v1/inbound/email with the header
 	// X-Slatrack-Secret (besides API tokens); "" allows tokens only.
 	InboundSecret string `toml:"inbound_secret"`
@@ -110,6 +116,9 @@ type Metrics struct {
 	Token  string `toml:"token"`
 }
 
+// BusyTimeout is database.busy_timeout, parsed (after Validate).
+func (c *Config) BusyTimeout() time.Duration { return c.busyTimeout }
+
 // MailDurations are the parsed durations of [mail].
 type MailDurations struct {
 	AckWindow, SendInterval, IMAPInterval, NotifyInterval time.Duration
@@ -132,6 +141,12 @@ type Server struct {
 // Database selects the store: "sqlite:PATH" (embedded default) or "postgres://…".
 type Database struct {
 	DSN string `toml:"dsn"`
+	// MaxConnections caps the connection pool; 0 picks the engine's
+	// default (8 on SQLite, 20 on PostgreSQL).
+	MaxConnections int `toml:"max_connections"`
+	// BusyTimeout is how long a write waits for SQLite's write lock (held
+	// by another process) before it is answered "busy, try again".
+	BusyTimeout string `toml:"busy_timeout"`
 }
 
 // Calendar is the desk's opening hours as written in the file.
@@ -175,7 +190,7 @@ func Default() Config {
 			MaxBodyKB:      256,
 			TrustedProxies: []string{},
 		},
-		Database: Database{DSN: "sqlite:data/slatrack.db"},
+		Database: Database{DSN: "sqlite:data/slatrack.db", BusyTimeout: "5s"},
 		Calendar: Calendar{
 			Timezone: "America/New_York",
 			Open:     "09:00",
@@ -187,18 +202,19 @@ func Default() Config {
 		SLA:     SLA{Availability: "3h", Provisioning: "2d", Other: "5d", AtRisk: "1h"},
 		Tickets: Tickets{RefPrefix: "SR"},
 		Mail: Mail{
-			SMTPAddr:        "127.0.0.1:2525",
-			Addresses:       []string{"support@slatrack.local"},
-			FromName:        "Support desk",
-			MaxMessageMB:    25,
-			MaxAttachmentMB: 10,
-			MaxRecipients:   50,
-			ReopenDays:      14,
-			AckLimit:        10,
-			AckWindow:       "3h",
-			SendInterval:    "5s",
-			Relay:           Relay{Port: 587, TLS: "starttls"},
-			IMAP:            IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
+			SMTPAddr:           "127.0.0.1:2525",
+			Addresses:          []string{"support@slatrack.local"},
+			FromName:           "Support desk",
+			MaxMessageMB:       25,
+			MaxAttachmentMB:    10,
+			MaxRecipients:      50,
+			ReopenDays:         14,
+			AckLimit:           10,
+			AckWindow:          "3h",
+			AckLimitNewSenders: 100,
+			SendInterval:       "5s",
+			Relay:              Relay{Port: 587, TLS: "starttls"},
+			IMAP:               IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
 		},
 		Notify:  Notify{Staff: []string{}, Interval: "1m", Digest: true},
 		Metrics: Metrics{Access: "loopback"},
@@ -332,6 +348,14 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
 		bad("database.dsn", fmt.Errorf("%q must start with sqlite: or postgres://", c.Database.DSN))
 	}
+	if d, err := time.ParseDuration(c.Database.BusyTimeout); err != nil || d < 10*time.Millisecond || d > time.Minute {
+		bad("database.busy_timeout", fmt.Errorf("%q must be a duration between 10ms and 1m, like \"5s\"", c.Database.BusyTimeout))
+	} else {
+		c.busyTimeout = d
+	}
+	if c.Database.MaxConnections < 0 || c.Database.MaxConnections > 1000 {
+		bad("database.max_connections", fmt.Errorf("%d must be between 1 and 1000 (or 0 for the engine's default)", c.Database.MaxConnections))
+	}
 	if p := c.Tickets.RefPrefix; p == "" || strings.ContainsAny(p, " -[]") {
 		bad("tickets.ref_prefix", fmt.Errorf("%q must be non-empty letters (e.g. \"SR\")", p))
 	}
@@ -364,6 +388,9 @@ func (c *Config) validateMail(bad func(string, error)) {
 		if v <= 0 {
 			bad(key, fmt.Errorf("%d must be a positive number", v))
 		}
+	}
+	if m.AckLimitNewSenders < 0 {
+		bad("mail.ack_limit_new_senders", fmt.Errorf("%d must be 0 (no cap) or a positive number", m.AckLimitNewSenders))
 	}
 	dur := func(key, s string) time.Duration {
 		d, err := time.ParseDuration(s)

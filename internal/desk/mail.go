@@ -25,6 +25,9 @@ type MailSettings struct {
 	// AckLimit acknowledgements per sender per AckWindow.
 	AckLimit  int
 	AckWindow time.Duration
+	// NewSenderAckLimit caps, desk-wide, the acknowledgements per AckWindow
+	// beyond which a requester new to the desk gets none (0: no cap).
+	NewSenderAckLimit int
 }
 
 // Ingest actions, as the inbound HTTP endpoint reports them.
@@ -229,7 +232,7 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message) (ref, byTag st
 // appendMail adds a message to its ticket's thread. A requester's mail
 // brings a ticket waiting on them back to open, and reopens a resolved one.
 func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
-	t, err := s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+	t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		ev := &Event{At: now, Actor: m.From.String(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
 		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: s.participants(m)}
 		if m.IsAutomatic() {
@@ -255,7 +258,7 @@ func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now
 		if !ok {
 			continue
 		}
-		t, err := s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+		t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 			t.Flag = "Mail to the requester bounced: " + truncateRunes(m.Subject, 200)
 			return Writes{Messages: []*Message{msg}, Events: []*Event{{At: now, Actor: m.From.String(), Kind: EventBounce,
 				Body: msg.Text, New: msg.Subject, Reason: m.KindReason, Mail: msg}}}, nil
@@ -329,7 +332,7 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 	}
 	if linkFrom != "" {
 		// Best effort: the new ticket is safely stored; the back-link is a courtesy.
-		_, _ = s.Store.UpdateTicketWith(ctx, linkFrom, func(*Ticket) (Writes, error) {
+		_, _ = s.Store.UpdateTicketWith(ctx, linkFrom, func(Tx, *Ticket) (Writes, error) {
 			return Writes{Events: []*Event{{At: now, Actor: "slatrack", Kind: EventLinked, New: t.Ref,
 				Body: "Mail from " + m.From.Email + " naming this ticket became " + t.Ref + "."}}}, nil
 		})
@@ -339,24 +342,48 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 
 // ackMail is the acknowledgement of a new ticket: the reference and the
 // promise, and no word of the requester's text (so nobody can use the desk
-// to relay their own message).
-func (s *Service) ackMail(ctx context.Context, t *Ticket, inReplyTo string, now time.Time) (*OutboxMail, *Message, error) {
+// to relay their own message). It runs inside the ticket's creation
+// transaction and reads through tx alone. No acknowledgement goes out (and
+// skipped says why) when the requester already had AckLimit of them within
+// AckWindow, or when the requester is new to the desk and the desk already
+// sent NewSenderAckLimit acknowledgements within AckWindow: a flood of
+// mail from forged, never-seen addresses cannot turn the desk into a
+// source of backscatter.
+func (s *Service) ackMail(tx Tx, t *Ticket, inReplyTo string, now time.Time) (o *OutboxMail, m *Message, skipped string, err error) {
 	if s.Mail == nil {
-		return nil, nil, nil
+		return nil, nil, "", nil
 	}
-	n, err := s.Store.CountOutbox(ctx, OutboxAck, t.RequesterEmail, now.Add(-s.Mail.AckWindow))
+	since := now.Add(-s.Mail.AckWindow)
+	window := wallWords(s.Mail.AckWindow)
+	n, err := tx.CountOutbox(OutboxAck, t.RequesterEmail, since, s.Mail.AckLimit)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	if n >= int64(s.Mail.AckLimit) {
-		return nil, nil, nil
+	if n >= s.Mail.AckLimit {
+		return nil, nil, fmt.Sprintf("No acknowledgement sent: %s was already acknowledged %d times in the last %s (mail.ack_limit).", t.RequesterEmail, n, window), nil
+	}
+	if s.Mail.NewSenderAckLimit > 0 {
+		known, err := tx.OtherTickets(t.RequesterEmail, t.ID)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if !known {
+			total, err := tx.CountOutbox(OutboxAck, "", since, s.Mail.NewSenderAckLimit)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			if total >= s.Mail.NewSenderAckLimit {
+				return nil, nil, fmt.Sprintf("No acknowledgement sent: %s is new to the desk and %d acknowledgements already went out in the last %s (mail.ack_limit_new_senders), which looks like a flood.", t.RequesterEmail, total, window), nil
+			}
+		}
 	}
 	target, _ := s.Policy.Target(t.Class)
 	text := fmt.Sprintf("Hello,\r\n\r\nWe have received your request and given it the reference %s.\r\n\r\n"+
 		"We will respond by %s (our objective for %s requests is %s; business hours are %s).\r\n\r\n"+
 		"To add anything, reply to this message and keep %s in the subject.\r\n\r\n-- \r\n%s\r\n",
 		t.Ref, s.Policy.Promise(t.ResponseDueAt), t.Class, target.Words(), s.Policy.Calendar().HoursInWords(), "["+t.Ref+"]", s.Mail.From.Name)
-	return s.outgoing(t, OutboxAck, "["+t.Ref+"] We received your request", text, inReplyTo, nil, "auto-replied", now)
+	o, m, err = s.outgoing(t, OutboxAck, "["+t.Ref+"] We received your request", text, inReplyTo, nil, "auto-replied", now)
+	return o, m, "", err
 }
 
 // outgoing composes a mail to the requester and returns both its outbox
@@ -440,6 +467,17 @@ func (s *Service) ReprocessQuarantined(ctx context.Context, id uint64, actor *Us
 // stay in the database for the record).
 func (s *Service) DiscardQuarantined(ctx context.Context, id uint64, actor *User) error {
 	return s.Store.ResolveQuarantined(ctx, id, QuarantineDiscarded, actorName(actor), s.now())
+}
+
+// wallWords is a wall-clock span for people: "3 hours", "90 minutes".
+func wallWords(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d == time.Hour:
+		return "hour"
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
 }
 
 func joinAddrs(as []mail.Address) string {

@@ -176,7 +176,7 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 		requester = n.RequesterName + " <" + n.RequesterEmail + ">"
 	}
 	how := map[string]string{ChannelWeb: "web form", ChannelAPI: "API", ChannelEmail: "email"}[n.Channel]
-	err = s.Store.CreateTicketWith(ctx, s.RefPrefix, t, func(t *Ticket) (Writes, error) {
+	err = s.Store.CreateTicketWith(ctx, s.RefPrefix, t, func(tx Tx, t *Ticket) (Writes, error) {
 		w := Writes{Events: []*Event{
 			{At: received, Actor: requester, Kind: EventMessageIn, Body: n.Body, New: n.Subject},
 			{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
@@ -186,9 +186,12 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 			extend(t, &w)
 		}
 		if n.ReceivedAt.IsZero() {
-			o, m, err := s.ackMail(ctx, t, inReplyTo, now)
+			o, m, skipped, err := s.ackMail(tx, t, inReplyTo, now)
 			if err != nil {
 				return w, err
+			}
+			if skipped != "" {
+				w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventAckSkipped, Body: skipped})
 			}
 			if o != nil {
 				w.Outbox = append(w.Outbox, o)
@@ -272,7 +275,7 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 			return nil, err
 		}
 	}
-	return s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+	return s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		now := s.now()
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
@@ -359,7 +362,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 		}
 		assignee = u
 	}
-	return s.Store.UpdateTicketWith(ctx, ref, func(t *Ticket) (Writes, error) {
+	return s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		now := s.now()
 		var events []*Event
 		rearm := false

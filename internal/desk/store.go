@@ -22,9 +22,11 @@ type Store interface {
 	UpdateTicket(ctx context.Context, ref string, change func(t *Ticket) ([]*Event, error)) (*Ticket, error)
 	// CreateTicketWith is CreateTicket whose extra rows are made by then,
 	// inside the transaction, once the ticket has its ID and reference.
-	CreateTicketWith(ctx context.Context, prefix string, t *Ticket, then func(t *Ticket) (Writes, error)) error
-	// UpdateTicketWith is UpdateTicket whose change returns every extra row.
-	UpdateTicketWith(ctx context.Context, ref string, change func(t *Ticket) (Writes, error)) (*Ticket, error)
+	// then may read through tx only (see Tx).
+	CreateTicketWith(ctx context.Context, prefix string, t *Ticket, then func(tx Tx, t *Ticket) (Writes, error)) error
+	// UpdateTicketWith is UpdateTicket whose change returns every extra row;
+	// change may read through tx only (see Tx).
+	UpdateTicketWith(ctx context.Context, ref string, change func(tx Tx, t *Ticket) (Writes, error)) (*Ticket, error)
 	// ListTickets returns one page in queue order (unanswered first, then
 	// response due, then id), Assignee filled, plus the cursor of the next
 	// page ("" at the end).
@@ -69,7 +71,6 @@ type Store interface {
 
 	// Outbox: mail waiting for the relay.
 	EnqueueMail(ctx context.Context, o *OutboxMail) error
-	CountOutbox(ctx context.Context, kind, to string, since time.Time) (int64, error)
 	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*OutboxMail, error)
 	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
@@ -85,6 +86,24 @@ type Store interface {
 	// Ping checks the database answers (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Tx is what a change running inside a write transaction may read: the
+// transaction itself, never the pool. A change that took a second
+// connection while holding one is how a burst wider than the pool
+// deadlocks: every transaction holds a connection and waits for another.
+// So the store hands the open transaction to the change, and the change
+// reads through it alone.
+type Tx interface {
+	// CountOutbox counts mail of kind to the recipient to ("" for anyone)
+	// created since a time, stopping at max. It first takes a lock on
+	// (kind, to) held until the transaction ends, so concurrent
+	// transactions that count the same key and then queue mail for it see
+	// each other's rows: a rate limit checked this way holds under
+	// concurrency.
+	CountOutbox(kind, to string, since time.Time, max int) (int, error)
+	// OtherTickets reports whether email requested any ticket but except.
+	OtherTickets(email string, except uint64) (bool, error)
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean

@@ -114,6 +114,7 @@ const (
 	EventFirstResponse = "first_response" // the response clock stopped: New = met|breached
 	EventLinked        = "linked"         // related to another ticket (New = its ref)
 	EventAcknowledged  = "acknowledged"   // the automatic acknowledgement was sent
+	EventAckSkipped    = "ack_skipped"    // no acknowledgement: a rate limit held it back (Body: which)
 	EventBounce        = "bounce"         // a message to the requester bounced
 	EventMailIgnored   = "mail_ignored"   // automatic mail stored but not acted on
 )

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 
@@ -80,8 +81,13 @@ func dbErr(err error, conflict string) error {
 
 	var ce *pgconn.ConnectError
 	var ne net.Error
+	// A connection the server or the network dropped mid-statement surfaces
+	// as "conn closed" or an unexpected EOF: the database went away, so the
+	// caller is told to retry (503, SMTP 451, exit 75), never "internal".
 	if errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF") ||
 		strings.Contains(err.Error(), "sql: database is closed") ||
 		strings.Contains(err.Error(), "database is locked") {
 		return unavailable("the database cannot be reached")

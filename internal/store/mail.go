@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -169,13 +170,48 @@ func (s *Store) IsParticipant(ctx context.Context, ticketID uint64, email string
 	return n > 0, dbErr(err, "")
 }
 
-// CountOutbox counts mail of a kind to one recipient list created since a
-// time (the acknowledgement rate limit).
-func (s *Store) CountOutbox(ctx context.Context, kind, to string, since time.Time) (int64, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Model(&desk.OutboxMail{}).
-		Where("kind = ? AND to_addrs = ? AND created_at >= ?", kind, normEmail(to), utc(since)).Count(&n).Error
-	return n, dbErr(err, "")
+// txReader is desk.Tx over an open write transaction.
+type txReader struct {
+	tx *gorm.DB
+	d  dialect
+}
+
+// CountOutbox counts mail of kind to to ("" for anyone) created since a
+// time, at most max rows (the count reads no further). On PostgreSQL it
+// first takes a transaction-scoped advisory lock on (kind, to), so a
+// concurrent transaction counting the same key waits for this one to
+// commit and then sees its rows (READ COMMITTED takes each statement's
+// snapshot when it starts). SQLite runs one write transaction at a time.
+func (r txReader) CountOutbox(kind, to string, since time.Time, max int) (int, error) {
+	to = normEmail(to)
+	if r.d == postgresDialect {
+		if err := r.tx.Exec(`SELECT pg_advisory_xact_lock(?)`, lockKey("outbox:"+kind+":"+to)).Error; err != nil {
+			return 0, err
+		}
+	}
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE kind = ? AND created_at >= ? LIMIT ?) AS recent`
+	args := []any{kind, utc(since), max}
+	if to != "" {
+		q = `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE kind = ? AND to_addrs = ? AND created_at >= ? LIMIT ?) AS recent`
+		args = []any{kind, to, utc(since), max}
+	}
+	var n int
+	err := r.tx.Raw(q, args...).Scan(&n).Error
+	return n, err
+}
+
+// OtherTickets reports whether email requested any ticket but except.
+func (r txReader) OtherTickets(email string, except uint64) (bool, error) {
+	var ids []uint64
+	err := r.tx.Raw(`SELECT id FROM tickets WHERE requester_email = ? AND id <> ? LIMIT 1`, normEmail(email), except).Scan(&ids).Error
+	return len(ids) > 0, err
+}
+
+// lockKey is a stable 64-bit advisory-lock key for a name.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
 }
 
 // TicketOutbox is the mail queued or sent for a ticket, oldest first (for

@@ -220,6 +220,13 @@ var migrations = []migration{
 			`CREATE INDEX idx_tickets_report ON tickets (received_at, class, response_due_at, first_response_at, open)`,
 		)
 	}},
+	{9, "outbox_kind_created_index", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			// The desk-wide cap on acknowledgements to new senders counts a
+			// kind's recent rows, whoever they went to.
+			`CREATE INDEX idx_outbox_kind_created ON outbox (kind, created_at)`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

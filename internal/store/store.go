@@ -14,11 +14,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -40,17 +43,41 @@ type Store struct {
 	// processes are still kept out by BEGIN IMMEDIATE and the busy timeout.
 	// nil on PostgreSQL.
 	writes chan struct{}
+	// busy bounds how long a write waits for the write lock (SQLite's busy
+	// timeout, and as long again for this process's write slot) before it
+	// is answered "busy": every waiter gets an answer in bounded time.
+	busy time.Duration
+	// probed is the last time (UnixNano) Ready saw a write commit.
+	probed atomic.Int64
+	// dir is the SQLite file's folder ("" on PostgreSQL), whose free space
+	// Ready checks.
+	dir string
 }
 
 var _ desk.Store = (*Store)(nil)
+
+// Options tune a Store; the zero value is the engine's defaults.
+type Options struct {
+	// MaxConns caps the connection pool (0: 8 on SQLite, 20 on PostgreSQL).
+	MaxConns int
+	// BusyTimeout bounds how long a write waits for SQLite's write lock
+	// (0: 5 s).
+	BusyTimeout time.Duration
+}
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and
 // its folder are created if missing) or "postgres://…" / "postgresql://…".
 // It checks the database answers but does not migrate: call Migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 	var (
 		dial gorm.Dialector
 		d    dialect
+		dir  string
 	)
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -59,12 +86,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 			return nil, &desk.Error{Code: desk.Invalid, Field: "database.dsn", Message: `the SQLite DSN must be "sqlite:PATH" with a file path`}
 		}
-		if dir := filepath.Dir(path); dir != "." {
+		dir = filepath.Dir(path)
+		if dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, &desk.Error{Code: desk.Unavailable, Message: "cannot create the database folder", Err: err}
 			}
 		}
-		dial = sqlite.Open(sqliteDSN(path))
+		dial = sqlite.Open(sqliteDSN(path, cmp.Or(o.BusyTimeout, 5*time.Second)))
 		d = sqliteDialect
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		dial = postgres.New(postgres.Config{DSN: dsn})
@@ -89,16 +117,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
-	s := &Store{db: db, d: d}
+	s := &Store{db: db, d: d, busy: cmp.Or(o.BusyTimeout, 5*time.Second), dir: dir}
 	if d == sqliteDialect {
 		s.writes = make(chan struct{}, 1)
 		// WAL lets readers run beside the one writer; keep the connections
 		// open so each one's PRAGMAs run once.
-		sqlDB.SetMaxOpenConns(8)
-		sqlDB.SetMaxIdleConns(8)
+		n := cmp.Or(o.MaxConns, 8)
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
 	} else {
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
+		n := cmp.Or(o.MaxConns, 20)
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(max(n/2, 1))
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
@@ -111,7 +141,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // sqliteDSN is the go-sqlite3 connection string for the file at path. The
 // driver applies each parameter to every connection it opens.
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, busy time.Duration) string {
 	// A file: URI, so the path's own '?', '#' and '%' must be escaped.
 	p := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 	params := []string{
@@ -120,9 +150,10 @@ func sqliteDSN(path string) string {
 		"_journal_mode=WAL",
 		// SQLite ignores REFERENCES unless told per connection.
 		"_foreign_keys=on",
-		// Wait up to 5 s for another connection's (or process's) write lock
-		// instead of failing at once with "database is locked".
-		"_busy_timeout=5000",
+		// Wait up to the busy timeout for another connection's (or
+		// process's) write lock instead of failing at once with "database is
+		// locked".
+		"_busy_timeout=" + strconv.FormatInt(max(busy.Milliseconds(), 1), 10),
 		// BEGIN IMMEDIATE: a write transaction takes the write lock when it
 		// starts. With the default (deferred), two transactions that both read
 		// and then write deadlock on the lock upgrade, and SQLite fails one at
@@ -150,7 +181,7 @@ func (s *Store) Close() error {
 	return dbErr(sqlDB.Close(), "")
 }
 
-// Ping checks the database answers (for /readyz).
+// Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	if err := s.db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
@@ -159,18 +190,64 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// readyEvery is how often Ready commits a probe write; between probes a
+// recent success stands, so a load balancer polling /readyz does not make
+// the database write on every poll.
+const readyEvery = time.Second
+
+// minFreeDisk is the free space below which a SQLite desk is not ready: a
+// write that needs a new page would fail, and SQLite can reuse its
+// write-ahead log's space for a small probe even on a full disk.
+const minFreeDisk = 1 << 20
+
+// Ready reports whether the database can write: it commits a one-row
+// write (at most once per readyEvery), so a locked SQLite file, a full disk
+// or a read-only replica is "not ready" rather than "answers SELECT 1".
+func (s *Store) Ready(ctx context.Context) error {
+	if s.dir != "" {
+		if free, ok := freeBytes(s.dir); ok && free < minFreeDisk {
+			return &desk.Error{Code: desk.Unavailable, Message: "the database's disk is full"}
+		}
+	}
+	if time.Since(time.Unix(0, s.probed.Load())) < readyEvery {
+		return nil
+	}
+	now := utc(time.Now())
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO settings ("key", "value") VALUES ('ready_probe', ?) ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
+			now.Format(time.RFC3339Nano)).Error
+	})
+	if err != nil {
+		return dbErr(err, "")
+	}
+	s.probed.Store(now.UnixNano())
+	return nil
+}
+
 // Dialect is "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.d.String() }
 
+// errWriteBusy answers a write that waited the whole busy timeout for this
+// process's write slot.
+var errWriteBusy = &desk.Error{Code: desk.Unavailable, Message: "the database is busy; please try again"}
+
 // write runs fn in a write transaction: on SQLite after taking this
 // process's write slot, so that in-process writers queue instead of
-// polling for the lock.
+// polling for the lock. The wait for the slot is bounded by the busy
+// timeout, as SQLite bounds the wait for its lock: when the file is locked
+// from outside, every queued writer is answered "busy" in bounded time,
+// not only the one holding the slot.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	if s.writes != nil {
+		t := time.NewTimer(s.busy)
 		select {
 		case s.writes <- struct{}{}:
+			t.Stop()
 		case <-ctx.Done():
+			t.Stop()
 			return ctx.Err()
+		case <-t.C:
+			return errWriteBusy
 		}
 		defer func() { <-s.writes }()
 	}

@@ -40,15 +40,16 @@ var ticketColumns = []string{
 // t.Answered are set from Status and FirstResponseAt. On error t and the
 // events are left as they were.
 func (s *Store) CreateTicket(ctx context.Context, prefix string, t *desk.Ticket, events []*desk.Event) error {
-	return s.CreateTicketWith(ctx, prefix, t, func(*desk.Ticket) (desk.Writes, error) {
+	return s.CreateTicketWith(ctx, prefix, t, func(desk.Tx, *desk.Ticket) (desk.Writes, error) {
 		return desk.Writes{Events: events}, nil
 	})
 }
 
 // CreateTicketWith is CreateTicket whose extra rows (events, messages,
 // outbox mail, participants) are made by then, inside the transaction, once
-// the ticket has its ID and reference. If then fails nothing is written.
-func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Ticket, then func(t *desk.Ticket) (desk.Writes, error)) error {
+// the ticket has its ID and reference. then reads through the transaction
+// it is given, never the pool. If then fails nothing is written.
+func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Ticket, then func(tx desk.Tx, t *desk.Ticket) (desk.Writes, error)) error {
 	if prefix == "" {
 		return &desk.Error{Code: desk.Internal, Message: "tickets cannot be numbered", Err: errors.New("store: CreateTicket with an empty reference prefix")}
 	}
@@ -73,7 +74,7 @@ func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Tic
 		if err := tx.Exec(`UPDATE tickets SET ref = ? WHERE id = ?`, t.Ref, t.ID).Error; err != nil {
 			return err
 		}
-		w, err := then(t)
+		w, err := then(txReader{tx, s.d}, t)
 		if err != nil {
 			thenErr = err
 			return errChangeFailed
@@ -164,15 +165,16 @@ var errChangeFailed = errors.New("store: change failed")
 // defaults to now). If change returns an error, nothing is written and
 // that error is returned as it is.
 func (s *Store) UpdateTicket(ctx context.Context, ref string, change func(t *desk.Ticket) ([]*desk.Event, error)) (*desk.Ticket, error) {
-	return s.UpdateTicketWith(ctx, ref, func(t *desk.Ticket) (desk.Writes, error) {
+	return s.UpdateTicketWith(ctx, ref, func(_ desk.Tx, t *desk.Ticket) (desk.Writes, error) {
 		events, err := change(t)
 		return desk.Writes{Events: events}, err
 	})
 }
 
 // UpdateTicketWith is UpdateTicket whose change returns every extra row to
-// write (events, messages, outbox mail, participants).
-func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(t *desk.Ticket) (desk.Writes, error)) (*desk.Ticket, error) {
+// write (events, messages, outbox mail, participants); change reads through
+// the transaction it is given, never the pool.
+func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx desk.Tx, t *desk.Ticket) (desk.Writes, error)) (*desk.Ticket, error) {
 	var (
 		out       *desk.Ticket
 		changeErr error
@@ -191,7 +193,7 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(t 
 			return err
 		}
 		id, tref, created := t.ID, t.Ref, t.CreatedAt
-		w, err := change(&t)
+		w, err := change(txReader{tx, s.d}, &t)
 		if err != nil {
 			changeErr = err
 			return errChangeFailed

@@ -59,7 +59,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if s.ready != nil {
 		if err := s.ready(c.Request); err != nil {
 			s.log.Warn("not ready", "err", err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": "database is not answering"})
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "error": "the database cannot write: " + desk.ErrorMessage(err)})
 			return
 		}
 	}
