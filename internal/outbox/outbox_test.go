@@ -37,6 +37,9 @@ type memQueue struct {
 	claims   int
 	claimErr error
 	markErr  error
+	renewErr error
+	renewals int
+	released []uint64
 }
 
 func newQueue() *memQueue { return &memQueue{mails: map[uint64]*desk.OutboxMail{}} }
@@ -70,7 +73,17 @@ func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, leas
 	for id := range q.mails {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	// Acknowledgements last, then oldest due first.
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := q.mails[ids[i]], q.mails[ids[j]]
+		if (a.Kind == desk.OutboxAck) != (b.Kind == desk.OutboxAck) {
+			return b.Kind == desk.OutboxAck
+		}
+		if !a.NextAttemptAt.Equal(b.NextAttemptAt) {
+			return a.NextAttemptAt.Before(b.NextAttemptAt)
+		}
+		return ids[i] < ids[j]
+	})
 	var out []*desk.OutboxMail
 	for _, id := range ids {
 		m := q.mails[id]
@@ -82,12 +95,52 @@ func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, leas
 		}
 		until := now.Add(lease)
 		m.LeaseUntil = &until
+		m.LeaseToken = int64(q.claims)
 		m.Attempts++
 		c := *m
 		c.Raw = append([]byte(nil), m.Raw...)
 		out = append(out, &c)
 	}
 	return out, nil
+}
+
+// held is the row c's claim still holds, or nil.
+func (q *memQueue) held(c *desk.OutboxMail) *desk.OutboxMail {
+	m := q.mails[c.ID]
+	if m == nil || m.Status != desk.OutboxQueued || m.LeaseUntil == nil || m.LeaseToken != c.LeaseToken {
+		return nil
+	}
+	return m
+}
+
+func (q *memQueue) RenewOutboxLeases(_ context.Context, claims []*desk.OutboxMail, until time.Time) ([]uint64, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.renewals++
+	if q.renewErr != nil {
+		return nil, q.renewErr
+	}
+	var renewed []uint64
+	for _, c := range claims {
+		if m := q.held(c); m != nil {
+			m.LeaseUntil = &until
+			renewed = append(renewed, c.ID)
+		}
+	}
+	return renewed, nil
+}
+
+func (q *memQueue) ReleaseOutbox(_ context.Context, claims []*desk.OutboxMail) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, c := range claims {
+		if m := q.held(c); m != nil {
+			m.LeaseUntil, m.LeaseToken = nil, 0
+			m.Attempts--
+			q.released = append(q.released, c.ID)
+		}
+	}
+	return nil
 }
 
 func (q *memQueue) MarkOutboxSent(_ context.Context, id uint64, at time.Time) error {
@@ -125,6 +178,12 @@ func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 func (c *clock) Add(d time.Duration) {
