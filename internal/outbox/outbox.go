@@ -301,10 +301,13 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) err
 	final := res.permanent || m.Attempts >= maxAttempts
 	next := now.Add(Backoff(m.Attempts))
 	msg := errorText(res.err)
+	// A mail given up keeps why, in words, for the ticket page.
 	switch {
 	case res.permanent:
+		msg = oneLine(refusalWords(res.err) + msg)
 		log.Warn("outbox: refused by the relay; giving up", "err", msg)
 	case final:
+		msg = oneLine(fmt.Sprintf("gave up after %d attempts; the last failed with: %s", m.Attempts, msg))
 		log.Warn("outbox: too many attempts; giving up", "err", msg)
 	default:
 		log.Info("outbox: will retry", "err", msg, "next", next)
@@ -323,9 +326,14 @@ func errorText(err error) string {
 	} else {
 		msg = err.Error()
 	}
+	return oneLine(msg)
+}
+
+// oneLine is msg on one line, at most 1000 bytes of whole characters.
+func oneLine(msg string) string {
 	msg = strings.Join(strings.Fields(msg), " ")
 	if len(msg) > 1000 {
-		msg = msg[:1000]
+		msg = strings.ToValidUTF8(msg[:1000], "")
 	}
 	return msg
 }

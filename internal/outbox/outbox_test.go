@@ -199,6 +199,7 @@ type received struct {
 	data     []byte
 	tls      bool
 	authUser string
+	conn     int // which connection, counting from 1
 }
 
 // relay is a real go-smtp server on loopback that records what it gets and
@@ -211,6 +212,8 @@ type relay struct {
 	mu        sync.Mutex
 	msgs      []received
 	conns     int
+	rcpts     []string           // every RCPT TO, in order
+	shunning  bool               // after a 5xx on a connection, refuse every later MAIL FROM on it
 	mailReply error              // reply to MAIL FROM
 	rcptReply func(string) error // reply to RCPT TO
 	dataReply error              // reply to the end of DATA
@@ -235,8 +238,9 @@ func startRelay(t *testing.T, o relayOpts) *relay {
 	r.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		r.mu.Lock()
 		r.conns++
+		n := r.conns
 		r.mu.Unlock()
-		return &relaySession{r: r, c: c}, nil
+		return &relaySession{r: r, c: c, conn: n}, nil
 	}))
 	r.srv.Domain = "relay.example"
 	r.srv.ErrorLog = silent{}
@@ -271,6 +275,12 @@ func (r *relay) received() []received {
 	return append([]received(nil), r.msgs...)
 }
 
+func (r *relay) rcptLog() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.rcpts...)
+}
+
 func (r *relay) connCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -295,6 +305,8 @@ type relaySession struct {
 	from     string
 	to       []string
 	count    int
+	conn     int
+	refused  bool // this session has answered a 5xx
 }
 
 func (s *relaySession) AuthMechanisms() []string {
@@ -327,6 +339,9 @@ func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error {
 		go s.c.Close()
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "enough for now"}
 	}
+	if s.r.shunning && s.refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "too many errors on this connection"}
+	}
 	if s.r.mailReply != nil {
 		return s.r.mailReply
 	}
@@ -337,9 +352,14 @@ func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error {
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
 	reply := s.r.rcptReply
+	s.r.rcpts = append(s.r.rcpts, to)
 	s.r.mu.Unlock()
 	if reply != nil {
 		if err := reply(to); err != nil {
+			var se *smtp.SMTPError
+			if errors.As(err, &se) && se.Code/100 == 5 {
+				s.refused = true
+			}
 			return err
 		}
 	}
@@ -369,7 +389,7 @@ func (s *relaySession) Data(rd io.Reader) error {
 		return s.r.dataReply
 	}
 	_, isTLS := s.c.TLSConnectionState()
-	s.r.msgs = append(s.r.msgs, received{from: s.from, to: s.to, data: data, tls: isTLS, authUser: s.authUser})
+	s.r.msgs = append(s.r.msgs, received{from: s.from, to: s.to, data: data, tls: isTLS, authUser: s.authUser, conn: s.conn})
 	s.count++
 	return nil
 }
@@ -577,13 +597,19 @@ func TestPermanentFailure(t *testing.T) {
 				}
 				return nil
 			}
-		}, "RCPT TO <gone@customer.example>: 550 5.1.1 no such user", true},
+		}, "the recipient's mailbox does not exist: RCPT TO <gone@customer.example>: 550 5.1.1 no such user", true},
 		{"data 554", func(r *relay) {
 			r.dataReply = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "spam"}
-		}, "end of DATA: 554 5.7.1 spam", false},
+		}, "the relay's policy refused it (not allowed, or taken for spam): end of DATA: 554 5.7.1 spam", false},
+		{"data 552 mailbox full", func(r *relay) {
+			r.dataReply = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "over quota"}
+		}, "the recipient's mailbox is full: end of DATA: 552 5.2.2 over quota", false},
+		{"data 554 unlisted code", func(r *relay) {
+			r.dataReply = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 9}, Message: "no"}
+		}, "the relay did not accept its content: end of DATA: 554 5.6.9 no", false},
 		{"mail 553", func(r *relay) {
 			r.mailReply = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender not allowed"}
-		}, "MAIL FROM: 553 5.7.1 sender not allowed", false},
+		}, "the relay's policy refused it (not allowed, or taken for spam): MAIL FROM: 553 5.7.1 sender not allowed", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -598,12 +624,13 @@ func TestPermanentFailure(t *testing.T) {
 			if m.Status != desk.OutboxFailed || m.LastError != tt.lastErr || m.Attempts != 1 {
 				t.Errorf("status %s LastError %q attempts %d, want failed %q after 1", m.Status, m.LastError, m.Attempts, tt.lastErr)
 			}
-			// The connection stays usable after a refusal.
+			// The other mail goes on a new connection: none is used after
+			// a refusal.
 			if got := q.get(other).Status == desk.OutboxSent; got != tt.okSent {
 				t.Errorf("other mail sent = %v, want %v", got, tt.okSent)
 			}
-			if r.connCount() != 1 {
-				t.Errorf("%d connections, want 1", r.connCount())
+			if r.connCount() != 2 {
+				t.Errorf("%d connections, want 2", r.connCount())
 			}
 			clk.Add(48 * time.Hour)
 			r.set(func(r *relay) { r.rcptReply, r.dataReply, r.mailReply = nil, nil, nil })
