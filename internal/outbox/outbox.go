@@ -12,6 +12,7 @@ package outbox
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,6 +86,12 @@ type RelayConfig struct {
 	// STARTTLS, go-smtp's client says "localhost" in the EHLO before
 	// TLS whatever this is; HeloName is used for the EHLO after it.
 	HeloName string
+	// RootCAs are the CAs that may sign the relay's certificate (from
+	// mail.relay.ca_file); nil means the system's roots. With TLS or
+	// STARTTLS the certificate must be valid and name Host (a DNS name, or
+	// an IP address SAN when Host is an IP): there is no way to turn that
+	// off outside tests.
+	RootCAs *x509.CertPool
 	// InsecureSkipVerify skips checking the relay's certificate (tests
 	// only).
 	InsecureSkipVerify bool

@@ -196,7 +196,8 @@ func (r *run) setup(conn net.Conn, timeout time.Duration) (*smtp.Client, error) 
 		helo = "localhost"
 	}
 	tlsConfig := &tls.Config{
-		ServerName:         rc.Host,
+		ServerName:         rc.Host, // verified against the certificate
+		RootCAs:            rc.RootCAs,
 		InsecureSkipVerify: rc.InsecureSkipVerify,
 		MinVersion:         tls.VersionTLS12,
 	}
