@@ -175,7 +175,8 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 // relayConfig is [mail.relay] for the outbox sender.
 func relayConfig(cfg *config.Config) outbox.RelayConfig {
 	r := cfg.Mail.Relay
-	return outbox.RelayConfig{Host: r.Host, Port: r.Port, TLS: r.TLS, Username: r.Username, Password: r.Password, HeloName: cfg.Mail.Domain}
+	return outbox.RelayConfig{Host: r.Host, Port: r.Port, TLS: r.TLS, Username: r.Username, Password: r.Password, HeloName: cfg.Mail.Domain,
+		RootCAs: cfg.RelayRootCAs()}
 }
 
 // imapConfig is [mail.imap] for the poller.

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -41,6 +42,7 @@ type Config struct {
 	targets     map[string]clock.Target
 	atRisk      clock.Target
 	mailDur     MailDurations
+	relayCAs    *x509.CertPool // nil: the system's roots
 }
 
 // Mail configures mail in and out.
@@ -79,6 +81,11 @@ type Relay struct {
 	TLS      string `toml:"tls"` // starttls, tls or none
 	Username string `toml:"username"`
 	Password string `toml:"password"`
+	// CAFile is a PEM bundle of the CAs that may sign the relay's
+	// certificate, used instead of the system's roots (a desk with a
+	// private CA); "" means the system's roots. The certificate must name
+	// Host either way.
+	CAFile string `toml:"ca_file"`
 }
 
 // IMAP is a mailbox slatrack polls for inbound mail.
@@ -434,10 +441,34 @@ func (c *Config) validateMail(bad func(string, error)) {
 	if m.Relay.Host != "" && (m.Relay.Port <= 0 || m.Relay.Port > 65535) {
 		bad("mail.relay.port", fmt.Errorf("%d is not a port", m.Relay.Port))
 	}
+	c.relayCAs = nil
+	if m.Relay.CAFile != "" {
+		var err error
+		if c.relayCAs, err = loadCAFile(m.Relay.CAFile); err != nil {
+			bad("mail.relay.ca_file", err)
+		}
+	}
 	if m.IMAP.Addr != "" && m.IMAP.User == "" {
 		bad("mail.imap.user", errors.New("is needed when mail.imap.addr is set"))
 	}
 }
+
+// loadCAFile reads a PEM bundle of CA certificates.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s holds no PEM certificate (want -----BEGIN CERTIFICATE----- blocks)", path)
+	}
+	return pool, nil
+}
+
+// RelayRootCAs are the CAs of mail.relay.ca_file, parsed; nil means the
+// system's roots.
+func (c Config) RelayRootCAs() *x509.CertPool { return c.relayCAs }
 
 // MailDurations are [mail]'s durations, parsed.
 func (c Config) MailDurations() MailDurations { return c.mailDur }

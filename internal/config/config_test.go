@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/config"
+	"github.com/slatrack/slatrack/internal/mailtest"
 )
 
 // TestDefaultFileMatchesBuiltIn keeps the documented config/slatrack.toml
@@ -88,5 +90,47 @@ func TestEnvNames(t *testing.T) {
 		if !strings.Contains(names, n) {
 			t.Errorf("EnvNames lacks %s", n)
 		}
+	}
+}
+
+// TestValidate_RelayCAFile: mail.relay.ca_file is read and parsed when the
+// configuration is loaded; a missing or non-PEM file is refused, naming
+// the key.
+func TestValidate_RelayCAFile(t *testing.T) {
+	ca := mailtest.NewCA(t)
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "ca.der")
+	os.WriteFile(notPEM, ca.Cert.Raw, 0o600)
+	tests := []struct {
+		name, file, err string
+	}{
+		{"unset: system roots", "", ""},
+		{"PEM bundle", ca.File(t), ""},
+		{"missing", filepath.Join(dir, "nope.pem"), "config: mail.relay.ca_file: open "},
+		{"not PEM", notPEM, "config: mail.relay.ca_file: " + notPEM + " holds no PEM certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			c.Mail.Relay.CAFile = tt.file
+			err := c.Validate()
+			switch {
+			case tt.err == "" && err != nil:
+				t.Fatal(err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Fatalf("error %v, want %q", err, tt.err)
+			}
+			if tt.err != "" {
+				return
+			}
+			if got := c.RelayRootCAs(); (got != nil) != (tt.file != "") {
+				t.Fatalf("RelayRootCAs = %v", got)
+			}
+			if tt.file != "" {
+				if _, err := ca.Issue(t, "relay.agency.gov").Leaf.Verify(x509.VerifyOptions{Roots: c.RelayRootCAs(), DNSName: "relay.agency.gov"}); err != nil {
+					t.Errorf("the CA file's CA does not verify its certificates: %v", err)
+				}
+			}
+		})
 	}
 }

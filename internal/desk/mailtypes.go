@@ -78,6 +78,7 @@ type OutboxMail struct {
 	LastError     string
 	SentAt        *time.Time
 	LeaseUntil    *time.Time
+	LeaseToken    int64 `json:"-"` // the claim holding the lease (see the outbox's Queue)
 	CreatedAt     time.Time
 }
 

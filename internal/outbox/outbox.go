@@ -1,14 +1,18 @@
 // Package outbox sends the mail slatrack queues (acknowledgements, replies,
 // notifications) through an SMTP relay. Mail is written to the outbox table
 // in the same transaction as the change that caused it; a Sender claims
-// batches with a lease (so several instances never send one mail twice),
-// sends them over one relay connection, and records the outcome: sent,
-// retried later with exponential backoff after a temporary failure, or
-// given up after a permanent one.
+// batches with a short lease, renewed while the batch is being sent (so
+// several instances never send one mail twice, and a crashed instance's
+// mail is claimed again within a minute), sends them over one relay
+// connection, and records the outcome: sent, retried later with
+// exponential backoff after a temporary failure, or given up after a
+// permanent one. Mail claimed but not tried when the Sender is stopped is
+// given back at once.
 package outbox
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,10 +31,19 @@ import (
 // UPDATE SKIP LOCKED on PostgreSQL). The store implements it.
 type Queue interface {
 	// ClaimOutbox leases up to limit queued mails whose NextAttemptAt <=
-	// now and whose lease is free or expired, sets LeaseUntil = now+lease
-	// and increments Attempts, and returns them.
+	// now and whose lease is free or expired, sets LeaseUntil = now+lease,
+	// a LeaseToken naming this claim, and increments Attempts, and returns
+	// them: every other kind before acknowledgements, then oldest first.
 	// kind "" claims every kind; a kind claims only rows of that kind.
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error)
+	// RenewOutboxLeases sets LeaseUntil = until on the claimed mails whose
+	// lease this claim (ID and LeaseToken) still holds, and returns their
+	// IDs.
+	RenewOutboxLeases(ctx context.Context, claims []*desk.OutboxMail, until time.Time) ([]uint64, error)
+	// ReleaseOutbox clears the lease of claimed mails not tried, where this
+	// claim still holds it, and uncounts the attempt: they are claimable
+	// again at once.
+	ReleaseOutbox(ctx context.Context, claims []*desk.OutboxMail) error
 	// MarkOutboxSent records that the mail went out.
 	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
 	// MarkOutboxFailed records an error; with final=false the mail is
@@ -49,9 +62,12 @@ const (
 const (
 	DefaultMaxAttempts = 20
 	DefaultBatchSize   = 25
-	DefaultLease       = 15 * time.Minute
-	DefaultInterval    = 5 * time.Second
-	DefaultTimeout     = 30 * time.Second
+	// DefaultLease is short so that a crashed instance's mail is claimed
+	// again soon (by another instance, or by this one restarted): within
+	// DefaultLease plus the send interval, under a minute by default.
+	DefaultLease    = 45 * time.Second
+	DefaultInterval = 5 * time.Second
+	DefaultTimeout  = 30 * time.Second
 )
 
 // RelayConfig says how to reach the relay.
@@ -70,6 +86,12 @@ type RelayConfig struct {
 	// STARTTLS, go-smtp's client says "localhost" in the EHLO before
 	// TLS whatever this is; HeloName is used for the EHLO after it.
 	HeloName string
+	// RootCAs are the CAs that may sign the relay's certificate (from
+	// mail.relay.ca_file); nil means the system's roots. With TLS or
+	// STARTTLS the certificate must be valid and name Host (a DNS name, or
+	// an IP address SAN when Host is an IP): there is no way to turn that
+	// off outside tests.
+	RootCAs *x509.CertPool
 	// InsecureSkipVerify skips checking the relay's certificate (tests
 	// only).
 	InsecureSkipVerify bool
@@ -108,10 +130,14 @@ type Sender struct {
 	// BatchSize is how many mails one RunOnce claims (default
 	// DefaultBatchSize).
 	BatchSize int
-	// Lease is how long a claimed mail is ours (default DefaultLease); a
-	// mail whose lease ran out before its turn in the batch is left for
-	// the next claim.
+	// Lease is how long a claimed mail is ours without news from us
+	// (default DefaultLease). While a batch is being sent its leases are
+	// renewed every RenewEvery; a mail whose lease ran out all the same
+	// (the database did not answer) is left for the next claim.
 	Lease time.Duration
+	// RenewEvery is how often the leases of a batch in progress are
+	// renewed (default a third of Lease).
+	RenewEvery time.Duration
 
 	q     Queue
 	relay RelayConfig
@@ -191,6 +217,13 @@ func (s *Sender) batchSize() int {
 	return DefaultBatchSize
 }
 
+func (s *Sender) lease() time.Duration {
+	if s.Lease > 0 {
+		return s.Lease
+	}
+	return DefaultLease
+}
+
 func (s *Sender) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
@@ -199,14 +232,11 @@ func (s *Sender) now() time.Time {
 }
 
 // RunOnce claims a batch and sends each mail over one relay connection
-// (reconnecting if the relay drops it), marking each sent or failed. It
-// returns how many were sent, and an error only when claiming or recording
-// failed (sending problems are recorded on the mails).
+// (reconnecting if the relay drops it, or after it refused a mail), marking
+// each sent or failed, and gives back the mail it did not get to when ctx
+// ends. It returns how many were sent, and an error only when claiming or
+// recording failed (sending problems are recorded on the mails).
 func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
-	lease := s.Lease
-	if lease <= 0 {
-		lease = DefaultLease
-	}
 	kind := "" // every kind
 	if s.relay.Host == "" {
 		s.noRelayOnce.Do(func() {
@@ -214,25 +244,28 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 		})
 		kind = KindWebhook // webhooks need no relay
 	}
-	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), lease, kind)
+	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), s.lease(), kind)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: claim: %w", err)
 	}
 	if len(mails) == 0 {
 		return 0, nil
 	}
+	held := s.hold(ctx, mails)
+	defer held.release()
 
 	r := &run{s: s, ctx: ctx}
 	defer r.hangUp()
 	for _, m := range mails {
 		if ctx.Err() != nil {
-			break // the leases run out and the next claim retries them
+			break // released: the next claim sends them at once
 		}
-		if m.LeaseUntil != nil && !s.now().Before(*m.LeaseUntil) {
+		if !held.ours(m.ID) {
 			s.log.Warn("outbox: lease ran out before sending; left for the next claim", "id", m.ID)
 			continue
 		}
 		res := r.send(m)
+		held.done(m.ID) // whatever happens next, m was tried: never released
 		if err := s.record(ctx, m, res); err != nil {
 			return sent, err
 		}
@@ -275,10 +308,13 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) err
 	final := res.permanent || m.Attempts >= maxAttempts
 	next := now.Add(Backoff(m.Attempts))
 	msg := errorText(res.err)
+	// A mail given up keeps why, in words, for the ticket page.
 	switch {
 	case res.permanent:
+		msg = oneLine(refusalWords(res.err) + msg)
 		log.Warn("outbox: refused by the relay; giving up", "err", msg)
 	case final:
+		msg = oneLine(fmt.Sprintf("gave up after %d attempts; the last failed with: %s", m.Attempts, msg))
 		log.Warn("outbox: too many attempts; giving up", "err", msg)
 	default:
 		log.Info("outbox: will retry", "err", msg, "next", next)
@@ -297,9 +333,14 @@ func errorText(err error) string {
 	} else {
 		msg = err.Error()
 	}
+	return oneLine(msg)
+}
+
+// oneLine is msg on one line, at most 1000 bytes of whole characters.
+func oneLine(msg string) string {
 	msg = strings.Join(strings.Fields(msg), " ")
 	if len(msg) > 1000 {
-		msg = msg[:1000]
+		msg = strings.ToValidUTF8(msg[:1000], "")
 	}
 	return msg
 }

@@ -37,6 +37,9 @@ type memQueue struct {
 	claims   int
 	claimErr error
 	markErr  error
+	renewErr error
+	renewals int
+	released []uint64
 }
 
 func newQueue() *memQueue { return &memQueue{mails: map[uint64]*desk.OutboxMail{}} }
@@ -70,7 +73,17 @@ func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, leas
 	for id := range q.mails {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	// Acknowledgements last, then oldest due first.
+	sort.Slice(ids, func(i, j int) bool {
+		a, b := q.mails[ids[i]], q.mails[ids[j]]
+		if (a.Kind == desk.OutboxAck) != (b.Kind == desk.OutboxAck) {
+			return b.Kind == desk.OutboxAck
+		}
+		if !a.NextAttemptAt.Equal(b.NextAttemptAt) {
+			return a.NextAttemptAt.Before(b.NextAttemptAt)
+		}
+		return ids[i] < ids[j]
+	})
 	var out []*desk.OutboxMail
 	for _, id := range ids {
 		m := q.mails[id]
@@ -82,12 +95,52 @@ func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, leas
 		}
 		until := now.Add(lease)
 		m.LeaseUntil = &until
+		m.LeaseToken = int64(q.claims)
 		m.Attempts++
 		c := *m
 		c.Raw = append([]byte(nil), m.Raw...)
 		out = append(out, &c)
 	}
 	return out, nil
+}
+
+// held is the row c's claim still holds, or nil.
+func (q *memQueue) held(c *desk.OutboxMail) *desk.OutboxMail {
+	m := q.mails[c.ID]
+	if m == nil || m.Status != desk.OutboxQueued || m.LeaseUntil == nil || m.LeaseToken != c.LeaseToken {
+		return nil
+	}
+	return m
+}
+
+func (q *memQueue) RenewOutboxLeases(_ context.Context, claims []*desk.OutboxMail, until time.Time) ([]uint64, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.renewals++
+	if q.renewErr != nil {
+		return nil, q.renewErr
+	}
+	var renewed []uint64
+	for _, c := range claims {
+		if m := q.held(c); m != nil {
+			m.LeaseUntil = &until
+			renewed = append(renewed, c.ID)
+		}
+	}
+	return renewed, nil
+}
+
+func (q *memQueue) ReleaseOutbox(_ context.Context, claims []*desk.OutboxMail) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, c := range claims {
+		if m := q.held(c); m != nil {
+			m.LeaseUntil, m.LeaseToken = nil, 0
+			m.Attempts--
+			q.released = append(q.released, c.ID)
+		}
+	}
+	return nil
 }
 
 func (q *memQueue) MarkOutboxSent(_ context.Context, id uint64, at time.Time) error {
@@ -127,6 +180,12 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -140,6 +199,7 @@ type received struct {
 	data     []byte
 	tls      bool
 	authUser string
+	conn     int // which connection, counting from 1
 }
 
 // relay is a real go-smtp server on loopback that records what it gets and
@@ -152,6 +212,8 @@ type relay struct {
 	mu        sync.Mutex
 	msgs      []received
 	conns     int
+	rcpts     []string           // every RCPT TO, in order
+	shunning  bool               // after a 5xx on a connection, refuse every later MAIL FROM on it
 	mailReply error              // reply to MAIL FROM
 	rcptReply func(string) error // reply to RCPT TO
 	dataReply error              // reply to the end of DATA
@@ -176,8 +238,9 @@ func startRelay(t *testing.T, o relayOpts) *relay {
 	r.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		r.mu.Lock()
 		r.conns++
+		n := r.conns
 		r.mu.Unlock()
-		return &relaySession{r: r, c: c}, nil
+		return &relaySession{r: r, c: c, conn: n}, nil
 	}))
 	r.srv.Domain = "relay.example"
 	r.srv.ErrorLog = silent{}
@@ -212,6 +275,12 @@ func (r *relay) received() []received {
 	return append([]received(nil), r.msgs...)
 }
 
+func (r *relay) rcptLog() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.rcpts...)
+}
+
 func (r *relay) connCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -236,6 +305,8 @@ type relaySession struct {
 	from     string
 	to       []string
 	count    int
+	conn     int
+	refused  bool // this session has answered a 5xx
 }
 
 func (s *relaySession) AuthMechanisms() []string {
@@ -268,6 +339,9 @@ func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error {
 		go s.c.Close()
 		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "enough for now"}
 	}
+	if s.r.shunning && s.refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "too many errors on this connection"}
+	}
 	if s.r.mailReply != nil {
 		return s.r.mailReply
 	}
@@ -278,9 +352,14 @@ func (s *relaySession) Mail(from string, _ *smtp.MailOptions) error {
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
 	reply := s.r.rcptReply
+	s.r.rcpts = append(s.r.rcpts, to)
 	s.r.mu.Unlock()
 	if reply != nil {
 		if err := reply(to); err != nil {
+			var se *smtp.SMTPError
+			if errors.As(err, &se) && se.Code/100 == 5 {
+				s.refused = true
+			}
 			return err
 		}
 	}
@@ -310,7 +389,7 @@ func (s *relaySession) Data(rd io.Reader) error {
 		return s.r.dataReply
 	}
 	_, isTLS := s.c.TLSConnectionState()
-	s.r.msgs = append(s.r.msgs, received{from: s.from, to: s.to, data: data, tls: isTLS, authUser: s.authUser})
+	s.r.msgs = append(s.r.msgs, received{from: s.from, to: s.to, data: data, tls: isTLS, authUser: s.authUser, conn: s.conn})
 	s.count++
 	return nil
 }
@@ -518,13 +597,19 @@ func TestPermanentFailure(t *testing.T) {
 				}
 				return nil
 			}
-		}, "RCPT TO <gone@customer.example>: 550 5.1.1 no such user", true},
+		}, "the recipient's mailbox does not exist: RCPT TO <gone@customer.example>: 550 5.1.1 no such user", true},
 		{"data 554", func(r *relay) {
 			r.dataReply = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "spam"}
-		}, "end of DATA: 554 5.7.1 spam", false},
+		}, "the relay's policy refused it (not allowed, or taken for spam): end of DATA: 554 5.7.1 spam", false},
+		{"data 552 mailbox full", func(r *relay) {
+			r.dataReply = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "over quota"}
+		}, "the recipient's mailbox is full: end of DATA: 552 5.2.2 over quota", false},
+		{"data 554 unlisted code", func(r *relay) {
+			r.dataReply = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 9}, Message: "no"}
+		}, "the relay did not accept its content: end of DATA: 554 5.6.9 no", false},
 		{"mail 553", func(r *relay) {
 			r.mailReply = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender not allowed"}
-		}, "MAIL FROM: 553 5.7.1 sender not allowed", false},
+		}, "the relay's policy refused it (not allowed, or taken for spam): MAIL FROM: 553 5.7.1 sender not allowed", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -539,12 +624,13 @@ func TestPermanentFailure(t *testing.T) {
 			if m.Status != desk.OutboxFailed || m.LastError != tt.lastErr || m.Attempts != 1 {
 				t.Errorf("status %s LastError %q attempts %d, want failed %q after 1", m.Status, m.LastError, m.Attempts, tt.lastErr)
 			}
-			// The connection stays usable after a refusal.
+			// The other mail goes on a new connection: none is used after
+			// a refusal.
 			if got := q.get(other).Status == desk.OutboxSent; got != tt.okSent {
 				t.Errorf("other mail sent = %v, want %v", got, tt.okSent)
 			}
-			if r.connCount() != 1 {
-				t.Errorf("%d connections, want 1", r.connCount())
+			if r.connCount() != 2 {
+				t.Errorf("%d connections, want 2", r.connCount())
 			}
 			clk.Add(48 * time.Hour)
 			r.set(func(r *relay) { r.rcptReply, r.dataReply, r.mailReply = nil, nil, nil })

@@ -25,6 +25,7 @@ type run struct {
 	conn      net.Conn // the TCP connection under c
 	stopWatch func() bool
 	used      int   // transactions begun on c
+	refused   bool  // the relay refused something on c with a 5xx: c is not used again
 	connErr   error // opening a connection failed: the rest of the batch is not tried
 }
 
@@ -54,7 +55,13 @@ func (r *run) send(m *desk.OutboxMail) result {
 		reused := r.used > 0
 		r.used++
 		res, broken, atMail := r.transact(m, rcpts)
-		if broken {
+		if r.refused && !broken {
+			// A relay that has refused mail on a connection may slow it
+			// down (tarpit) or refuse everything after on it: the next
+			// mail goes on a new one.
+			r.s.log.Info("outbox: the relay refused mail; the next goes on a new connection", "id", m.ID)
+		}
+		if broken || r.refused {
 			r.drop()
 		}
 		if res.err != nil && r.ctx.Err() != nil {
@@ -73,18 +80,22 @@ func (r *run) send(m *desk.OutboxMail) result {
 
 // transact runs one mail transaction on the open connection. broken says
 // the connection is no longer usable; atMail that the failure came at the
-// first command of the transaction.
+// first command of the transaction. A 5xx reply sets r.refused.
 func (r *run) transact(m *desk.OutboxMail, rcpts []string) (res result, broken, atMail bool) {
 	c := r.c
 	fail := func(step string, err error) (result, bool, bool) {
 		broken := connBroken(err)
-		if !broken && step != "end of DATA" {
+		permanent := isPermanent(err) && !broken
+		switch {
+		case permanent:
+			r.refused = true // the connection is dropped, without RSET
+		case !broken && step != "end of DATA":
 			// The transaction is open on the relay's side: end it.
 			if rerr := c.Reset(); rerr != nil {
 				broken = true
 			}
 		}
-		return result{err: stepError(step, err), permanent: isPermanent(err) && !connBroken(err)}, broken, step == "MAIL FROM"
+		return result{err: stepError(step, err), permanent: permanent}, broken, step == "MAIL FROM"
 	}
 
 	opts := &smtp.MailOptions{Size: int64(len(m.Raw))} // sent when the relay announces SIZE
@@ -108,12 +119,18 @@ func (r *run) transact(m *desk.OutboxMail, rcpts []string) (res result, broken, 
 			return fail("RCPT TO <"+rcpt+">", err)
 		}
 		refused = append(refused, stepError("RCPT TO <"+rcpt+">", err))
-		temporary = temporary || !isPermanent(err)
+		if isPermanent(err) {
+			r.refused = true
+		} else {
+			temporary = true
+		}
 	}
 	if len(refused) == len(rcpts) {
 		err := errors.Join(refused...)
-		if rerr := c.Reset(); rerr != nil {
-			broken = true
+		if !r.refused {
+			if rerr := c.Reset(); rerr != nil {
+				broken = true
+			}
 		}
 		return result{err: err, permanent: !temporary}, broken, false
 	}
@@ -179,7 +196,8 @@ func (r *run) setup(conn net.Conn, timeout time.Duration) (*smtp.Client, error) 
 		helo = "localhost"
 	}
 	tlsConfig := &tls.Config{
-		ServerName:         rc.Host,
+		ServerName:         rc.Host, // verified against the certificate
+		RootCAs:            rc.RootCAs,
 		InsecureSkipVerify: rc.InsecureSkipVerify,
 		MinVersion:         tls.VersionTLS12,
 	}
@@ -229,7 +247,7 @@ func (r *run) drop() {
 	}
 	r.c.Close()
 	r.stopWatch()
-	r.c, r.conn, r.stopWatch = nil, nil, nil
+	r.c, r.conn, r.stopWatch, r.refused = nil, nil, nil, false
 }
 
 // hangUp ends the run's connection politely.

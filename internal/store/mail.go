@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"hash/fnv"
+	"math"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -237,33 +239,35 @@ func outboxFromDB(o *desk.OutboxMail) {
 	o.LeaseUntil = asUTCp(o.LeaseUntil)
 }
 
+// outboxClaimOrder is the order senders claim due mail in: staff replies,
+// warnings, digests and webhooks before acknowledgements (a burst of new
+// tickets must not hold up a reply), then oldest due first. The index
+// idx_outbox_claim (migration 9) has the same expression, written the same
+// way, so both engines read due mail in this order from the index.
+const outboxClaimOrder = "CASE WHEN kind = '" + desk.OutboxAck + "' THEN 1 ELSE 0 END, next_attempt_at, id"
+
 // ClaimOutbox leases up to limit queued mails that are due and not leased
 // by another sender, in one transaction: FOR UPDATE SKIP LOCKED on
 // PostgreSQL lets several instances claim side by side without ever taking
-// the same row; SQLite's write lock serialises claims.
+// the same row; SQLite's write lock serialises claims. Acknowledgements
+// come after every other kind (outboxClaimOrder).
 // A kind other than "" claims only rows of that kind (webhooks go out while
 // no mail relay is configured).
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
 	now = utc(now)
 	var out []*desk.OutboxMail
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		q := tx.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", desk.OutboxQueued, now, now).
-			Order("next_attempt_at, id").Limit(limit)
-		if kind != "" {
-			q = q.Where("kind = ?", kind)
-		}
-		if s.d == postgresDialect {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-		}
-		if err := q.Find(&out).Error; err != nil {
+		out = nil
+		if err := s.claimQuery(tx, now, limit, kind).Find(&out).Error; err != nil {
 			return err
 		}
 		until := now.Add(lease)
+		token := rand.Int64N(math.MaxInt64) + 1 // this claim's, never 0
 		for _, o := range out {
 			o.Attempts++
-			o.LeaseUntil = &until
+			o.LeaseUntil, o.LeaseToken = &until, token
 			if err := tx.Model(&desk.OutboxMail{}).Where("id = ?", o.ID).
-				Updates(map[string]any{"attempts": o.Attempts, "lease_until": until}).Error; err != nil {
+				Updates(map[string]any{"attempts": o.Attempts, "lease_until": until, "lease_token": token}).Error; err != nil {
 				return err
 			}
 		}
@@ -273,6 +277,67 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 		outboxFromDB(o)
 	}
 	return out, dbErr(err, "")
+}
+
+// claimQuery selects (and on PostgreSQL locks) the rows ClaimOutbox takes.
+func (s *Store) claimQuery(tx *gorm.DB, now time.Time, limit int, kind string) *gorm.DB {
+	q := tx.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", desk.OutboxQueued, now, now).
+		Order(outboxClaimOrder).Limit(limit)
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	if s.d == postgresDialect {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	return q
+}
+
+// RenewOutboxLeases extends to until the leases of claims (as ClaimOutbox
+// returned them) that are still held: the row is queued, leased, and not
+// claimed again since (its LeaseToken is the claim's). It returns the IDs
+// renewed; a claim missing from them is no longer the caller's to send.
+func (s *Store) RenewOutboxLeases(ctx context.Context, claims []*desk.OutboxMail, until time.Time) ([]uint64, error) {
+	until = utc(until)
+	var renewed []uint64
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		renewed = renewed[:0]
+		for _, c := range claims {
+			res := heldClaim(tx, c).Update("lease_until", until)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected > 0 {
+				renewed = append(renewed, c.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, dbErr(err, "")
+	}
+	return renewed, nil
+}
+
+// ReleaseOutbox gives back claims that were never tried (a sender stopping
+// mid-batch): their lease is cleared and their attempt uncounted, so the
+// next claim, by any instance, sends them at once. Claims no longer held
+// are left alone.
+func (s *Store) ReleaseOutbox(ctx context.Context, claims []*desk.OutboxMail) error {
+	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
+		for _, c := range claims {
+			err := heldClaim(tx, c).Updates(map[string]any{"lease_until": nil, "lease_token": 0, "attempts": gorm.Expr("attempts - 1")}).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}), "")
+}
+
+// heldClaim selects c's row if c's claim still holds it.
+func heldClaim(tx *gorm.DB, c *desk.OutboxMail) *gorm.DB {
+	return tx.Model(&desk.OutboxMail{}).Where("id = ? AND lease_token = ? AND status = ? AND lease_until IS NOT NULL",
+		c.ID, c.LeaseToken, desk.OutboxQueued)
 }
 
 // MarkOutboxSent records a successful send.

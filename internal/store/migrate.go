@@ -227,6 +227,19 @@ var migrations = []migration{
 			`CREATE INDEX idx_outbox_kind_created ON outbox (kind, created_at)`,
 		)
 	}},
+	{10, "outbox_claims", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			// Which claim holds a row's lease: a sender renews or releases
+			// only the leases it still holds.
+			`ALTER TABLE outbox ADD COLUMN lease_token {BIGINT} NOT NULL DEFAULT 0`,
+			// Senders claim queued mail in outboxClaimOrder (acknowledgements
+			// last): this index has the same expression, so the claim reads
+			// due rows in order and stops at its limit instead of sorting
+			// the whole backlog. It covers idx_outbox_due's queries too.
+			`CREATE INDEX idx_outbox_claim ON outbox (status, (CASE WHEN kind = 'ack' THEN 1 ELSE 0 END), next_attempt_at, id)`,
+			`DROP INDEX idx_outbox_due`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.
