@@ -220,6 +220,13 @@ var migrations = []migration{
 			`CREATE INDEX idx_tickets_report ON tickets (received_at, class, response_due_at, first_response_at, open)`,
 		)
 	}},
+	{9, "token_expiry", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			// NULL: the token never expires. A revoked token is deleted, so
+			// every instance refuses it from the next request on.
+			`ALTER TABLE tokens ADD COLUMN expires_at {TIME}`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

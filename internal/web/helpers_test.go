@@ -177,7 +177,7 @@ func (c *client) login(email string) {
 // apiToken creates an API token for a user.
 func (a *app) apiToken(email string) string {
 	a.t.Helper()
-	tok, _, err := a.svc.CreateToken(context.Background(), email, "test")
+	tok, _, err := a.svc.CreateToken(context.Background(), desk.NewToken{Email: email, Name: "test"})
 	if err != nil {
 		a.t.Fatal(err)
 	}
