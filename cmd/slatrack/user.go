@@ -73,10 +73,7 @@ func userCommand() command {
 					if err := a.svc.SetPassword(e.ctx, u, pw); err != nil {
 						return fmt.Errorf("%s", desk.ErrorMessage(err))
 					}
-					if err := a.store.DeleteUserSessions(e.ctx, u.ID); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "password changed for %s; their sessions were ended\n", u.Email)
+					fmt.Fprintf(e.stdout, "password changed for %s; their sessions were ended and their API tokens revoked\n", u.Email)
 				default:
 					return usagef("unknown verb %q (want add, list or password)", args[0])
 				}

@@ -78,7 +78,19 @@ func passwordProblem(p string) string {
 	return ""
 }
 
-// SetPassword replaces a user's password.
+// UserChange is a change to one account, which the store applies in one
+// transaction.
+type UserChange struct {
+	PasswordHash *string // the new password hash, if it changes
+	Active       *bool   // the new active flag, if it changes
+	// EndAccess ends every session and deletes every API token of the
+	// account, in the same transaction as the change.
+	EndAccess bool
+}
+
+// SetPassword replaces a user's password and, in the same transaction,
+// ends every session and revokes every API token of the account: whoever
+// held the old password may have made them.
 func (s *Service) SetPassword(ctx context.Context, u *User, password string) error {
 	if msg := passwordProblem(password); msg != "" {
 		return FieldError("password", "password: %s", msg)
@@ -87,8 +99,35 @@ func (s *Service) SetPassword(ctx context.Context, u *User, password string) err
 	if err != nil {
 		return &Error{Code: Internal, Err: err}
 	}
-	u.PasswordHash = string(hash)
-	return s.Store.SetUserPassword(ctx, u.ID, u.PasswordHash)
+	h := string(hash)
+	if err := s.Store.ChangeUser(ctx, u.ID, UserChange{PasswordHash: &h, EndAccess: true}); err != nil {
+		return err
+	}
+	u.PasswordHash = h
+	return nil
+}
+
+// SetActive deactivates or reactivates the account id, for an admin. Either
+// way every session and API token of the account ends in the same
+// transaction: a deactivated person is locked out at once, and a
+// reactivation never revives a credential made before or during the
+// deactivation.
+func (s *Service) SetActive(ctx context.Context, actor *User, id uint64, active bool) (*User, error) {
+	if !actor.IsAdmin() {
+		return nil, Errorf(Forbidden, "only an admin may do this")
+	}
+	if !active && id == actor.ID {
+		return nil, Errorf(Conflict, "you cannot deactivate your own account")
+	}
+	u, err := s.Store.GetUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.ChangeUser(ctx, id, UserChange{Active: &active, EndAccess: true}); err != nil {
+		return nil, err
+	}
+	u.Active = active
+	return u, nil
 }
 
 // Authenticate checks an email and password.
@@ -181,27 +220,63 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	return s.Store.DeleteSession(ctx, HashToken(token))
 }
 
-// CreateToken makes an API token for the user with that email and returns
-// it; only its hash is kept.
-func (s *Service) CreateToken(ctx context.Context, email, name string) (string, *User, error) {
-	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
+// TokenUseInterval is how often, at most, a token's last use is written:
+// often enough to tell a live token from a forgotten one, rarely enough
+// that reading the API does not write to the database.
+const TokenUseInterval = time.Minute
+
+// MaxTokenLifetime is the longest expiry a token may be given.
+const MaxTokenLifetime = 3650 * 24 * time.Hour
+
+// NewToken is an API token to create.
+type NewToken struct {
+	Email string // the owner's address
+	Name  string // a label to recognise the token by
+	// ExpiresIn is how long the token works; 0: until it is revoked.
+	ExpiresIn time.Duration
+}
+
+// CreateToken makes an API token for the staff member with n.Email and
+// returns its value, which is shown once: only its hash is kept.
+func (s *Service) CreateToken(ctx context.Context, n NewToken) (string, *Token, error) {
+	name := strings.TrimSpace(oneLine(noNUL(n.Name)))
+	switch {
+	case name == "":
+		return "", nil, FieldError("name", "please give the token a name")
+	case utf8.RuneCountInString(name) > MaxName:
+		return "", nil, FieldError("name", "the token's name must be at most %d characters", MaxName)
+	case n.ExpiresIn < 0:
+		return "", nil, FieldError("expires", "the expiry must be in the future")
+	case n.ExpiresIn > MaxTokenLifetime:
+		return "", nil, FieldError("expires", "the expiry must be at most %d days", int(MaxTokenLifetime/(24*time.Hour)))
+	}
+	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(n.Email))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
-			return "", nil, FieldError("email", "no staff member has the address %q (add one with `slatrack user add`)", email)
+			return "", nil, FieldError("email", "no staff member has the address %q (add one with `slatrack user add`)", n.Email)
 		}
 		return "", nil, err
 	}
 	if !u.Active {
 		return "", nil, FieldError("email", "%s is deactivated", u.Email)
 	}
-	token := "slt_" + RandomToken()
-	if err := s.Store.CreateToken(ctx, &Token{UserID: u.ID, Name: name, Hash: HashToken(token), CreatedAt: s.now()}); err != nil {
+	now := s.now()
+	t := &Token{UserID: u.ID, Name: name, CreatedAt: now}
+	if n.ExpiresIn > 0 {
+		exp := now.Add(n.ExpiresIn)
+		t.ExpiresAt = &exp
+	}
+	value := "slt_" + RandomToken()
+	t.Hash = HashToken(value)
+	if err := s.Store.CreateToken(ctx, t); err != nil {
 		return "", nil, err
 	}
-	return token, u, nil
+	t.Owner = u
+	return value, t, nil
 }
 
-// TokenUser finds the active user behind an API token.
+// TokenUser finds the active user behind an API token, and records the
+// token's use (at most once per TokenUseInterval).
 func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	bad := Errorf(Unauthorized, "invalid or revoked API token")
 	if token == "" {
@@ -214,10 +289,77 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 		}
 		return nil, err
 	}
+	now := s.now()
+	if tok.ExpiresAt != nil && !tok.ExpiresAt.After(now) {
+		return nil, Errorf(Unauthorized, "this API token has expired; ask an admin for a new one")
+	}
 	u, err := s.Store.GetUser(ctx, tok.UserID)
-	if err != nil || !u.Active {
+	if err != nil {
+		if ErrorCode(err) == NotFound {
+			return nil, bad
+		}
+		return nil, err
+	}
+	if !u.Active {
 		return nil, bad
 	}
-	_ = s.Store.TouchToken(ctx, tok.ID, s.now())
+	// The store repeats this condition in its UPDATE, for other instances;
+	// checking it here first keeps most requests from writing at all.
+	since := now.Add(-TokenUseInterval)
+	if tok.LastUsedAt == nil || tok.LastUsedAt.Before(since) {
+		_ = s.Store.TouchToken(ctx, tok.ID, now, since) // a lost use time is no reason to refuse the call
+	}
 	return u, nil
+}
+
+// ListTokens lists every API token with its owner, by owner email.
+func (s *Service) ListTokens(ctx context.Context) ([]*Token, error) {
+	return s.Store.ListTokens(ctx, 0)
+}
+
+// RevokeToken deletes the API token id, so that it stops working on every
+// instance from the next request on, and returns it with Owner filled.
+func (s *Service) RevokeToken(ctx context.Context, id uint64) (*Token, error) {
+	t, err := s.Store.DeleteToken(ctx, id)
+	if err != nil {
+		if ErrorCode(err) == NotFound {
+			return nil, Errorf(NotFound, "there is no API token #%d (it may have been revoked already)", id)
+		}
+		return nil, err
+	}
+	if u, err := s.Store.GetUser(ctx, t.UserID); err == nil {
+		t.Owner = u
+	}
+	return t, nil
+}
+
+// RevokeNamedToken revokes the API token called name of the staff member
+// with that email. Conflict when several of their tokens have that name:
+// then revoke by ID.
+func (s *Service) RevokeNamedToken(ctx context.Context, email, name string) (*Token, error) {
+	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
+	if err != nil {
+		if ErrorCode(err) == NotFound {
+			return nil, FieldError("email", "no staff member has the address %q", email)
+		}
+		return nil, err
+	}
+	tokens, err := s.Store.ListTokens(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	var match []*Token
+	for _, t := range tokens {
+		if t.Name == name {
+			match = append(match, t)
+		}
+	}
+	switch len(match) {
+	case 0:
+		return nil, Errorf(NotFound, "%s has no API token named %q", u.Email, name)
+	case 1:
+		return s.RevokeToken(ctx, match[0].ID)
+	}
+	return nil, Errorf(Conflict, "%s has %d API tokens named %q; revoke one by its ID (see `slatrack token list`)", u.Email, len(match), name)
 }

@@ -305,7 +305,7 @@ func TestAccounts(t *testing.T) {
 		}
 	})
 	t.Run("tokens", func(t *testing.T) {
-		tok, _, err := f.svc.CreateToken(ctx, "sam@agency.gov", "ci")
+		tok, _, err := f.svc.CreateToken(ctx, desk.NewToken{Email: "sam@agency.gov", Name: "ci"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +315,7 @@ func TestAccounts(t *testing.T) {
 		if _, err := f.svc.TokenUser(ctx, tok+"x"); desk.ErrorCode(err) != desk.Unauthorized {
 			t.Errorf("forged token: %v", err)
 		}
-		if _, _, err := f.svc.CreateToken(ctx, "ghost@agency.gov", "ci"); desk.ErrorCode(err) != desk.Invalid {
+		if _, _, err := f.svc.CreateToken(ctx, desk.NewToken{Email: "ghost@agency.gov", Name: "ci"}); desk.ErrorCode(err) != desk.Invalid {
 			t.Errorf("unknown email: %v", err)
 		}
 	})

@@ -42,8 +42,9 @@ type Store interface {
 	// TouchLogin records a login only if the account is still active and its
 	// password hash is still hash; false means it changed meanwhile.
 	TouchLogin(ctx context.Context, id uint64, hash string, at time.Time) (bool, error)
-	SetUserActive(ctx context.Context, id uint64, active bool) error
-	SetUserPassword(ctx context.Context, id uint64, hash string) error
+	// ChangeUser applies ch to one user in one transaction; NotFound when
+	// there is no such user.
+	ChangeUser(ctx context.Context, id uint64, ch UserChange) error
 	CountUsers(ctx context.Context) (int64, error)
 
 	CreateSession(ctx context.Context, s *Session) error
@@ -54,7 +55,15 @@ type Store interface {
 
 	CreateToken(ctx context.Context, t *Token) error
 	GetTokenByHash(ctx context.Context, hash string) (*Token, error)
-	TouchToken(ctx context.Context, id uint64, at time.Time) error
+	// TouchToken sets the token's last use to at unless it is already at or
+	// after since, so that use is written at most once per interval
+	// whichever instance sees it; a missing token is no error.
+	TouchToken(ctx context.Context, id uint64, at, since time.Time) error
+	// ListTokens lists the tokens of one user (userID > 0) or of everyone
+	// (0), Owner filled, by owner email, then newest first.
+	ListTokens(ctx context.Context, userID uint64) ([]*Token, error)
+	// DeleteToken removes a token and returns it; NotFound when missing.
+	DeleteToken(ctx context.Context, id uint64) (*Token, error)
 
 	// Setting returns the value of key, creating it with create() if absent
 	// (first writer wins across instances).

@@ -183,14 +183,20 @@ type Session struct {
 	ExpiresAt time.Time `gorm:"index"`
 }
 
-// Token is an API bearer token; only its SHA-256 is stored.
+// Token is an API bearer token; only its SHA-256 is stored. Revoking a
+// token deletes it.
 type Token struct {
-	ID         uint64 `gorm:"primaryKey"`
-	UserID     uint64 `gorm:"index"`
-	Name       string `gorm:"size:200"`
-	Hash       string `gorm:"size:64;uniqueIndex"`
-	CreatedAt  time.Time
+	ID        uint64 `gorm:"primaryKey"`
+	UserID    uint64 `gorm:"index"`
+	Name      string `gorm:"size:200"`
+	Hash      string `gorm:"size:64;uniqueIndex" json:"-"`
+	CreatedAt time.Time
+	// LastUsedAt is recorded at most once per TokenUseInterval.
 	LastUsedAt *time.Time
+	// ExpiresAt is when the token stops working; nil: never.
+	ExpiresAt *time.Time
+	// Owner is filled by the store when listing (nil otherwise).
+	Owner *User `gorm:"-"`
 }
 
 // Cursor is a position in the queue's order (unanswered first, then by

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -45,6 +47,9 @@ func (s *Store) CreateUser(ctx context.Context, u *desk.User) error {
 
 // GetUser finds a user by ID.
 func (s *Store) GetUser(ctx context.Context, id uint64) (*desk.User, error) {
+	if id > math.MaxInt64 {
+		return nil, desk.ErrNotFound // no row has such an id; the drivers refuse it as a parameter
+	}
 	var u desk.User
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
 		return nil, dbErr(err, "")
@@ -108,24 +113,46 @@ func (s *Store) TouchLogin(ctx context.Context, id uint64, hash string, at time.
 	return n == 1, dbErr(err, "")
 }
 
-// SetUserActive changes only the active flag.
-func (s *Store) SetUserActive(ctx context.Context, id uint64, active bool) error {
-	return s.setUserColumn(ctx, id, "active", active)
-}
-
-// SetUserPassword changes only the password hash.
-func (s *Store) SetUserPassword(ctx context.Context, id uint64, hash string) error {
-	return s.setUserColumn(ctx, id, "password_hash", hash)
-}
-
-func (s *Store) setUserColumn(ctx context.Context, id uint64, col string, v any) error {
-	return dbErr(s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&desk.User{}).Where("id = ?", id).Update(col, v)
-		if res.Error == nil && res.RowsAffected == 0 {
+// ChangeUser applies ch to the user id in one transaction: the columns it
+// sets, and with ch.EndAccess the deletion of every session and API token
+// of the user. NotFound when there is no such user.
+func (s *Store) ChangeUser(ctx context.Context, id uint64, ch desk.UserChange) error {
+	if id > math.MaxInt64 {
+		return desk.ErrNotFound // no row has such an id; the drivers refuse it as a parameter
+	}
+	cols := map[string]any{}
+	if ch.PasswordHash != nil {
+		cols["password_hash"] = *ch.PasswordHash
+	}
+	if ch.Active != nil {
+		cols["active"] = *ch.Active
+	}
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if len(cols) > 0 {
+			res := tx.Model(&desk.User{}).Where("id = ?", id).Updates(cols)
+			if res.Error != nil {
+				return res.Error
+			}
+			n = res.RowsAffected
+		} else if err := tx.Model(&desk.User{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
 			return gorm.ErrRecordNotFound
 		}
-		return res.Error
-	}), "")
+		if !ch.EndAccess {
+			return nil
+		}
+		if err := tx.Where("user_id = ?", id).Delete(&desk.Session{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("user_id = ?", id).Delete(&desk.Token{}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: change user: %w", dbErr(err, ""))
+	}
+	return nil
 }
 
 // CountUsers counts the users.
@@ -200,6 +227,7 @@ func (s *Store) CreateToken(ctx context.Context, t *desk.Token) error {
 		t.CreatedAt = utc(time.Now())
 	}
 	t.LastUsedAt = utcp(t.LastUsedAt)
+	t.ExpiresAt = utcp(t.ExpiresAt)
 	err := s.write(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error })
 	if err != nil {
 		*t = orig
@@ -214,22 +242,84 @@ func (s *Store) GetTokenByHash(ctx context.Context, hash string) (*desk.Token, e
 	if err := s.db.WithContext(ctx).Where("hash = ?", hash).Take(&t).Error; err != nil {
 		return nil, dbErr(err, "")
 	}
-	t.CreatedAt = asUTC(t.CreatedAt)
-	t.LastUsedAt = asUTCp(t.LastUsedAt)
+	tokenFromDB(&t)
 	return &t, nil
 }
 
-// TouchToken records when a token was last used; NotFound when there is no
-// such token.
-func (s *Store) TouchToken(ctx context.Context, id uint64, at time.Time) error {
+// TouchToken sets the token's last_used_at to at unless it is already at
+// or after since. The condition is in the UPDATE, so several instances
+// seeing the same token within the interval write it once between them.
+func (s *Store) TouchToken(ctx context.Context, id uint64, at, since time.Time) error {
 	err := s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&desk.Token{}).Where("id = ?", id).Update("last_used_at", utc(at))
-		if res.Error == nil && res.RowsAffected == 0 {
-			return gorm.ErrRecordNotFound
-		}
-		return res.Error
+		return tx.Model(&desk.Token{}).
+			Where("id = ? AND (last_used_at IS NULL OR last_used_at < ?)", id, utcCeil(since)).
+			Update("last_used_at", utc(at)).Error
 	})
-	return dbErr(err, "")
+	if err != nil {
+		return fmt.Errorf("store: record token use: %w", dbErr(err, ""))
+	}
+	return nil
+}
+
+// ListTokens lists the API tokens of the user userID, or of everyone when
+// userID is 0, with Owner filled: by owner email, then newest first.
+func (s *Store) ListTokens(ctx context.Context, userID uint64) ([]*desk.Token, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Model(&desk.Token{}).Select("tokens.*").Joins("JOIN users ON users.id = tokens.user_id")
+	if userID > 0 {
+		q = q.Where("tokens.user_id = ?", userID)
+	}
+	tokens := []*desk.Token{}
+	if err := q.Order("users.email ASC, tokens.created_at DESC, tokens.id DESC").Find(&tokens).Error; err != nil {
+		return nil, fmt.Errorf("store: list tokens: %w", dbErr(err, ""))
+	}
+	ids := make([]uint64, 0, len(tokens))
+	for _, t := range tokens {
+		tokenFromDB(t)
+		ids = append(ids, t.UserID)
+	}
+	if len(ids) == 0 {
+		return tokens, nil
+	}
+	var users []*desk.User
+	if err := db.Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("store: list token owners: %w", dbErr(err, ""))
+	}
+	byID := make(map[uint64]*desk.User, len(users))
+	for _, u := range users {
+		userFromDB(u)
+		byID[u.ID] = u
+	}
+	for _, t := range tokens {
+		t.Owner = byID[t.UserID]
+	}
+	return tokens, nil
+}
+
+// DeleteToken removes the token id and returns it (Owner unset); NotFound
+// when there is no such token.
+func (s *Store) DeleteToken(ctx context.Context, id uint64) (*desk.Token, error) {
+	if id > math.MaxInt64 {
+		return nil, desk.ErrNotFound
+	}
+	var t desk.Token
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&t).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", id).Delete(&desk.Token{}).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: delete token: %w", dbErr(err, ""))
+	}
+	tokenFromDB(&t)
+	return &t, nil
+}
+
+func tokenFromDB(t *desk.Token) {
+	t.CreatedAt = asUTC(t.CreatedAt)
+	t.LastUsedAt = asUTCp(t.LastUsedAt)
+	t.ExpiresAt = asUTCp(t.ExpiresAt)
 }
 
 // Setting returns the value of key, creating it with create() if absent.

@@ -3,6 +3,7 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"testing"
@@ -172,14 +173,194 @@ func TestTokens(t *testing.T) {
 		})
 		t.Run("touch", func(t *testing.T) {
 			at := base.Add(1234567 * time.Nanosecond)
-			if err := s.TouchToken(ctx(t), tok.ID, at); err != nil {
+			if err := s.TouchToken(ctx(t), tok.ID, at, at.Add(-time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := s.GetTokenByHash(ctx(t), "abc123")
 			if got.LastUsedAt == nil || *got.LastUsedAt != base.Add(1234*time.Microsecond) {
 				t.Errorf("LastUsedAt = %v", got.LastUsedAt)
 			}
-			wantCode(t, s.TouchToken(ctx(t), 999999, at), desk.NotFound)
+			if err := s.TouchToken(ctx(t), 999999, at, at); err != nil {
+				t.Errorf("touching a missing token: %v", err)
+			}
+		})
+		t.Run("touch_writes_once_per_interval", func(t *testing.T) {
+			// Another instance saw the token 30 s after the last recorded use:
+			// its conditional update leaves the row alone.
+			first, _ := s.GetTokenByHash(ctx(t), "abc123")
+			later := first.LastUsedAt.Add(30 * time.Second)
+			if err := s.TouchToken(ctx(t), tok.ID, later, later.Add(-time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.GetTokenByHash(ctx(t), "abc123"); !got.LastUsedAt.Equal(*first.LastUsedAt) {
+				t.Errorf("use within the interval was written: %v → %v", first.LastUsedAt, got.LastUsedAt)
+			}
+			muchLater := first.LastUsedAt.Add(61 * time.Second)
+			if err := s.TouchToken(ctx(t), tok.ID, muchLater, muchLater.Add(-time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.GetTokenByHash(ctx(t), "abc123"); !got.LastUsedAt.Equal(muchLater) {
+				t.Errorf("use after the interval: LastUsedAt %v, want %v", got.LastUsedAt, muchLater)
+			}
+		})
+		t.Run("expiry_round_trips", func(t *testing.T) {
+			exp := base.Add(90 * 24 * time.Hour)
+			e := &desk.Token{UserID: u.ID, Name: "expiring", Hash: "exp1", CreatedAt: base, ExpiresAt: &exp}
+			if err := s.CreateToken(ctx(t), e); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.GetTokenByHash(ctx(t), "exp1")
+			if err != nil || got.ExpiresAt == nil || !got.ExpiresAt.Equal(exp) || got.ExpiresAt.Location() != time.UTC {
+				t.Fatalf("GetTokenByHash = %+v, %v; want ExpiresAt %v", got, err, exp)
+			}
+		})
+	})
+}
+
+func TestListTokens(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		zed := createUser(t, s, "zed@example.org", "Zed")
+		amy := createUser(t, s, "amy@example.org", "Amy")
+		for i, tk := range []*desk.Token{
+			{UserID: zed.ID, Name: "zed-old", Hash: "h1", CreatedAt: base},
+			{UserID: amy.ID, Name: "amy-old", Hash: "h2", CreatedAt: base.Add(time.Hour)},
+			{UserID: amy.ID, Name: "amy-new", Hash: "h3", CreatedAt: base.Add(2 * time.Hour)},
+		} {
+			if err := s.CreateToken(ctx(t), tk); err != nil {
+				t.Fatalf("token %d: %v", i, err)
+			}
+		}
+		names := func(ts []*desk.Token) []string {
+			var out []string
+			for _, tk := range ts {
+				owner := "?"
+				if tk.Owner != nil {
+					owner = tk.Owner.Email
+				}
+				out = append(out, tk.Name+"/"+owner)
+			}
+			return out
+		}
+		t.Run("everyone_by_owner_then_newest", func(t *testing.T) {
+			got, err := s.ListTokens(ctx(t), 0)
+			want := []string{"amy-new/amy@example.org", "amy-old/amy@example.org", "zed-old/zed@example.org"}
+			if err != nil || !reflect.DeepEqual(names(got), want) {
+				t.Fatalf("ListTokens(0) = %v, %v; want %v", names(got), err, want)
+			}
+		})
+		t.Run("one_user", func(t *testing.T) {
+			got, err := s.ListTokens(ctx(t), zed.ID)
+			if err != nil || !reflect.DeepEqual(names(got), []string{"zed-old/zed@example.org"}) {
+				t.Fatalf("ListTokens(zed) = %v, %v", names(got), err)
+			}
+		})
+		t.Run("none", func(t *testing.T) {
+			got, err := s.ListTokens(ctx(t), 999999)
+			if err != nil || got == nil || len(got) != 0 {
+				t.Fatalf("ListTokens(missing user) = %v, %v; want an empty list", got, err)
+			}
+		})
+	})
+}
+
+func TestDeleteToken(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		u := createUser(t, s, "api@example.org", "API")
+		tk := &desk.Token{UserID: u.ID, Name: "ci", Hash: "abc123", CreatedAt: base}
+		if err := s.CreateToken(ctx(t), tk); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("returns_the_token_and_removes_it", func(t *testing.T) {
+			got, err := s.DeleteToken(ctx(t), tk.ID)
+			if err != nil || got.ID != tk.ID || got.Name != "ci" || got.UserID != u.ID {
+				t.Fatalf("DeleteToken = %+v, %v", got, err)
+			}
+			_, err = s.GetTokenByHash(ctx(t), "abc123")
+			wantCode(t, err, desk.NotFound)
+		})
+		t.Run("missing_is_not_found", func(t *testing.T) {
+			for _, id := range []uint64{tk.ID, 999999, 1 << 63, math.MaxUint64} {
+				_, err := s.DeleteToken(ctx(t), id)
+				wantCode(t, err, desk.NotFound)
+			}
+		})
+	})
+}
+
+// TestChangeUser: a change and the end of the account's sessions and
+// tokens commit together, and touch no other account.
+func TestChangeUser(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		sam := createUser(t, s, "sam@example.org", "Sam")
+		ann := createUser(t, s, "ann@example.org", "Ann")
+		sessions := map[uint64][]string{}
+		creds := func(u *desk.User, n int) {
+			t.Helper()
+			for i := 0; i < n; i++ {
+				id := fmt.Sprintf("%s-%d", u.Email, i)
+				if err := s.CreateSession(ctx(t), &desk.Session{ID: id, UserID: u.ID, CreatedAt: base, ExpiresAt: base.Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+				sessions[u.ID] = append(sessions[u.ID], id)
+				if err := s.CreateToken(ctx(t), &desk.Token{UserID: u.ID, Name: "t", Hash: desk.HashToken(id), CreatedAt: base}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		count := func(u *desk.User) (live, tokens int) {
+			t.Helper()
+			ts, err := s.ListTokens(ctx(t), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range sessions[u.ID] {
+				if _, err := s.GetSession(ctx(t), id); err == nil {
+					live++
+				}
+			}
+			return live, len(ts)
+		}
+		creds(sam, 2)
+		creds(ann, 1)
+		hash, off := "new-hash", false
+		t.Run("password_without_end_access_keeps_credentials", func(t *testing.T) {
+			if err := s.ChangeUser(ctx(t), sam.ID, desk.UserChange{PasswordHash: &hash}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.GetUser(ctx(t), sam.ID); got.PasswordHash != "new-hash" || !got.Active {
+				t.Errorf("user after: %+v", got)
+			}
+			if ss, ts := count(sam); ss != 2 || ts != 2 {
+				t.Errorf("sam has %d sessions, %d tokens; want 2, 2", ss, ts)
+			}
+		})
+		t.Run("end_access_with_the_change", func(t *testing.T) {
+			if err := s.ChangeUser(ctx(t), sam.ID, desk.UserChange{Active: &off, EndAccess: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.GetUser(ctx(t), sam.ID); got.Active || got.PasswordHash != "new-hash" {
+				t.Errorf("user after: %+v", got)
+			}
+			if ss, ts := count(sam); ss != 0 || ts != 0 {
+				t.Errorf("sam has %d sessions, %d tokens; want none", ss, ts)
+			}
+			if ss, ts := count(ann); ss != 1 || ts != 1 {
+				t.Errorf("ann has %d sessions, %d tokens; want hers kept", ss, ts)
+			}
+		})
+		t.Run("end_access_alone", func(t *testing.T) {
+			if err := s.ChangeUser(ctx(t), ann.ID, desk.UserChange{EndAccess: true}); err != nil {
+				t.Fatal(err)
+			}
+			if ss, ts := count(ann); ss != 0 || ts != 0 {
+				t.Errorf("ann has %d sessions, %d tokens; want none", ss, ts)
+			}
+		})
+		t.Run("missing_user", func(t *testing.T) {
+			for _, id := range []uint64{999999, 1 << 63} {
+				wantCode(t, s.ChangeUser(ctx(t), id, desk.UserChange{Active: &off, EndAccess: true}), desk.NotFound)
+				wantCode(t, s.ChangeUser(ctx(t), id, desk.UserChange{EndAccess: true}), desk.NotFound)
+			}
 		})
 	})
 }

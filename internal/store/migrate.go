@@ -240,6 +240,13 @@ var migrations = []migration{
 			`DROP INDEX idx_outbox_due`,
 		)
 	}},
+	{11, "token_expiry", func(tx *gorm.DB, d dialect) error {
+		return execAll(tx, d,
+			// NULL: the token never expires. A revoked token is deleted, so
+			// every instance refuses it from the next request on.
+			`ALTER TABLE tokens ADD COLUMN expires_at {TIME}`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

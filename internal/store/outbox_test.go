@@ -58,11 +58,12 @@ func TestTouchLogin(t *testing.T) {
 		if ok, err := s.TouchLogin(ctx(t), u.ID, "old", time.Now()); !ok || err != nil {
 			t.Fatalf("active, same hash: %v %v", ok, err)
 		}
-		s.SetUserPassword(ctx(t), u.ID, "new")
+		hash, off := "new", false
+		s.ChangeUser(ctx(t), u.ID, desk.UserChange{PasswordHash: &hash})
 		if ok, _ := s.TouchLogin(ctx(t), u.ID, "old", time.Now()); ok {
 			t.Errorf("login with a hash replaced meanwhile was recorded")
 		}
-		s.SetUserActive(ctx(t), u.ID, false)
+		s.ChangeUser(ctx(t), u.ID, desk.UserChange{Active: &off})
 		if ok, _ := s.TouchLogin(ctx(t), u.ID, "new", time.Now()); ok {
 			t.Errorf("login of a deactivated account was recorded")
 		}

@@ -16,13 +16,20 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
-// Cookie names.
-const (
-	sessionCookie = "slatrack_session"
-	csrfCookie    = "slatrack_csrf"
-	flashCookie   = "slatrack_flash"
-	doneCookie    = "slatrack_submitted"
-)
+// cookieNames are the names of slatrack's cookies.
+type cookieNames struct{ session, csrf, flash, done string }
+
+// newCookieNames gives the cookies the __Host- prefix when they are Secure:
+// a browser then takes them only from HTTPS, with Path=/ and no Domain, so
+// neither a sibling subdomain nor anyone on plain HTTP can plant or
+// overwrite them (a planted CSRF cookie is half of a login-CSRF attack).
+func newCookieNames(secure bool) cookieNames {
+	p := ""
+	if secure {
+		p = "__Host-"
+	}
+	return cookieNames{session: p + "slatrack_session", csrf: p + "slatrack_csrf", flash: p + "slatrack_flash", done: p + "slatrack_submitted"}
+}
 
 // Context keys.
 const (
@@ -53,21 +60,24 @@ func (s *Server) sign(purpose, value string) string {
 }
 
 // csrf gives every browser a random CSRF cookie and every form a token
-// derived from it with the server's secret; state-changing requests must
-// send the token back. It also loads the logged-in user, if any.
+// derived from it (and, once logged in, from the session) with the server's
+// secret; state-changing requests must send the token back. It also loads
+// the logged-in user, if any.
 func (s *Server) csrf(c *gin.Context) {
-	id, err := c.Cookie(csrfCookie)
+	id, err := c.Cookie(s.cookies.csrf)
 	if err != nil || len(id) < 32 {
 		id = desk.RandomToken()
-		s.setCookie(c, csrfCookie, id, 0)
+		s.setCookie(c, s.cookies.csrf, id, 0)
 	}
-	want := s.sign("csrf", id)
-	c.Set(ctxCSRF, want)
-	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" {
+	session := ""
+	if tok, err := c.Cookie(s.cookies.session); err == nil && tok != "" {
 		if u, err := s.svc.SessionUser(c.Request.Context(), tok); err == nil {
 			c.Set(ctxUser, u)
+			session = tok
 		}
 	}
+	want := s.csrfFor(id, session)
+	c.Set(ctxCSRF, want)
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 		if err := parseForm(c.Request); err != nil {
 			s.respondError(c, err)
@@ -80,6 +90,17 @@ func (s *Server) csrf(c *gin.Context) {
 		}
 	}
 	c.Next()
+}
+
+// csrfFor is the form token for the CSRF cookie id and the logged-in
+// session ("" when anonymous). Binding it to the session means a cookie and
+// token pair an attacker fetched anonymously (and planted in a victim's
+// browser) does not fit any request made with the victim's session.
+func (s *Server) csrfFor(id, session string) string {
+	if session == "" {
+		return s.sign("csrf", id)
+	}
+	return s.sign("csrf-session", id+"\x00"+desk.HashToken(session))
 }
 
 // parseForm reads a posted form up front, so an oversize or broken body is
@@ -141,16 +162,16 @@ func (s *Server) requireToken(c *gin.Context) {
 // setFlash leaves a one-time message for the next page.
 func (s *Server) setFlash(c *gin.Context, msg string) {
 	v := encodeValue(msg)
-	s.setCookie(c, flashCookie, v+"."+s.sign("flash", v), 60)
+	s.setCookie(c, s.cookies.flash, v+"."+s.sign("flash", v), 60)
 }
 
 // takeFlash reads and clears the one-time message.
 func (s *Server) takeFlash(c *gin.Context) string {
-	raw, err := c.Cookie(flashCookie)
+	raw, err := c.Cookie(s.cookies.flash)
 	if err != nil || raw == "" {
 		return ""
 	}
-	s.setCookie(c, flashCookie, "", -1)
+	s.setCookie(c, s.cookies.flash, "", -1)
 	return s.verifySigned("flash", raw)
 }
 
@@ -199,7 +220,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 	// Renew everything at login: a new session id and a new CSRF secret,
 	// and the old session (if any) ends.
-	if old, err := c.Cookie(sessionCookie); err == nil {
+	if old, err := c.Cookie(s.cookies.session); err == nil {
 		_ = s.svc.EndSession(c.Request.Context(), old)
 	}
 	ttl := time.Duration(s.cfg.SessionHours) * time.Hour
@@ -208,20 +229,20 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	s.setCookie(c, sessionCookie, tok, int(ttl.Seconds()))
-	s.setCookie(c, csrfCookie, desk.RandomToken(), 0)
+	s.setCookie(c, s.cookies.session, tok, int(ttl.Seconds()))
+	s.setCookie(c, s.cookies.csrf, desk.RandomToken(), 0)
 	c.Redirect(http.StatusSeeOther, safeNext(next))
 }
 
 func (s *Server) logout(c *gin.Context) {
-	if tok, err := c.Cookie(sessionCookie); err == nil {
+	if tok, err := c.Cookie(s.cookies.session); err == nil {
 		if err := s.svc.EndSession(c.Request.Context(), tok); err != nil {
 			s.respondError(c, err)
 			return
 		}
 	}
-	s.setCookie(c, sessionCookie, "", -1)
-	s.setCookie(c, csrfCookie, "", -1)
+	s.setCookie(c, s.cookies.session, "", -1)
+	s.setCookie(c, s.cookies.csrf, "", -1)
 	s.setFlash(c, "You have logged out.")
 	c.Redirect(http.StatusSeeOther, "/login")
 }

@@ -12,9 +12,17 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
+// The cookie names under the default configuration: secure cookies, so
+// with the __Host- prefix.
+const (
+	sessionCookie = "__Host-slatrack_session"
+	csrfCookie    = "__Host-slatrack_csrf"
+	doneCookie    = "__Host-slatrack_submitted"
+)
+
 // sessionOf is the session cookie value a client holds ("" when none).
 func sessionOf(c *client) string {
-	if ck := c.cookies["slatrack_session"]; ck != nil {
+	if ck := c.cookies[sessionCookie]; ck != nil {
 		return ck.Value
 	}
 	return ""
@@ -23,7 +31,7 @@ func sessionOf(c *client) string {
 // withSession is a fresh client carrying only the given session cookie.
 func withSession(a *app, tok string) *client {
 	c := a.client()
-	c.cookies["slatrack_session"] = &http.Cookie{Name: "slatrack_session", Value: tok}
+	c.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: tok}
 	return c
 }
 
@@ -105,7 +113,7 @@ func TestAuth(t *testing.T) {
 			resp, body := c.submit("/login", "/login", url.Values{"email": {email}, "password": {"wrong password!!"}})
 			wantStatus(t, resp, body, http.StatusUnauthorized)
 			wantContains(t, body, "wrong email or password", `value="`+email+`"`)
-			if h := setCookies(resp, "slatrack_session"); len(h) != 0 {
+			if h := setCookies(resp, sessionCookie); len(h) != 0 {
 				t.Errorf("a failed login set a session cookie: %v", h)
 			}
 			if sessionOf(c) != "" {
@@ -138,14 +146,14 @@ func TestAuth(t *testing.T) {
 		a := newApp(t)
 		c := a.client()
 		_, _ = c.get("/login")
-		csrf0 := c.cookies["slatrack_csrf"].Value
+		csrf0 := c.cookies[csrfCookie].Value
 		token0 := c.csrf("/login")
 
 		// A planted session id (fixation) is replaced at login.
-		c.cookies["slatrack_session"] = &http.Cookie{Name: "slatrack_session", Value: "planted-by-attacker-planted-by-attacker"}
+		c.cookies[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: "planted-by-attacker-planted-by-attacker"}
 		resp, body := c.postForm("/login", url.Values{"csrf_token": {token0}, "email": {"sam@agency.gov"}, "password": {testPassword}})
 		wantRedirect(t, resp, body, "/queue")
-		s1, csrf1 := sessionOf(c), c.cookies["slatrack_csrf"].Value
+		s1, csrf1 := sessionOf(c), c.cookies[csrfCookie].Value
 		if s1 == "" || s1 == "planted-by-attacker-planted-by-attacker" {
 			t.Fatalf("session after login = %q", s1)
 		}
@@ -158,7 +166,7 @@ func TestAuth(t *testing.T) {
 		wantLoggedIn(t, c)
 
 		relogin(t, c, "sam@agency.gov")
-		s2, csrf2 := sessionOf(c), c.cookies["slatrack_csrf"].Value
+		s2, csrf2 := sessionOf(c), c.cookies[csrfCookie].Value
 		if s2 == "" || s2 == s1 {
 			t.Errorf("re-login kept the session id (%q → %q)", s1, s2)
 		}
@@ -265,7 +273,7 @@ func TestAuth(t *testing.T) {
 		c := a.client()
 		resp, body := c.submit("/login", "/login", url.Values{"email": {"sam@agency.gov"}, "password": {testPassword}})
 		wantStatus(t, resp, body, http.StatusSeeOther)
-		for _, name := range []string{"slatrack_session", "slatrack_csrf"} {
+		for _, name := range []string{sessionCookie, csrfCookie} {
 			hs := setCookies(resp, name)
 			if len(hs) != 1 {
 				t.Fatalf("%s: Set-Cookie headers %v", name, hs)
@@ -277,19 +285,19 @@ func TestAuth(t *testing.T) {
 				}
 			}
 		}
-		if h := setCookies(resp, "slatrack_session")[0]; !strings.Contains(h, "Max-Age=43200") {
+		if h := setCookies(resp, sessionCookie)[0]; !strings.Contains(h, "Max-Age=43200") {
 			t.Errorf("session cookie should last session_hours (12h): %s", h)
 		}
 		// The intake and confirmation cookies too.
 		resp, _ = a.client().get("/")
-		for _, h := range setCookies(resp, "slatrack_csrf") {
+		for _, h := range setCookies(resp, csrfCookie) {
 			if !strings.Contains(h, "HttpOnly") || !strings.Contains(h, "SameSite=Lax") || !strings.Contains(h, "Secure") {
 				t.Errorf("csrf cookie: %s", h)
 			}
 		}
 		ic := a.client()
 		resp, _ = ic.submit("/", "/", neutral())
-		hs := setCookies(resp, "slatrack_submitted")
+		hs := setCookies(resp, doneCookie)
 		if len(hs) != 1 || !strings.Contains(hs[0], "HttpOnly") || !strings.Contains(hs[0], "Secure") || !strings.Contains(hs[0], "SameSite=Lax") {
 			t.Errorf("submitted cookie: %v", hs)
 		}

@@ -59,7 +59,16 @@ func newApp(t testing.TB) *app {
 // newAppOn is newApp over a given store.
 func newAppOn(t testing.TB, st *store.Store) *app {
 	t.Helper()
+	return newAppWith(t, st, nil)
+}
+
+// newAppWith is newAppOn with the configuration changed by edit first.
+func newAppWith(t testing.TB, st *store.Store, edit func(*config.Config)) *app {
+	t.Helper()
 	cfg := config.Default()
+	if edit != nil {
+		edit(&cfg)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +186,7 @@ func (c *client) login(email string) {
 // apiToken creates an API token for a user.
 func (a *app) apiToken(email string) string {
 	a.t.Helper()
-	tok, _, err := a.svc.CreateToken(context.Background(), email, "test")
+	tok, _, err := a.svc.CreateToken(context.Background(), desk.NewToken{Email: email, Name: "test"})
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -53,12 +53,12 @@ func (s *Server) intakeSubmit(c *gin.Context) {
 	// does not send the request twice and nobody can look up others' tickets.
 	v := t.Ref + "\n" + s.svc.Policy.Promise(t.ResponseDueAt)
 	enc := encodeValue(v)
-	s.setCookie(c, doneCookie, enc+"."+s.sign("done", enc), 600)
+	s.setCookie(c, s.cookies.done, enc+"."+s.sign("done", enc), 600)
 	c.Redirect(http.StatusSeeOther, "/submitted")
 }
 
 func (s *Server) intakeDone(c *gin.Context) {
-	raw, _ := c.Cookie(doneCookie)
+	raw, _ := c.Cookie(s.cookies.done)
 	v := s.verifySigned("done", raw)
 	ref, promise, ok := strings.Cut(v, "\n")
 	if !ok {

@@ -51,7 +51,7 @@ func TestIntake(t *testing.T) {
 		if m == nil || len(m[1]) < 20 {
 			t.Fatalf("no CSRF token in the form:\n%s", body)
 		}
-		if c.cookies["slatrack_csrf"] == nil {
+		if c.cookies[csrfCookie] == nil {
 			t.Errorf("no CSRF cookie set")
 		}
 		wantContains(t, body, `<form method="post" action="/"`, `name="subject"`, `name="email"`, `name="body"`,
@@ -216,7 +216,7 @@ func TestIntake(t *testing.T) {
 			"U1ItMTAwMQ.xxxxxxxxxx", // "SR-1001", bad signature
 		} {
 			c := a.client()
-			c.cookies["slatrack_submitted"] = &http.Cookie{Name: "slatrack_submitted", Value: v}
+			c.cookies[doneCookie] = &http.Cookie{Name: doneCookie, Value: v}
 			resp, body := c.get("/submitted")
 			wantRedirect(t, resp, body, "/")
 			wantLacks(t, body, "SR-4242", "never")
@@ -225,11 +225,11 @@ func TestIntake(t *testing.T) {
 		c := a.client()
 		resp, body := c.submit("/", "/", neutral())
 		wantRedirect(t, resp, body, "/submitted")
-		raw := c.cookies["slatrack_submitted"].Value
+		raw := c.cookies[doneCookie].Value
 		val, sig, _ := strings.Cut(raw, ".")
 		b, _ := base64.RawURLEncoding.DecodeString(val)
 		edited := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(b), "SR-1001", "SR-1002", 1)))
-		c.cookies["slatrack_submitted"] = &http.Cookie{Name: "slatrack_submitted", Value: edited + "." + sig}
+		c.cookies[doneCookie] = &http.Cookie{Name: doneCookie, Value: edited + "." + sig}
 		resp, body = c.get("/submitted")
 		wantRedirect(t, resp, body, "/")
 	})

@@ -48,6 +48,8 @@ func (s *Server) routes(e *gin.Engine) {
 	admin.GET("/users", s.usersPage)
 	admin.POST("/users", s.usersCreate)
 	admin.POST("/users/:id/active", s.usersSetActive)
+	admin.GET("/tokens", s.tokensPage)
+	admin.POST("/tokens/:id/revoke", s.tokensRevoke)
 	admin.GET("/quarantine", s.quarantineList)
 	admin.GET("/quarantine/:id/raw", s.quarantineRaw)
 	admin.POST("/quarantine/:id/reprocess", s.quarantineReprocess)

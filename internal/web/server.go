@@ -66,6 +66,8 @@ type Server struct {
 	intake  *limiter
 	logins  *limiter
 	engine  *gin.Engine
+	handler http.Handler
+	cookies cookieNames
 	started time.Time
 }
 
@@ -99,6 +101,7 @@ func New(o Options) (*Server, error) {
 		reports: o.Reports, health: o.Health,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),
+		cookies: newCookieNames(o.Server.SecureCookies),
 		started: time.Now(),
 	}
 	if err := s.loadAssets(); err != nil {
@@ -119,11 +122,18 @@ func New(o Options) (*Server, error) {
 	e.HandleMethodNotAllowed = true
 	s.engine = e
 	s.routes(e)
+	// slatrack is always served from the root. gin puts X-Forwarded-Prefix
+	// in front of its trailing-slash redirects, so any client could choose
+	// where they point: the header is dropped before gin sees it.
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("X-Forwarded-Prefix")
+		e.ServeHTTP(w, r)
+	})
 	return s, nil
 }
 
 // Handler is the whole HTTP application.
-func (s *Server) Handler() http.Handler { return s.engine }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // loadAssets reads the static files and names each by a hash of its content.
 func (s *Server) loadAssets() error {

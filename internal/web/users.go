@@ -57,31 +57,15 @@ func (s *Server) usersSetActive(c *gin.Context) {
 		s.respondError(c, desk.ErrNotFound)
 		return
 	}
-	ctx := c.Request.Context()
-	u, err := s.svc.Store.GetUser(ctx, id)
+	active := c.PostForm("active") == "1"
+	u, err := s.svc.SetActive(c.Request.Context(), currentUser(c), id, active)
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	active := c.PostForm("active") == "1"
-	if !active && u.ID == currentUser(c).ID {
-		s.respondError(c, desk.Errorf(desk.Conflict, "you cannot deactivate your own account"))
-		return
-	}
-	u.Active = active
-	if err := s.svc.Store.SetUserActive(ctx, u.ID, active); err != nil {
-		s.respondError(c, err)
-		return
-	}
-	if !active {
-		if err := s.svc.Store.DeleteUserSessions(ctx, u.ID); err != nil {
-			s.respondError(c, err)
-			return
-		}
-	}
 	msg := u.Email + " can log in again."
 	if !active {
-		msg = u.Email + " is deactivated and logged out everywhere."
+		msg = u.Email + " is deactivated and logged out everywhere. Their API tokens are revoked."
 	}
 	s.setFlash(c, msg)
 	c.Redirect(http.StatusSeeOther, "/admin/users")
