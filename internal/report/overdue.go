@@ -65,10 +65,17 @@ type OverdueTicket struct {
 // tickets. The report reads the tickets as they are now, so a past at
 // replays deadlines, not history: tickets received after at are left out,
 // but a ticket answered since at is not brought back.
+//
+// at must lie within the calendar's range (clock.Calendar.Range), else the
+// error is a *ParamError about "at". When ctx ends the work stops and
+// ctx's error is returned.
 func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time) (*Overdue, error) {
 	cal := pol.Calendar()
 	loc := cal.Location()
 	at = at.Round(0).In(loc)
+	if err := checkInstant(cal, "at", at, false); err != nil {
+		return nil, err
+	}
 	next := NextOpening(cal, at)
 	before := next
 	if before.IsZero() { // the desk never closes: nothing to forecast
@@ -83,7 +90,12 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 		r.NextOpening = next.In(loc)
 	}
 	byClass := map[string][]OverdueTicket{}
-	for _, t := range ts {
+	for i, t := range ts {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if t.ReceivedAt.After(at) || !t.ResponseDueAt.Before(before) || t.FirstResponseAt != nil || !t.Open {
 			continue
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -50,9 +51,19 @@ func wantsJSON(c *gin.Context) bool {
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }
 
+// statusClientClosed is answered (to no one) when the client hung up and its
+// request's work stopped for that: nginx's "client closed request", so logs
+// and metrics tell it apart from our failures.
+const statusClientClosed = 499
+
 // respondError answers err: the status from its code, a message safe to
 // show, and a log line for the internal ones (never the client).
 func (s *Server) respondError(c *gin.Context, err error) {
+	if c.Request.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		s.log.Debug("request abandoned by the client", "method", c.Request.Method, "path", c.Request.URL.Path)
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	code := desk.ErrorCode(err)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
