@@ -8,6 +8,7 @@ package desk
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -224,7 +225,8 @@ func DecodeCursor(s string) (Cursor, error) {
 	}
 	us, err1 := strconv.ParseInt(parts[1], 10, 64)
 	id, err2 := strconv.ParseUint(parts[2], 10, 64)
-	if err1 != nil || err2 != nil {
+	// Ids are signed 64-bit in both databases: a larger one was not made here.
+	if err1 != nil || err2 != nil || id > math.MaxInt64 {
 		return Cursor{}, bad
 	}
 	return Cursor{Answered: parts[0] == "1", Due: time.UnixMicro(us).UTC(), ID: id}, nil

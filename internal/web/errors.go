@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -15,6 +17,18 @@ var (
 	errNoRoute  = desk.Errorf(desk.NotFound, "there is no page at this address")
 	errNoMethod = &desk.Error{Code: "method", Message: "this address does not accept that method"}
 )
+
+// pathID reads the id in the path parameter name. Both databases keep ids
+// as positive signed 64-bit integers (and their drivers refuse a uint64
+// with the high bit set), so anything else — not a number, 0, ≥ 2^63 —
+// names nothing: desk.ErrNotFound, a 404.
+func pathID(c *gin.Context, name string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || id == 0 || id > math.MaxInt64 {
+		return 0, desk.ErrNotFound
+	}
+	return id, nil
+}
 
 // statusOf is the one mapping from domain error codes to HTTP statuses.
 func statusOf(code desk.Code) int {
