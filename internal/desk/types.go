@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ticket statuses.
@@ -191,6 +192,19 @@ type Token struct {
 	Hash       string `gorm:"size:64;uniqueIndex"`
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+// MaxSearchLen is the longest queue search (Filter.Text), in characters:
+// enough for any reference or phrase, and far below what the databases'
+// LIKE accepts (SQLite refuses patterns over 50,000 bytes).
+const MaxSearchLen = 200
+
+// searchTooLong says why text is too long a search, or "" when it is not.
+func searchTooLong(text string) string {
+	if n := utf8.RuneCountInString(text); n > MaxSearchLen {
+		return fmt.Sprintf("the search is %d characters long; it may be at most %d", n, MaxSearchLen)
+	}
+	return ""
 }
 
 // Cursor is a position in the queue's order (unanswered first, then by

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
 	"github.com/slatrack/slatrack/internal/sla"
+	"github.com/slatrack/slatrack/internal/store"
+	"github.com/slatrack/slatrack/internal/store/storetest"
 	"github.com/slatrack/slatrack/internal/web"
 )
 
@@ -136,4 +139,28 @@ func TestReports_StopWhenTheClientLeaves(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSearch_Length: a 60 KB search answered 500 on SQLite ("LIKE pattern
+// too complex"); any search over desk.MaxSearchLen characters is a 400
+// naming q and the limit, on both engines, and one at the limit works.
+func TestSearch_Length(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		a := newAppOn(t, st)
+		a.mkTicket(desk.NewTicket{Subject: "Quota question"}, nil) // SQLite only fails on a row to match
+		tok := a.apiToken("sam@agency.gov")
+		long := url.QueryEscape(strings.Repeat("é%_", 20000)) // 60,000 characters, LIKE wildcards included
+		resp, body := a.api(tok, "GET", "/api/v1/tickets?q="+long, "")
+		m := wantJSONError(t, resp, body, http.StatusBadRequest, "q")
+		if msg, _ := m["error"].(string); !strings.Contains(msg, "at most 200") {
+			t.Errorf("message %q does not name the limit", msg)
+		}
+		c := a.staffClient("sam@agency.gov")
+		resp, body = c.get("/queue?q=" + long)
+		wantStatus(t, resp, body, http.StatusBadRequest)
+		wantContains(t, body, "at most 200")
+		atLimit := url.QueryEscape(strings.Repeat("ü", desk.MaxSearchLen))
+		resp, body = a.api(tok, "GET", "/api/v1/tickets?q="+atLimit, "")
+		wantStatus(t, resp, body, http.StatusOK)
+	})
 }
