@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -155,29 +154,27 @@ var OverdueCSVHeader = []string{
 // in the calendar's zone; overdue_by_seconds is whole business seconds
 // (negative on forecast rows); forecast is "true" or "false"; url is
 // baseURL (trailing slashes dropped; may be "") followed by the ticket's
-// path. Text cells that could be read as a spreadsheet formula get a
-// leading apostrophe.
+// path. Rows end in CRLF, and text cells that could be read as a
+// spreadsheet formula get an apostrophe (see csvSafe).
 func (r *Overdue) WriteCSV(w io.Writer, baseURL string) error {
 	base := strings.TrimRight(baseURL, "/")
-	cw := csv.NewWriter(w)
-	if err := cw.Write(OverdueCSVHeader); err != nil {
+	cw := newCSVWriter(w)
+	if err := cw.header(OverdueCSVHeader); err != nil {
 		return err
 	}
 	for _, g := range r.Groups {
 		for _, t := range g.Tickets {
-			rec := []string{
-				csvSafe(t.Ref), csvSafe(t.Class), csvSafe(t.Status), csvSafe(t.AssigneeEmail),
-				rfc(t.ReceivedAt, r.loc), rfc(t.DueAt, r.loc),
-				strconv.FormatInt(seconds(t.OverdueBy), 10), strconv.FormatBool(t.Forecast),
-				csvSafe(t.Subject), csvSafe(t.RequesterEmail), csvSafe(base + t.URL),
-			}
-			if err := cw.Write(rec); err != nil {
+			if err := cw.row(
+				csvText(t.Ref), csvText(t.Class), csvText(t.Status), csvText(t.AssigneeEmail),
+				csvText(rfc(t.ReceivedAt, r.loc)), csvText(rfc(t.DueAt, r.loc)),
+				csvInt(seconds(t.OverdueBy)), csvText(strconv.FormatBool(t.Forecast)),
+				csvText(t.Subject), csvText(t.RequesterEmail), csvText(base+t.URL),
+			); err != nil {
 				return err
 			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.flush()
 }
 
 type overdueJSON struct {
