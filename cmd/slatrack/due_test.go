@@ -222,8 +222,8 @@ func TestConfig_EnvOverridesFile(t *testing.T) {
 	if strings.TrimSpace(out) != "2026-07-01T13:00:00-04:00" {
 		t.Errorf("file value: %q", out)
 	}
-	_, out, _ = runCmd(t, "", []string{"SLATRACK_SLA_AVAILABILITY=1h"}, "due", "--config", cfg, "availability", "2026-07-01T09:00:00-04:00")
-	if strings.TrimSpace(out) != "2026-07-01T10:00:00-04:00" {
+	_, out, _ = runCmd(t, "", []string{"SLATRACK_SLA_AVAILABILITY=2h"}, "due", "--config", cfg, "availability", "2026-07-01T09:00:00-04:00")
+	if strings.TrimSpace(out) != "2026-07-01T11:00:00-04:00" {
 		t.Errorf("env value: %q", out)
 	}
 }

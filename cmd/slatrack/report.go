@@ -60,12 +60,8 @@ func reportCommand() command {
 					}
 				} else {
 					periodFrom, periodTo, err = report.ParsePeriod(*period, *from, *to, at, loc)
-					var pe *report.ParamError
-					if errors.As(err, &pe) {
-						return usagef("--%s: %s", pe.Param, pe.Message)
-					}
 					if err != nil {
-						return err
+						return reportUsage(err)
 					}
 				}
 
@@ -78,7 +74,7 @@ func reportCommand() command {
 				if kind == "overdue" {
 					r, err := report.BuildOverdue(e.ctx, a.store, pol, at)
 					if err != nil {
-						return err
+						return reportUsage(err)
 					}
 					switch *format {
 					case "csv":
@@ -99,7 +95,7 @@ func reportCommand() command {
 				}
 				c, err := report.BuildCompliance(e.ctx, a.store, pol, periodFrom, periodTo, at)
 				if err != nil {
-					return err
+					return reportUsage(err)
 				}
 				switch *format {
 				case "csv":
@@ -116,6 +112,16 @@ func reportCommand() command {
 			}
 		},
 	}
+}
+
+// reportUsage turns a bad report parameter into a usage error naming its
+// flag (--from, --at); other errors pass through.
+func reportUsage(err error) error {
+	var pe *report.ParamError
+	if errors.As(err, &pe) {
+		return usagef("--%s: %s", pe.Param, pe.Message)
+	}
+	return err
 }
 
 func validFormat(f string) bool {

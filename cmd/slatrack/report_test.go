@@ -232,6 +232,8 @@ func TestReport_UsageErrors(t *testing.T) {
 		{"to_before_from", []string{"report", "compliance", "--from", "2026-07-06", "--to", "2026-07-01"}, []string{"--to", "not after"}},
 		{"period_and_dates", []string{"report", "compliance", "--period", "week", "--from", "2026-07-01"}, []string{"--period", "not both"}},
 		{"period_on_overdue", []string{"report", "overdue", "--period", "week"}, []string{"report compliance"}},
+		{"period_over_400_days", []string{"report", "compliance", "--from", "0001-01-01", "--to", "9999-12-31"}, []string{"--to", "400 days"}},
+		{"at_outside_the_calendar", []string{"report", "overdue", "--at", "2262-04-11T00:00:00Z"}, []string{"--at", "1990-01-01 to 2100-12-31"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

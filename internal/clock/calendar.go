@@ -118,6 +118,16 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // target of N business days is N × BusinessDay of open time.
 func (c *Calendar) BusinessDay() time.Duration { return c.close - c.open }
 
+// Range is the span [first, end) the calendar answers from its precomputed
+// table: 1990-01-01 00:00 up to 2101-01-01 00:00 in the calendar's zone.
+// Answers outside it are just as right but computed day by day, in time
+// proportional to how far out they lie, so callers that take instants from
+// strangers (the reports' ?at=, say) keep them inside it.
+func (c *Calendar) Range() (first, end time.Time) {
+	return time.Date(tableFirstYear, time.January, 1, 0, 0, 0, 0, c.loc),
+		time.Date(tableLastYear+1, time.January, 1, 0, 0, 0, 0, c.loc)
+}
+
 // DayKind says why a day is closed.
 type DayKind int
 

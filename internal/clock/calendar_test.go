@@ -74,6 +74,17 @@ func TestDefault(t *testing.T) {
 	}
 }
 
+func TestRange(t *testing.T) {
+	c := clock.Default()
+	first, end := c.Range()
+	if want := at(1990, 1, 1, 0, 0, 0); !first.Equal(want) || first.Location() != c.Location() {
+		t.Errorf("first = %v, want %v", first, want)
+	}
+	if want := at(2101, 1, 1, 0, 0, 0); !end.Equal(want) {
+		t.Errorf("end = %v, want %v", end, want)
+	}
+}
+
 func TestIsOpenAndNextOpen(t *testing.T) {
 	c := clock.Default()
 	tests := []struct {

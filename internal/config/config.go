@@ -335,6 +335,15 @@ func (c *Config) Validate() error {
 	}
 	if c.atRisk, err = clock.ParseTarget(c.SLA.AtRisk); err != nil {
 		bad("sla.at_risk", err)
+	} else if day := opts.Close - opts.Open; day > 0 {
+		// At risk is the last stretch before a deadline: a window as long as
+		// a target would call a ticket at risk from the moment it arrives.
+		for _, key := range []string{"availability", "provisioning", "other"} {
+			if t := c.targets[key]; t.Amount > 0 && c.atRisk.Duration(day) >= t.Duration(day) {
+				bad("sla.at_risk", fmt.Errorf("%q must be shorter than every target, and sla.%s is %q", c.SLA.AtRisk, key, t))
+				break
+			}
+		}
 	}
 
 	if c.Server.Addr == "" {
@@ -349,9 +358,11 @@ func (c *Config) Validate() error {
 			bad(key, fmt.Errorf("%d must be a positive number", v))
 		}
 	}
-	positive("server.session_hours", c.Server.SessionHours)
 	positive("server.intake_per_hour", c.Server.IntakePerHour)
-	positive("server.max_body_kb", c.Server.MaxBodyKB)
+	// Upper bounds keep every size and lifetime computed from these far
+	// from overflowing (a huge max_body_kb wrapped negative: every POST 413).
+	within("server.session_hours", c.Server.SessionHours, 1, maxSessionHours, bad)
+	within("server.max_body_kb", c.Server.MaxBodyKB, 1, maxBodyKB, bad)
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
 		bad("database.dsn", fmt.Errorf("%q must start with sqlite: or postgres://", c.Database.DSN))
 	}
@@ -399,17 +410,29 @@ func (c *Config) validateMail(bad func(string, error)) {
 	if m.AckLimitNewSenders < 0 {
 		bad("mail.ack_limit_new_senders", fmt.Errorf("%d must be 0 (no cap) or a positive number", m.AckLimitNewSenders))
 	}
-	dur := func(key, s string) time.Duration {
+	for _, l := range []struct {
+		key     string
+		v, most int
+	}{{"mail.max_message_mb", m.MaxMessageMB, maxMessageMB}, {"mail.max_attachment_mb", m.MaxAttachmentMB, maxMessageMB}, {"mail.reopen_days", m.ReopenDays, maxReopenDays}} {
+		if l.v > l.most { // ≤ 0 is refused above
+			bad(l.key, fmt.Errorf("%d must be at most %d", l.v, l.most))
+		}
+	}
+	dur := func(key, s string, least time.Duration) time.Duration {
 		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
+		switch {
+		case err != nil || d <= 0:
 			bad(key, fmt.Errorf("%q is not a duration like \"30s\", \"5m\" or \"3h\"", s))
+		case d < least:
+			bad(key, fmt.Errorf("%q is shorter than the least allowed, %s", s, least))
 		}
 		return d
 	}
-	c.mailDur.AckWindow = dur("mail.ack_window", m.AckWindow)
-	c.mailDur.SendInterval = dur("mail.send_interval", m.SendInterval)
-	c.mailDur.IMAPInterval = dur("mail.imap.interval", m.IMAP.Interval)
-	c.mailDur.NotifyInterval = dur("notify.interval", c.Notify.Interval)
+	c.mailDur.AckWindow = dur("mail.ack_window", m.AckWindow, 0)
+	// The loops that wake up every interval: a nanosecond kept a core busy.
+	c.mailDur.SendInterval = dur("mail.send_interval", m.SendInterval, minInterval)
+	c.mailDur.IMAPInterval = dur("mail.imap.interval", m.IMAP.Interval, minInterval)
+	c.mailDur.NotifyInterval = dur("notify.interval", c.Notify.Interval, minInterval)
 	if u := c.Notify.WebhookURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		bad("notify.webhook_url", fmt.Errorf("%q must be an http:// or https:// URL", u))
 	}
@@ -469,6 +492,24 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 // RelayRootCAs are the CAs of mail.relay.ca_file, parsed; nil means the
 // system's roots.
 func (c Config) RelayRootCAs() *x509.CertPool { return c.relayCAs }
+
+// Limits on values that are accepted by their type but would break things:
+// sizes and lifetimes that overflow when turned into bytes or durations, and
+// intervals so short that their loop never sleeps.
+const (
+	maxBodyKB       = 10240 // 10 MB: forms and JSON bodies
+	maxSessionHours = 8760  // a year
+	maxMessageMB    = 1024  // mail.max_message_mb and mail.max_attachment_mb
+	maxReopenDays   = 3650  // ten years
+	minInterval     = 100 * time.Millisecond
+)
+
+// within reports key unless lo ≤ v ≤ hi.
+func within(key string, v, lo, hi int, bad func(string, error)) {
+	if v < lo || v > hi {
+		bad(key, fmt.Errorf("%d must be between %d and %d", v, lo, hi))
+	}
+}
 
 // MailDurations are [mail]'s durations, parsed.
 func (c Config) MailDurations() MailDurations { return c.mailDur }

@@ -134,3 +134,55 @@ func TestValidate_RelayCAFile(t *testing.T) {
 		})
 	}
 }
+
+// TestValidate_Limits: values their type accepts but that break things are
+// refused with the key named, and the values at each limit are accepted.
+func TestValidate_Limits(t *testing.T) {
+	cases := []struct {
+		name string
+		set  func(c *config.Config)
+		key  string // "" means valid
+		says string
+	}{
+		{"max_body_kb_overflow", func(c *config.Config) { c.Server.MaxBodyKB = 9007199254740993 }, "server.max_body_kb", "between 1 and 10240"},
+		{"max_body_kb_zero", func(c *config.Config) { c.Server.MaxBodyKB = 0 }, "server.max_body_kb", "between 1 and 10240"},
+		{"max_body_kb_at_limit", func(c *config.Config) { c.Server.MaxBodyKB = 10240 }, "", ""},
+		{"session_hours_overflow", func(c *config.Config) { c.Server.SessionHours = 1 << 40 }, "server.session_hours", "between 1 and 8760"},
+		{"max_message_mb_overflow", func(c *config.Config) { c.Mail.MaxMessageMB = 1 << 45 }, "mail.max_message_mb", "at most 1024"},
+		{"max_attachment_mb_overflow", func(c *config.Config) { c.Mail.MaxAttachmentMB = 1 << 45 }, "mail.max_attachment_mb", "at most 1024"},
+		{"reopen_days_overflow", func(c *config.Config) { c.Mail.ReopenDays = 1 << 40 }, "mail.reopen_days", "at most 3650"},
+		{"send_interval_1ns", func(c *config.Config) { c.Mail.SendInterval = "1ns" }, "mail.send_interval", "least allowed, 100ms"},
+		{"send_interval_99ms", func(c *config.Config) { c.Mail.SendInterval = "99ms" }, "mail.send_interval", "100ms"},
+		{"send_interval_100ms", func(c *config.Config) { c.Mail.SendInterval = "100ms" }, "", ""},
+		{"imap_interval_1ns", func(c *config.Config) { c.Mail.IMAP.Interval = "1ns" }, "mail.imap.interval", "100ms"},
+		{"notify_interval_1us", func(c *config.Config) { c.Notify.Interval = "1us" }, "notify.interval", "100ms"},
+		{"at_risk_equal_to_a_target", func(c *config.Config) { c.SLA.AtRisk = "3h" }, "sla.at_risk", `sla.availability is "3h"`},
+		{"at_risk_in_days_longer_than_hours", func(c *config.Config) { c.SLA.AtRisk = "1d" }, "sla.at_risk", "shorter than every target"},
+		{"at_risk_against_other_target", func(c *config.Config) { c.SLA.Availability = "1d"; c.SLA.Other = "90m"; c.SLA.AtRisk = "2h" }, "sla.at_risk", `sla.other is "90m"`},
+		{"at_risk_just_under", func(c *config.Config) { c.SLA.AtRisk = "179m" }, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Default()
+			tc.set(&c)
+			err := c.Validate()
+			if tc.key == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "config: "+tc.key+": ") || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("err %v, want one naming %s and saying %q", err, tc.key, tc.says)
+			}
+		})
+	}
+	t.Run("from_the_environment", func(t *testing.T) {
+		_, err := config.Load("", []string{"SLATRACK_SERVER_MAX_BODY_KB=9007199254740993", "SLATRACK_MAIL_SEND_INTERVAL=1ns"})
+		for _, key := range []string{"server.max_body_kb", "mail.send_interval"} {
+			if err == nil || !strings.Contains(err.Error(), key) {
+				t.Errorf("err %v does not name %s", err, key)
+			}
+		}
+	})
+}

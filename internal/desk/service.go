@@ -489,6 +489,9 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	if f.Limit < 0 || f.Limit > 200 {
 		v.Add("limit", "must be between 1 and 200")
 	}
+	if msg := searchTooLong(q.Text); msg != "" {
+		v.Add("q", msg)
+	}
 	if f.Cursor != "" {
 		c, err := DecodeCursor(f.Cursor)
 		if err != nil {
@@ -496,7 +499,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 		}
 		q.After = &c
 	}
-	if err := v.Err("class", "status", "assignee", "state", "limit"); err != nil {
+	if err := v.Err("class", "status", "assignee", "state", "limit", "q"); err != nil {
 		return nil, "", err
 	}
 	if q.Limit == 0 {

@@ -8,9 +8,11 @@ package desk
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ticket statuses.
@@ -199,6 +201,19 @@ type Token struct {
 	Owner *User `gorm:"-"`
 }
 
+// MaxSearchLen is the longest queue search (Filter.Text), in characters:
+// enough for any reference or phrase, and far below what the databases'
+// LIKE accepts (SQLite refuses patterns over 50,000 bytes).
+const MaxSearchLen = 200
+
+// searchTooLong says why text is too long a search, or "" when it is not.
+func searchTooLong(text string) string {
+	if n := utf8.RuneCountInString(text); n > MaxSearchLen {
+		return fmt.Sprintf("the search is %d characters long; it may be at most %d", n, MaxSearchLen)
+	}
+	return ""
+}
+
 // Cursor is a position in the queue's order (unanswered first, then by
 // response due, then by id), for keyset pagination that stays fast however
 // deep the page.
@@ -231,7 +246,8 @@ func DecodeCursor(s string) (Cursor, error) {
 	}
 	us, err1 := strconv.ParseInt(parts[1], 10, 64)
 	id, err2 := strconv.ParseUint(parts[2], 10, 64)
-	if err1 != nil || err2 != nil {
+	// Ids are signed 64-bit in both databases: a larger one was not made here.
+	if err1 != nil || err2 != nil || id > math.MaxInt64 {
 		return Cursor{}, bad
 	}
 	return Cursor{Answered: parts[0] == "1", Due: time.UnixMicro(us).UTC(), ID: id}, nil

@@ -151,10 +151,18 @@ type compliance struct {
 // [from, to), judging unanswered ones at at. It streams src's rows once;
 // the work per row is a few comparisons and, for an answered ticket, one
 // Calendar.Elapsed, and each class's first-response times are sorted once.
+//
+// The period may be at most MaxPeriodDays long and from, to and at must lie
+// within the calendar's range (clock.Calendar.Range); otherwise the error is
+// a *ParamError naming the bound. When ctx ends the scan stops and ctx's
+// error is returned.
 func BuildCompliance(ctx context.Context, src Source, pol *sla.Policy, from, to, at time.Time) (*Compliance, error) {
 	cal := pol.Calendar()
 	loc := cal.Location()
 	from, to, at = from.Round(0).In(loc), to.Round(0).In(loc), at.Round(0).In(loc)
+	if err := checkPeriod(cal, from, to, at); err != nil {
+		return nil, err
+	}
 	b := &compliance{cal: cal, from: from, to: to, at: at, classes: sla.Classes(), extra: map[string]int{}}
 	b.byClass = make([]counts, len(b.classes))
 	b.frt = make([][]time.Duration, len(b.classes))
@@ -166,12 +174,29 @@ func BuildCompliance(ctx context.Context, src Source, pol *sla.Policy, from, to,
 	}
 	b.weekTot = make([]counts, nw)
 	if to.After(from) {
-		if err := src.ResponseRows(ctx, from, to, b.add); err != nil {
+		n := 0
+		add := func(r ResponseRow) error {
+			if n++; n%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return b.add(r)
+		}
+		if err := src.ResponseRows(ctx, from, to, add); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
 	return b.finish(pol, loc), nil
 }
+
+// ctxCheckEvery is how many tickets the reports handle between two looks at
+// their context: often enough that an abandoned request stops within a
+// millisecond or so, rarely enough to cost nothing.
+const ctxCheckEvery = 256
 
 // weekBounds are the Unix-ns instants of the Mondays 00:00 (in loc) from the
 // one on or before from up to the first at or after to: n+1 bounds for n

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,43 +35,43 @@ var ComplianceCSVHeader = []string{
 // (met + breached) with two decimals, empty when met + breached = 0. The
 // median and 90th percentile first-response times (nearest rank, business
 // seconds) are on period rows only and empty when nothing was answered;
-// objective is on period class rows only.
+// objective is on period class rows only. Rows end in CRLF, and text cells
+// that could be read as a spreadsheet formula get an apostrophe (see
+// csvSafe).
 func (c *Compliance) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ComplianceCSVHeader); err != nil {
+	cw := newCSVWriter(w)
+	if err := cw.header(ComplianceCSVHeader); err != nil {
 		return err
 	}
-	row := func(scope string, s Stats, start, end time.Time, withTimes bool) []string {
-		rec := []string{
-			scope, csvSafe(s.Class), rfc(start, c.loc), rfc(end, c.loc),
-			strconv.Itoa(s.Received), strconv.Itoa(s.Met), strconv.Itoa(s.Late),
-			strconv.Itoa(s.OpenOverdue), strconv.Itoa(s.Pending), strconv.Itoa(s.ClosedUnanswered),
-			strconv.Itoa(s.Breached), "", "", "", csvSafe(s.Objective),
-		}
+	row := func(scope string, s Stats, start, end time.Time, withTimes bool) error {
+		percent, median, p90 := csvNum(""), csvNum(""), csvNum("")
 		if p, ok := s.PercentMet(); ok {
-			rec[11] = strconv.FormatFloat(p, 'f', 2, 64)
+			percent = csvNum(strconv.FormatFloat(p, 'f', 2, 64))
 		}
 		if withTimes && s.Answered() > 0 {
-			rec[12] = strconv.FormatInt(seconds(s.Median), 10)
-			rec[13] = strconv.FormatInt(seconds(s.P90), 10)
+			median, p90 = csvInt(seconds(s.Median)), csvInt(seconds(s.P90))
 		}
-		return rec
+		return cw.row(
+			csvText(scope), csvText(s.Class), csvText(rfc(start, c.loc)), csvText(rfc(end, c.loc)),
+			csvInt(s.Received), csvInt(s.Met), csvInt(s.Late),
+			csvInt(s.OpenOverdue), csvInt(s.Pending), csvInt(s.ClosedUnanswered),
+			csvInt(s.Breached), percent, median, p90, csvText(s.Objective),
+		)
 	}
 	for _, s := range append(c.Classes[:len(c.Classes):len(c.Classes)], c.Total) {
-		if err := cw.Write(row("period", s, c.From, c.To, true)); err != nil {
+		if err := row("period", s, c.From, c.To, true); err != nil {
 			return err
 		}
 	}
 	for _, wk := range c.Weeks {
 		for _, s := range append(wk.Classes[:len(wk.Classes):len(wk.Classes)], wk.Total) {
 			s.Objective = ""
-			if err := cw.Write(row("week", s, wk.Start, wk.End, false)); err != nil {
+			if err := row("week", s, wk.Start, wk.End, false); err != nil {
 				return err
 			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.flush()
 }
 
 type complianceJSON struct {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,10 +64,17 @@ type OverdueTicket struct {
 // tickets. The report reads the tickets as they are now, so a past at
 // replays deadlines, not history: tickets received after at are left out,
 // but a ticket answered since at is not brought back.
+//
+// at must lie within the calendar's range (clock.Calendar.Range), else the
+// error is a *ParamError about "at". When ctx ends the work stops and
+// ctx's error is returned.
 func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time) (*Overdue, error) {
 	cal := pol.Calendar()
 	loc := cal.Location()
 	at = at.Round(0).In(loc)
+	if err := checkInstant(cal, "at", at, false); err != nil {
+		return nil, err
+	}
 	next := NextOpening(cal, at)
 	before := next
 	if before.IsZero() { // the desk never closes: nothing to forecast
@@ -83,7 +89,12 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 		r.NextOpening = next.In(loc)
 	}
 	byClass := map[string][]OverdueTicket{}
-	for _, t := range ts {
+	for i, t := range ts {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if t.ReceivedAt.After(at) || !t.ResponseDueAt.Before(before) || t.FirstResponseAt != nil || !t.Open {
 			continue
 		}
@@ -143,29 +154,27 @@ var OverdueCSVHeader = []string{
 // in the calendar's zone; overdue_by_seconds is whole business seconds
 // (negative on forecast rows); forecast is "true" or "false"; url is
 // baseURL (trailing slashes dropped; may be "") followed by the ticket's
-// path. Text cells that could be read as a spreadsheet formula get a
-// leading apostrophe.
+// path. Rows end in CRLF, and text cells that could be read as a
+// spreadsheet formula get an apostrophe (see csvSafe).
 func (r *Overdue) WriteCSV(w io.Writer, baseURL string) error {
 	base := strings.TrimRight(baseURL, "/")
-	cw := csv.NewWriter(w)
-	if err := cw.Write(OverdueCSVHeader); err != nil {
+	cw := newCSVWriter(w)
+	if err := cw.header(OverdueCSVHeader); err != nil {
 		return err
 	}
 	for _, g := range r.Groups {
 		for _, t := range g.Tickets {
-			rec := []string{
-				csvSafe(t.Ref), csvSafe(t.Class), csvSafe(t.Status), csvSafe(t.AssigneeEmail),
-				rfc(t.ReceivedAt, r.loc), rfc(t.DueAt, r.loc),
-				strconv.FormatInt(seconds(t.OverdueBy), 10), strconv.FormatBool(t.Forecast),
-				csvSafe(t.Subject), csvSafe(t.RequesterEmail), csvSafe(base + t.URL),
-			}
-			if err := cw.Write(rec); err != nil {
+			if err := cw.row(
+				csvText(t.Ref), csvText(t.Class), csvText(t.Status), csvText(t.AssigneeEmail),
+				csvText(rfc(t.ReceivedAt, r.loc)), csvText(rfc(t.DueAt, r.loc)),
+				csvInt(seconds(t.OverdueBy)), csvText(strconv.FormatBool(t.Forecast)),
+				csvText(t.Subject), csvText(t.RequesterEmail), csvText(base+t.URL),
+			); err != nil {
 				return err
 			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.flush()
 }
 
 type overdueJSON struct {

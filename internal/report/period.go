@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatrack/slatrack/internal/clock"
 )
 
 // Period names accepted by ParsePeriod.
@@ -29,6 +31,44 @@ func (e *ParamError) Error() string { return e.Param + ": " + e.Message }
 
 func paramErr(param, format string, a ...any) error {
 	return &ParamError{Param: param, Message: fmt.Sprintf(format, a...)}
+}
+
+// MaxPeriodDays is the longest period a compliance report covers: a year and
+// a month, so a whole year can be compared with the one before, while the
+// largest report a request can ask for stays small (see the README's
+// measured figures). Longer spans are refused with a *ParamError, not cut.
+const MaxPeriodDays = 400
+
+// checkInstant refuses an instant outside the calendar's precomputed range
+// (clock.Calendar.Range), where every business-time answer is a table
+// lookup: beyond it the clock walks day by day, so one far-off ?at= would
+// cost seconds per ticket. end is allowed only as an exclusive bound.
+func checkInstant(cal *clock.Calendar, param string, t time.Time, exclusive bool) error {
+	first, end := cal.Range()
+	if t.Before(first) || t.After(end) || (t.Equal(end) && !exclusive) {
+		last := end.AddDate(0, 0, -1)
+		return paramErr(param, "%s is outside the dates reports cover, %s to %s",
+			t.In(cal.Location()).Format(time.RFC3339), first.Format("2006-01-02"), last.Format("2006-01-02"))
+	}
+	return nil
+}
+
+// checkPeriod refuses a compliance period [from, to) judged at at that the
+// reports do not cover: longer than MaxPeriodDays calendar days in the
+// calendar's zone, or with bounds outside the calendar's range.
+func checkPeriod(cal *clock.Calendar, from, to, at time.Time) error {
+	loc := cal.Location()
+	if limit := from.In(loc).AddDate(0, 0, MaxPeriodDays); to.After(limit) {
+		return paramErr("to", "the period %s to %s is longer than the %d days a report covers; ask for it in parts",
+			from.In(loc).Format("2006-01-02"), to.Add(-time.Nanosecond).In(loc).Format("2006-01-02"), MaxPeriodDays)
+	}
+	if err := checkInstant(cal, "at", at, false); err != nil {
+		return err // first: a named period is derived from at
+	}
+	if err := checkInstant(cal, "from", from, false); err != nil {
+		return err
+	}
+	return checkInstant(cal, "to", to, true)
 }
 
 // PeriodLast is the days days up to at: [at − days, at), counted in

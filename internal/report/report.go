@@ -111,24 +111,6 @@ func objective(pol *sla.Policy, class string) string {
 	return "first response within " + t.Words()
 }
 
-// csvSafe neutralises spreadsheet formula injection: a cell that starts
-// with = + - @ (or a tab or carriage return, which some spreadsheets skip
-// before looking for those) gets a leading apostrophe, so it is shown as
-// text instead of being evaluated. Only text that comes from people
-// (subjects, addresses, references, class and status names) goes through it;
-// the numbers the report computes (e.g. a negative overdue_by_seconds) stay
-// numbers.
-func csvSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 // termSafe makes text from people safe to print on a terminal: control
 // characters (escape sequences, newlines) become spaces, and it is cut to
 // max runes with an ellipsis.

@@ -1,9 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
-
 	"io"
 	"net/http"
 	"strconv"
@@ -73,12 +73,27 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 	return out
 }
 
-// decodeJSON reads a JSON object strictly: unknown fields and trailing data
-// are errors that name the problem.
+// decodeJSON reads a JSON object strictly: a body that is not an object,
+// text that is not Unicode (invalid UTF-8, lone surrogate escapes), unknown
+// fields and trailing data are errors that name the problem.
 func decodeJSON(c *gin.Context, into any) error {
-	dec := json.NewDecoder(c.Request.Body)
+	data, err := io.ReadAll(c.Request.Body) // bounded by limitBody
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return err
+		}
+		return desk.FieldError("body", "the request body could not be read")
+	}
+	if err := notAnObject(data, into); err != nil {
+		return err
+	}
+	if err := badText(data); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(into)
+	err = dec.Decode(into)
 	if err == nil {
 		if _, e := dec.Token(); !errors.Is(e, io.EOF) {
 			err = errors.New("unexpected data after the JSON object")

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -14,6 +17,18 @@ var (
 	errNoRoute  = desk.Errorf(desk.NotFound, "there is no page at this address")
 	errNoMethod = &desk.Error{Code: "method", Message: "this address does not accept that method"}
 )
+
+// pathID reads the id in the path parameter name. Both databases keep ids
+// as positive signed 64-bit integers (and their drivers refuse a uint64
+// with the high bit set), so anything else — not a number, 0, ≥ 2^63 —
+// names nothing: desk.ErrNotFound, a 404.
+func pathID(c *gin.Context, name string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Param(name), 10, 64)
+	if err != nil || id == 0 || id > math.MaxInt64 {
+		return 0, desk.ErrNotFound
+	}
+	return id, nil
+}
 
 // statusOf is the one mapping from domain error codes to HTTP statuses.
 func statusOf(code desk.Code) int {
@@ -50,9 +65,19 @@ func wantsJSON(c *gin.Context) bool {
 	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
 }
 
+// statusClientClosed is answered (to no one) when the client hung up and its
+// request's work stopped for that: nginx's "client closed request", so logs
+// and metrics tell it apart from our failures.
+const statusClientClosed = 499
+
 // respondError answers err: the status from its code, a message safe to
 // show, and a log line for the internal ones (never the client).
 func (s *Server) respondError(c *gin.Context, err error) {
+	if c.Request.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		s.log.Debug("request abandoned by the client", "method", c.Request.Method, "path", c.Request.URL.Path)
+		c.AbortWithStatus(statusClientClosed)
+		return
+	}
 	code := desk.ErrorCode(err)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {

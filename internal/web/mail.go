@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -68,9 +67,9 @@ func (s *Server) attachment(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := pathID(c, "id")
 	if err != nil {
-		s.respondError(c, desk.ErrNotFound)
+		s.respondError(c, err)
 		return
 	}
 	a, tid, err := s.svc.Store.GetAttachment(ctx, id)
@@ -108,9 +107,9 @@ func (s *Server) quarantineList(c *gin.Context) {
 }
 
 func (s *Server) quarantineID(c *gin.Context) (uint64, bool) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := pathID(c, "id")
 	if err != nil {
-		s.respondError(c, desk.ErrNotFound)
+		s.respondError(c, err)
 		return 0, false
 	}
 	return id, true

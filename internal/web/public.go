@@ -131,17 +131,20 @@ func escapeICS(s string) string {
 	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`, "\r", "").Replace(s)
 }
 
-// foldICS ends a content line with CRLF, folding it at 75 octets without
-// splitting a UTF-8 sequence.
+// foldICS ends a content line with CRLF, folded (RFC 5545 §3.1) so that no
+// line is longer than 75 octets — a continuation line's leading space
+// included — and no UTF-8 sequence is split.
 func foldICS(l string) string {
 	var b strings.Builder
-	for len(l) > 75 {
-		cut := 75
-		for cut > 0 && l[cut]&0xC0 == 0x80 {
+	room := 75 // octets the first line may hold; continuation lines hold one less
+	for len(l) > room {
+		cut := room
+		for cut > 0 && l[cut]&0xC0 == 0x80 { // l[cut] continues a sequence: cut before it
 			cut--
 		}
 		b.WriteString(l[:cut] + "\r\n ")
 		l = l[cut:]
+		room = 74
 	}
 	b.WriteString(l + "\r\n")
 	return b.String()

@@ -74,7 +74,9 @@ func (s *Server) buildOverdue(c *gin.Context) (*report.Overdue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return report.BuildOverdue(c.Request.Context(), s.reports, s.svc.Policy, at)
+	// The request's context: a client that hangs up stops the work.
+	r, err := report.BuildOverdue(c.Request.Context(), s.reports, s.svc.Policy, at)
+	return r, reportErr(err)
 }
 
 func (s *Server) buildCompliance(c *gin.Context) (*report.Compliance, error) {
@@ -86,7 +88,8 @@ func (s *Server) buildCompliance(c *gin.Context) (*report.Compliance, error) {
 	if err != nil {
 		return nil, reportErr(err)
 	}
-	return report.BuildCompliance(c.Request.Context(), s.reports, s.svc.Policy, from, to, at)
+	r, err := report.BuildCompliance(c.Request.Context(), s.reports, s.svc.Policy, from, to, at)
+	return r, reportErr(err)
 }
 
 // apiOverdue is GET /api/v1/reports/overdue?format=csv|json&at=RFC3339.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,9 +51,9 @@ func (s *Server) usersCreate(c *gin.Context) {
 }
 
 func (s *Server) usersSetActive(c *gin.Context) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := pathID(c, "id")
 	if err != nil {
-		s.respondError(c, desk.ErrNotFound)
+		s.respondError(c, err)
 		return
 	}
 	active := c.PostForm("active") == "1"
