@@ -63,13 +63,6 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("load signing secret: %w", err)
 	}
 	m := metrics.New(a.store, a.svc.Policy, time.Now, log)
-	a.svc.OnIngest = func(res desk.IngestResult, err error) {
-		if err != nil {
-			m.ObserveIngest("failed")
-			return
-		}
-		m.ObserveIngest(res.Action)
-	}
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
 		Reports: a.store, Health: a.store,
