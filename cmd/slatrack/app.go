@@ -60,6 +60,8 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 		ReopenAfter: time.Duration(m.ReopenDays) * 24 * time.Hour,
 		AckLimit:    m.AckLimit,
 		AckWindow:   cfg.MailDurations().AckWindow,
+
+		TrustedAuthservIDs: m.AuthservIDs,
 	}
 	return a, nil
 }

@@ -175,7 +175,8 @@ func relayConfig(cfg *config.Config) outbox.RelayConfig {
 func imapConfig(cfg *config.Config) imappoll.Config {
 	m := cfg.Mail.IMAP
 	return imappoll.Config{Addr: m.Addr, TLS: m.TLS, User: m.User, Password: m.Password, Folder: m.Folder,
-		DoneFolder: m.DoneFolder, Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
+		DoneFolder: m.DoneFolder, IncludeSeen: m.IncludeSeen, CAFile: m.CAFile,
+		Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
 }
 
 // bootstrapAdmin creates the first admin on a desk with no users, with the

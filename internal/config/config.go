@@ -59,11 +59,19 @@ type Mail struct {
 	AckLimit        int    `toml:"ack_limit"`
 	AckWindow       string `toml:"ack_window"`
 	// InboundSecret authorises POST /api/v1/inbound/email with the header
-	// X-Slatrack-Secret (besides API tokens); "" allows tokens only.
+	// X-Slatrack-Secret (besides API tokens); "" allows tokens only. At
+	// least 16 characters when set.
 	InboundSecret string `toml:"inbound_secret"`
 	SendInterval  string `toml:"send_interval"`
 	Relay         Relay  `toml:"relay"`
 	IMAP          IMAP   `toml:"imap"`
+
+	// AuthservIDs are the authserv-ids of the MTAs whose
+	// Authentication-Results header fields slatrack believes (the receiving
+	// MTA that checks SPF, DKIM and DMARC). Mail they find unverified never
+	// threads onto an existing ticket by its subject tag. Empty: no mail is
+	// judged.
+	AuthservIDs []string `toml:"trusted_authserv_ids"`
 }
 
 // Relay is the SMTP server outgoing mail is handed to.
@@ -84,6 +92,14 @@ type IMAP struct {
 	Folder     string `toml:"folder"`
 	DoneFolder string `toml:"done_folder"`
 	Interval   string `toml:"interval"`
+
+	// IncludeSeen fetches messages already flagged \Seen too (a person has
+	// read them); only with DoneFolder, which is how fetched mail is told
+	// apart then.
+	IncludeSeen bool `toml:"include_seen"`
+	// CAFile is a PEM file of the certificate authorities that sign the
+	// server's certificate (a private CA); "" uses the system's.
+	CAFile string `toml:"ca_file"`
 }
 
 // Notify configures SLA warnings and the daily digest.
@@ -197,6 +213,7 @@ func Default() Config {
 			AckLimit:        10,
 			AckWindow:       "3h",
 			SendInterval:    "5s",
+			AuthservIDs:     []string{},
 			Relay:           Relay{Port: 587, TLS: "starttls"},
 			IMAP:            IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
 		},
@@ -409,6 +426,19 @@ func (c *Config) validateMail(bad func(string, error)) {
 	}
 	if m.IMAP.Addr != "" && m.IMAP.User == "" {
 		bad("mail.imap.user", errors.New("is needed when mail.imap.addr is set"))
+	}
+	if m.IMAP.IncludeSeen && m.IMAP.DoneFolder == "" {
+		bad("mail.imap.include_seen", errors.New("needs mail.imap.done_folder: without it, mail already read would be fetched again at every poll"))
+	}
+	if s := m.InboundSecret; s != "" && len(s) < 16 {
+		bad("mail.inbound_secret", fmt.Errorf("is %d characters; use at least 16 (a random string, e.g. from `openssl rand -hex 16`), or \"\" to allow API tokens only", len(s)))
+	}
+	for i, id := range m.AuthservIDs {
+		id = strings.ToLower(strings.TrimSpace(id))
+		if id == "" || strings.ContainsAny(id, " \t;()\"") {
+			bad("mail.trusted_authserv_ids", fmt.Errorf("%q is not an authserv-id (the first word of the MTA's Authentication-Results, e.g. \"mx.agency.gov\")", m.AuthservIDs[i]))
+		}
+		m.AuthservIDs[i] = id
 	}
 }
 
