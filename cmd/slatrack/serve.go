@@ -19,6 +19,7 @@ import (
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/smtpd"
+	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/web"
 )
 
@@ -138,7 +139,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		go func() { errc <- smtpSrv.Serve(sl) }()
 		log.Info("smtp listening", "addr", sl.Addr().String(), "addresses", strings.Join(cfg.Mail.Addresses, ","))
 	}
-	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", redactDSN(cfg.Database.DSN))
+	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", store.RedactDSN(cfg.Database.DSN))
 	fmt.Fprintf(e.stdout, "slatrack is serving on http://%s (staff login: %s/login)\n", ln.Addr(), cfg.Server.BaseURL)
 	go func() { errc <- srv.Serve(ln) }()
 	var runErr error
@@ -234,17 +235,4 @@ func getenv(environ []string, key string) string {
 		}
 	}
 	return ""
-}
-
-// redactDSN hides a password in a PostgreSQL URL for logs.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if j := strings.Index(dsn[i+3:], "@"); j >= 0 {
-			cred := dsn[i+3 : i+3+j]
-			if k := strings.Index(cred, ":"); k >= 0 {
-				return dsn[:i+3] + cred[:k] + ":***" + dsn[i+3+j:]
-			}
-		}
-	}
-	return dsn
 }

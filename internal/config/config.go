@@ -347,7 +347,8 @@ func (c *Config) Validate() error {
 	positive("server.intake_per_hour", c.Server.IntakePerHour)
 	positive("server.max_body_kb", c.Server.MaxBodyKB)
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
-		bad("database.dsn", fmt.Errorf("%q must start with sqlite: or postgres://", c.Database.DSN))
+		// The value is not repeated: it may hold a password.
+		bad("database.dsn", errors.New(`must start with "sqlite:" or "postgres://"`))
 	}
 	if p := c.Tickets.RefPrefix; p == "" || strings.ContainsAny(p, " -[]") {
 		bad("tickets.ref_prefix", fmt.Errorf("%q must be non-empty letters (e.g. \"SR\")", p))

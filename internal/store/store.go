@@ -45,9 +45,12 @@ type Store struct {
 var _ desk.Store = (*Store)(nil)
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and
-// its folder are created if missing) or "postgres://…" / "postgresql://…".
-// It checks the database answers but does not migrate: call Migrate.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// its folder are created if missing, private to the user: see
+// privateSQLiteFile) or "postgres://…" / "postgresql://…". It checks the
+// database answers but does not migrate: call Migrate. Its errors never
+// repeat the DSN's password.
+func Open(ctx context.Context, dsn string) (_ *Store, err error) {
+	defer func() { err = redactError(err, dsn) }()
 	var (
 		dial gorm.Dialector
 		d    dialect
@@ -63,6 +66,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, &desk.Error{Code: desk.Unavailable, Message: "cannot create the database folder", Err: err}
 			}
+		}
+		if err := privateSQLiteFile(path); err != nil {
+			return nil, &desk.Error{Code: desk.Unavailable, Message: "cannot create the database file", Err: err}
 		}
 		dial = sqlite.Open(sqliteDSN(path))
 		d = sqliteDialect
