@@ -53,14 +53,15 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	}
 	m := cfg.Mail
 	a.svc.Mail = &desk.MailSettings{
-		From:              mail.Address{Name: m.FromName, Email: m.Addresses[0]},
-		Addresses:         m.Addresses,
-		Signer:            mail.IDSigner{Secret: []byte(idSecret), Domain: m.Domain},
-		Limits:            mailLimits(cfg),
-		ReopenAfter:       time.Duration(m.ReopenDays) * 24 * time.Hour,
-		AckLimit:          m.AckLimit,
-		AckWindow:         cfg.MailDurations().AckWindow,
-		NewSenderAckLimit: m.AckLimitNewSenders,
+		From:               mail.Address{Name: m.FromName, Email: m.Addresses[0]},
+		Addresses:          m.Addresses,
+		Signer:             mail.IDSigner{Secret: []byte(idSecret), Domain: m.Domain},
+		Limits:             mailLimits(cfg),
+		ReopenAfter:        time.Duration(m.ReopenDays) * 24 * time.Hour,
+		AckLimit:           m.AckLimit,
+		AckWindow:          cfg.MailDurations().AckWindow,
+		NewSenderAckLimit:  m.AckLimitNewSenders,
+		TrustedAuthservIDs: m.AuthservIDs,
 	}
 	return a, nil
 }

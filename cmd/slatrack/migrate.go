@@ -37,7 +37,7 @@ func migrateCommand() command {
 					return err
 				}
 				defer a.store.Close()
-				fmt.Fprintf(e.stdout, "database %s is up to date\n", redactDSN(cfg.Database.DSN))
+				fmt.Fprintf(e.stdout, "database %s is up to date\n", store.RedactDSN(cfg.Database.DSN))
 				return nil
 			}
 		},
@@ -49,11 +49,11 @@ func copyDesk(e *env, from, to string, log *slog.Logger) error {
 	open := func(dsn string) (*store.Store, error) {
 		s, err := store.Open(e.ctx, dsn)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", redactDSN(dsn), err)
+			return nil, fmt.Errorf("open %s: %w", store.RedactDSN(dsn), err)
 		}
 		if _, err := s.Migrate(e.ctx); err != nil {
 			s.Close()
-			return nil, fmt.Errorf("migrate %s: %w", redactDSN(dsn), err)
+			return nil, fmt.Errorf("migrate %s: %w", store.RedactDSN(dsn), err)
 		}
 		return s, nil
 	}
@@ -88,6 +88,6 @@ func copyDesk(e *env, from, to string, log *slog.Logger) error {
 		fmt.Fprintln(e.stderr)
 		return err
 	}
-	fmt.Fprintf(e.stdout, "copied %d rows from %s to %s in %s; row counts verified\n", rows, redactDSN(from), redactDSN(to), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "copied %d rows from %s to %s in %s; row counts verified\n", rows, store.RedactDSN(from), store.RedactDSN(to), time.Since(start).Round(time.Millisecond))
 	return nil
 }

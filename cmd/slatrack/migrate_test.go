@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/mailtest"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
@@ -110,4 +112,44 @@ func TestMigrate_CopySQLiteToPostgres(t *testing.T) {
 	if next.Ref <= mailRes.Ref && len(next.Ref) <= len(mailRes.Ref) {
 		t.Errorf("next ref %s does not follow %s", next.Ref, mailRes.Ref)
 	}
+}
+
+// TestDSNPasswordsAreNeverShown: a DSN's password appears neither in what
+// a failing `migrate --from/--to` prints nor in serve's start-up log.
+func TestDSNPasswordsAreNeverShown(t *testing.T) {
+	const secret = "S3CRET-pw"
+	dir := t.TempDir()
+	for _, from := range []string{
+		"postgres://u:" + secret + "@127.0.0.1:1/x?connect_timeout=5",
+		"postgres://u:" + secret + "@127.0.0.1:notaport/x",
+		"postgres://127.0.0.1:1/x?sslmode=bogus&password=" + secret,
+		"postgres://u:" + secret + "/with@slash@127.0.0.1:1/x",
+		"host=127.0.0.1 password=" + secret,
+	} {
+		t.Run(from[:12], func(t *testing.T) {
+			code, out, errOut := runCmd(t, "", nil, "migrate", "--from", from, "--to", "sqlite:"+filepath.Join(dir, "to.db"))
+			if code == 0 {
+				t.Fatalf("migrate from an unreachable database succeeded: %s", out)
+			}
+			if strings.Contains(out+errOut, "S3CRET") || !strings.Contains(errOut, "xxxxx") && !strings.Contains(errOut, "host=") {
+				t.Errorf("migrate --from %q printed:\n%s%s", from, out, errOut)
+			}
+		})
+	}
+	t.Run("serve_start_up_line", func(t *testing.T) {
+		u, err := url.Parse(storetest.PostgresDSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword(u.User.Username(), secret) // the test server trusts loopback: the password is not checked
+		d := startServeOn(t, mailtest.NewRelay(t), u.String(), "")
+		d.shutdown()
+		logs := d.stdout.String() + d.stderr.String()
+		if !strings.Contains(logs, "slatrack serving") || !strings.Contains(logs, "postgres://"+u.User.Username()+":xxxxx@") {
+			t.Errorf("no start-up line naming the database:\n%s", logs)
+		}
+		if strings.Contains(logs, "S3CRET") {
+			t.Errorf("serve logged the password:\n%s", logs)
+		}
+	})
 }

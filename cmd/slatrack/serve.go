@@ -19,6 +19,7 @@ import (
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/smtpd"
+	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/web"
 )
 
@@ -63,13 +64,6 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("load signing secret: %w", err)
 	}
 	m := metrics.New(a.store, a.svc.Policy, time.Now, log)
-	a.svc.OnIngest = func(res desk.IngestResult, err error) {
-		if err != nil {
-			m.ObserveIngest("failed")
-			return
-		}
-		m.ObserveIngest(res.Action)
-	}
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
 		Reports: a.store, Health: a.store,
@@ -145,7 +139,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		go func() { errc <- smtpSrv.Serve(sl) }()
 		log.Info("smtp listening", "addr", sl.Addr().String(), "addresses", strings.Join(cfg.Mail.Addresses, ","))
 	}
-	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", redactDSN(cfg.Database.DSN))
+	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", store.RedactDSN(cfg.Database.DSN))
 	fmt.Fprintf(e.stdout, "slatrack is serving on http://%s (staff login: %s/login)\n", ln.Addr(), cfg.Server.BaseURL)
 	go func() { errc <- srv.Serve(ln) }()
 	var runErr error
@@ -183,7 +177,8 @@ func relayConfig(cfg *config.Config) outbox.RelayConfig {
 func imapConfig(cfg *config.Config) imappoll.Config {
 	m := cfg.Mail.IMAP
 	return imappoll.Config{Addr: m.Addr, TLS: m.TLS, User: m.User, Password: m.Password, Folder: m.Folder,
-		DoneFolder: m.DoneFolder, Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
+		DoneFolder: m.DoneFolder, IncludeSeen: m.IncludeSeen, CAFile: m.CAFile,
+		Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
 }
 
 // bootstrapAdmin creates the first admin on a desk with no users, with the
@@ -241,17 +236,4 @@ func getenv(environ []string, key string) string {
 		}
 	}
 	return ""
-}
-
-// redactDSN hides a password in a PostgreSQL URL for logs.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if j := strings.Index(dsn[i+3:], "@"); j >= 0 {
-			cred := dsn[i+3 : i+3+j]
-			if k := strings.Index(cred, ":"); k >= 0 {
-				return dsn[:i+3] + cred[:k] + ":***" + dsn[i+3+j:]
-			}
-		}
-	}
-	return dsn
 }

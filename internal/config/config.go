@@ -67,11 +67,19 @@ type Mail struct {
 	// turns the cap off.
 	AckLimitNewSenders int `toml:"ack_limit_new_senders"`
 	// InboundSecret authorises POST /api/v1/inbound/email with the header
-	// X-Slatrack-Secret (besides API tokens); "" allows tokens only.
+	// X-Slatrack-Secret (besides API tokens); "" allows tokens only. At
+	// least 16 characters when set.
 	InboundSecret string `toml:"inbound_secret"`
 	SendInterval  string `toml:"send_interval"`
 	Relay         Relay  `toml:"relay"`
 	IMAP          IMAP   `toml:"imap"`
+
+	// AuthservIDs are the authserv-ids of the MTAs whose
+	// Authentication-Results header fields slatrack believes (the receiving
+	// MTA that checks SPF, DKIM and DMARC). Mail they find unverified never
+	// threads onto an existing ticket by its subject tag. Empty: no mail is
+	// judged.
+	AuthservIDs []string `toml:"trusted_authserv_ids"`
 }
 
 // Relay is the SMTP server outgoing mail is handed to.
@@ -97,6 +105,14 @@ type IMAP struct {
 	Folder     string `toml:"folder"`
 	DoneFolder string `toml:"done_folder"`
 	Interval   string `toml:"interval"`
+
+	// IncludeSeen fetches messages already flagged \Seen too (a person has
+	// read them); only with DoneFolder, which is how fetched mail is told
+	// apart then.
+	IncludeSeen bool `toml:"include_seen"`
+	// CAFile is a PEM file of the certificate authorities that sign the
+	// server's certificate (a private CA); "" uses the system's.
+	CAFile string `toml:"ca_file"`
 }
 
 // Notify configures SLA warnings and the daily digest.
@@ -220,6 +236,7 @@ func Default() Config {
 			AckWindow:          "3h",
 			AckLimitNewSenders: 100,
 			SendInterval:       "5s",
+			AuthservIDs:        []string{},
 			Relay:              Relay{Port: 587, TLS: "starttls"},
 			IMAP:               IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
 		},
@@ -364,7 +381,8 @@ func (c *Config) Validate() error {
 	within("server.session_hours", c.Server.SessionHours, 1, maxSessionHours, bad)
 	within("server.max_body_kb", c.Server.MaxBodyKB, 1, maxBodyKB, bad)
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
-		bad("database.dsn", fmt.Errorf("%q must start with sqlite: or postgres://", c.Database.DSN))
+		// The value is not repeated: it may hold a password.
+		bad("database.dsn", errors.New(`must start with "sqlite:" or "postgres://"`))
 	}
 	if d, err := time.ParseDuration(c.Database.BusyTimeout); err != nil || d < 10*time.Millisecond || d > time.Minute {
 		bad("database.busy_timeout", fmt.Errorf("%q must be a duration between 10ms and 1m, like \"5s\"", c.Database.BusyTimeout))
@@ -473,6 +491,19 @@ func (c *Config) validateMail(bad func(string, error)) {
 	}
 	if m.IMAP.Addr != "" && m.IMAP.User == "" {
 		bad("mail.imap.user", errors.New("is needed when mail.imap.addr is set"))
+	}
+	if m.IMAP.IncludeSeen && m.IMAP.DoneFolder == "" {
+		bad("mail.imap.include_seen", errors.New("needs mail.imap.done_folder: without it, mail already read would be fetched again at every poll"))
+	}
+	if s := m.InboundSecret; s != "" && len(s) < 16 {
+		bad("mail.inbound_secret", fmt.Errorf("is %d characters; use at least 16 (a random string, e.g. from `openssl rand -hex 16`), or \"\" to allow API tokens only", len(s)))
+	}
+	for i, id := range m.AuthservIDs {
+		id = strings.ToLower(strings.TrimSpace(id))
+		if id == "" || strings.ContainsAny(id, " \t;()\"") {
+			bad("mail.trusted_authserv_ids", fmt.Errorf("%q is not an authserv-id (the first word of the MTA's Authentication-Results, e.g. \"mx.agency.gov\")", m.AuthservIDs[i]))
+		}
+		m.AuthservIDs[i] = id
 	}
 }
 

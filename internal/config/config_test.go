@@ -186,3 +186,35 @@ func TestValidate_Limits(t *testing.T) {
 		}
 	})
 }
+
+// TestValidate_MailSecurityKeys: the mail security keys are checked and
+// normalised.
+func TestValidate_MailSecurityKeys(t *testing.T) {
+	for key, change := range map[string]func(c *config.Config){
+		"mail.inbound_secret":       func(c *config.Config) { c.Mail.InboundSecret = "short-secret" },
+		"mail.imap.include_seen":    func(c *config.Config) { c.Mail.IMAP.IncludeSeen = true },
+		"mail.trusted_authserv_ids": func(c *config.Config) { c.Mail.AuthservIDs = []string{"mx.agency.gov; dmarc=pass"} },
+	} {
+		t.Run(key, func(t *testing.T) {
+			c := config.Default()
+			change(&c)
+			if err := c.Validate(); err == nil || !strings.Contains(err.Error(), key) {
+				t.Fatalf("Validate = %v, want an error naming %s", err, key)
+			}
+		})
+	}
+	c := config.Default()
+	c.Mail.InboundSecret = "sixteen-chars-ok"
+	c.Mail.IMAP.IncludeSeen, c.Mail.IMAP.DoneFolder = true, "Processed"
+	c.Mail.AuthservIDs = []string{" MX.Agency.gov "}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.AuthservIDs[0] != "mx.agency.gov" {
+		t.Errorf("authserv-id not normalised: %q", c.Mail.AuthservIDs)
+	}
+	cfg, err := config.Load("", []string{"SLATRACK_MAIL_TRUSTED_AUTHSERV_IDS=mx1.agency.gov,mx2.agency.gov"})
+	if err != nil || len(cfg.Mail.AuthservIDs) != 2 || cfg.Mail.AuthservIDs[1] != "mx2.agency.gov" {
+		t.Fatalf("from the environment: %v %q", err, cfg.Mail.AuthservIDs)
+	}
+}

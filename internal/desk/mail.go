@@ -28,6 +28,12 @@ type MailSettings struct {
 	// NewSenderAckLimit caps, desk-wide, the acknowledgements per AckWindow
 	// beyond which a requester new to the desk gets none (0: no cap).
 	NewSenderAckLimit int
+	// TrustedAuthservIDs are the authserv-ids of the MTAs whose
+	// Authentication-Results the desk believes (mail.trusted_authserv_ids).
+	// Mail they judge unverified (mail.Message.Authentication) never joins
+	// an existing ticket by its subject tag: it opens a new ticket, flagged
+	// and linked. Empty: no mail is judged.
+	TrustedAuthservIDs []string
 }
 
 // Ingest actions, as the inbound HTTP endpoint reports them.
@@ -53,11 +59,7 @@ type IngestResult struct {
 // caller must then ask the sender to retry); every other outcome means the
 // mail is safely kept.
 func (s *Service) IngestMail(ctx context.Context, raw []byte, source string) (IngestResult, error) {
-	res, err := s.ingest(ctx, raw, source, true)
-	if s.OnIngest != nil {
-		s.OnIngest(res, err)
-	}
-	return res, err
+	return s.ingest(ctx, raw, source, true)
 }
 
 func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarantine bool) (IngestResult, error) {
@@ -178,7 +180,8 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 	if m.Kind == mail.KindBounce {
 		return s.bounce(ctx, m, msg, now)
 	}
-	ref, byTag := s.threadRef(ctx, m)
+	auth := m.Authentication(s.Mail.TrustedAuthservIDs)
+	ref, byTag := s.threadRef(ctx, m, auth)
 	var linkFrom string
 	if ref != "" {
 		t, err := s.Store.GetTicket(ctx, ref)
@@ -196,19 +199,23 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 		linkFrom = byTag // a stranger's mail naming someone else's ticket
 	}
 	if m.IsAutomatic() {
+		msg.Outcome = ActionIgnored
 		if err := s.Store.SaveMessage(ctx, msg); err != nil {
 			return IngestResult{}, err
 		}
 		return IngestResult{Action: ActionIgnored, Reason: "automatic mail (" + m.KindReason + ") does not open a ticket"}, nil
 	}
-	return s.ticketFromMail(ctx, m, msg, now, linkFrom)
+	return s.ticketFromMail(ctx, m, msg, now, linkFrom, auth)
 }
 
 // threadRef finds the ticket a mail replies to: first by our own signed
-// Message-IDs in In-Reply-To/References, then by a [SR-1042] subject tag,
-// but only when the sender is the requester or already on that ticket.
-// byTag is a tag the sender was not entitled to use.
-func (s *Service) threadRef(ctx context.Context, m *mail.Message) (ref, byTag string) {
+// Message-IDs in In-Reply-To/References (only someone who received our
+// mail has one, so they thread whatever the sender's authentication says),
+// then by a [SR-1042] subject tag, but only when the sender is the
+// requester or already on that ticket and the trusted MTA did not find the
+// From: address unverified (anyone can write someone else's address in
+// From:). byTag is a tag the sender was not entitled to use.
+func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.AuthVerdict) (ref, byTag string) {
 	for _, id := range append(append([]string{}, m.InReplyTo...), m.References...) {
 		if r, ok := s.Mail.Signer.Verify(id); ok {
 			return r, ""
@@ -218,6 +225,9 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message) (ref, byTag st
 		t, err := s.Store.GetTicket(ctx, r)
 		if err != nil {
 			continue
+		}
+		if auth.Status == mail.AuthUnverified {
+			return "", t.Ref
 		}
 		if ok, err := s.Store.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
 			return t.Ref, ""
@@ -232,8 +242,9 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message) (ref, byTag st
 // appendMail adds a message to its ticket's thread. A requester's mail
 // brings a ticket waiting on them back to open, and reopens a resolved one.
 func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
+	msg.Outcome = ActionAppended
 	t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
-		ev := &Event{At: now, Actor: m.From.String(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
+		ev := &Event{At: now, Actor: m.From.Display(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
 		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: s.participants(m)}
 		if m.IsAutomatic() {
 			ev.Kind, ev.Reason = EventMailIgnored, "automatic mail ("+m.KindReason+"): kept, not acted on"
@@ -258,9 +269,10 @@ func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now
 		if !ok {
 			continue
 		}
+		msg.Outcome = ActionAppended
 		t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 			t.Flag = "Mail to the requester bounced: " + truncateRunes(m.Subject, 200)
-			return Writes{Messages: []*Message{msg}, Events: []*Event{{At: now, Actor: m.From.String(), Kind: EventBounce,
+			return Writes{Messages: []*Message{msg}, Events: []*Event{{At: now, Actor: m.From.Display(), Kind: EventBounce,
 				Body: msg.Text, New: msg.Subject, Reason: m.KindReason, Mail: msg}}}, nil
 		})
 		if ErrorCode(err) == NotFound {
@@ -271,6 +283,7 @@ func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now
 		}
 		return IngestResult{Action: ActionAppended, Ref: t.Ref, Reason: "bounce flagged on the ticket"}, nil
 	}
+	msg.Outcome = ActionIgnored
 	if err := s.Store.SaveMessage(ctx, msg); err != nil {
 		return IngestResult{}, err
 	}
@@ -298,8 +311,9 @@ func (s *Service) isDeskAddress(email string) bool {
 }
 
 // ticketFromMail opens a ticket from a mail, acknowledges it, and links it
-// to linkFrom when the mail named another ticket.
-func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Message, now time.Time, linkFrom string) (IngestResult, error) {
+// to linkFrom when the mail named another ticket. A mail whose sender the
+// trusted MTA found unverified is flagged so.
+func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Message, now time.Time, linkFrom string, auth mail.AuthVerdict) (IngestResult, error) {
 	subject := strings.TrimSpace(m.Subject)
 	if subject == "" {
 		subject = "(no subject)"
@@ -310,6 +324,12 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 	}
 	n := NewTicket{Subject: truncateRunes(subject, MaxSubject), Body: truncateBytes(body, MaxBody), RequesterEmail: m.From.Email,
 		RequesterName: truncateRunes(m.From.Name, MaxName), Channel: ChannelEmail}
+	why := "its sender is not on that ticket"
+	if auth.Status == mail.AuthUnverified {
+		n.Flag = truncateRunes("Unverified sender: "+auth.Reason+". The From: address may be forged; check before sharing anything.", MaxReason)
+		why = "its sender could not be verified (" + auth.Reason + ")"
+		n.NoAck = "No acknowledgement sent: the sender could not be verified, and answering a forged address would be backscatter."
+	}
 	if err := n.Validate(); err != nil {
 		// The parser vouched for the address; anything else wrong is ours to fix
 		// by hand, so keep the mail.
@@ -318,13 +338,14 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 		}
 		return IngestResult{Action: ActionQuarantined, Reason: ErrorMessage(err)}, nil
 	}
+	msg.Outcome = ActionCreated
 	t, err := s.createTicket(ctx, n, nil, now, func(t *Ticket, w *Writes) {
 		w.Messages = []*Message{msg}
 		w.Events[0].Mail = msg
 		w.Participants = s.participants(m)
 		if linkFrom != "" {
 			w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventLinked, New: linkFrom,
-				Body: "This mail named " + linkFrom + ", but its sender is not on that ticket, so it became a new ticket."})
+				Body: "This mail named " + linkFrom + ", but " + why + ", so it became a new ticket."})
 		}
 	}, m.MessageID)
 	if err != nil {
@@ -514,3 +535,18 @@ func truncateBytes(s string, n int) string {
 	s = s[:n]
 	return strings.ToValidUTF8(s, "")
 }
+
+// routable applies mail's one rule for addresses the desk can answer
+// (mail.CheckRoutable: no IP literals, one-word or special-use domains) to
+// an address typed into a form or an API call.
+func routable(email string) error {
+	if err := mail.CheckRoutable(email); err != nil {
+		return Errorf(Invalid, "%v; please give an address at a domain that receives mail", err)
+	}
+	return nil
+}
+
+// withoutBidi drops the bidi control characters that could make a subject
+// or name read as something else (mail.IsBidiControl), on every way in:
+// forms, the API and mail.
+func withoutBidi(s string) string { return mail.StripBidi(s) }

@@ -11,6 +11,7 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/store"
+	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
 // mailFixture is a fixture with mail turned on.
@@ -372,4 +373,214 @@ func hasEvent(evs []*desk.Event, kind, newValue string) bool {
 		}
 	}
 	return false
+}
+
+// TestIngestMail_Authentication checks threading against the trusted MTA's
+// Authentication-Results: a sender it could not verify never joins an
+// existing ticket by subject tag.
+func TestIngestMail_Authentication(t *testing.T) {
+	ctx := context.Background()
+	const failed = "Authentication-Results: mx.desk.gov; spf=fail smtp.mailfrom=ann@agency.gov; dkim=none; dmarc=fail (p=none) header.from=agency.gov"
+	trusted := func(t *testing.T, st *store.Store) (*fixture, string) {
+		t.Helper()
+		f := mailFixture(t, st)
+		f.svc.Mail.TrustedAuthservIDs = []string{"mx.desk.gov"}
+		res := ingest(t, f, eml("ann@agency.gov", "Access", "add me to org", "Message-ID: <a1@agency.gov>",
+			"Authentication-Results: mx.desk.gov; dmarc=pass header.from=agency.gov"))
+		if res.Action != desk.ActionCreated {
+			t.Fatalf("first mail %+v", res)
+		}
+		return f, res.Ref
+	}
+	eachStore(t, "dmarc_fail_with_the_requesters_tag_opens_a_new_flagged_linked_ticket", func(t *testing.T, st *store.Store) {
+		f, ref := trusted(t, st)
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] Access", "send the keys to me", "Message-ID: <a2@evil.example>", failed))
+		if r.Action != desk.ActionCreated || r.Ref == ref {
+			t.Fatalf("unverified mail threaded: %+v", r)
+		}
+		tk, evNew, _ := f.svc.Get(ctx, r.Ref)
+		if !strings.Contains(tk.Flag, "Unverified sender: dmarc=fail for agency.gov (reported by mx.desk.gov)") {
+			t.Errorf("flag %q", tk.Flag)
+		}
+		if n := len(outboxOf(t, f, r.Ref)); n != 0 || !hasEvent(evNew, desk.EventAckSkipped, "") {
+			t.Errorf("%d mails queued to a sender that could not be verified; want none, and the timeline saying why", n)
+		}
+		old, evOld, _ := f.svc.Get(ctx, ref)
+		if !hasEvent(evNew, desk.EventLinked, ref) || !hasEvent(evOld, desk.EventLinked, r.Ref) {
+			t.Errorf("tickets not linked both ways")
+		}
+		if hasEvent(evOld[1:], desk.EventMessageIn, "") || old.Flag != "" {
+			t.Errorf("the unverified mail reached the original ticket (flag %q)", old.Flag)
+		}
+		for _, e := range evNew {
+			if e.Kind == desk.EventLinked && !strings.Contains(e.Body, "could not be verified") {
+				t.Errorf("link says %q", e.Body)
+			}
+		}
+	})
+	eachStore(t, "verified_tag_reply_threads", func(t *testing.T, st *store.Store) {
+		f, ref := trusted(t, st)
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] Access", "any news?", "Message-ID: <a3@agency.gov>",
+			"Authentication-Results: mx.desk.gov; spf=pass smtp.mailfrom=ann@agency.gov; dmarc=none"))
+		if r.Action != desk.ActionAppended || r.Ref != ref {
+			t.Fatalf("verified reply %+v", r)
+		}
+	})
+	eachStore(t, "fields_from_untrusted_hosts_are_ignored", func(t *testing.T, st *store.Store) {
+		f, ref := trusted(t, st)
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] Access", "any news?", "Message-ID: <a4@agency.gov>",
+			"Authentication-Results: mx.elsewhere.example; dmarc=fail"))
+		if r.Action != desk.ActionAppended || r.Ref != ref {
+			t.Fatalf("reply judged by an untrusted host: %+v", r)
+		}
+	})
+	eachStore(t, "without_trusted_ids_nothing_changes", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		res := ingest(t, f, eml("ann@agency.gov", "Access", "add me", "Message-ID: <a5@agency.gov>", failed))
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+res.Ref+"] Access", "any news?", "Message-ID: <a6@agency.gov>", failed))
+		tk, _ := f.svc.Store.GetTicket(ctx, res.Ref)
+		if r.Action != desk.ActionAppended || r.Ref != res.Ref || tk.Flag != "" {
+			t.Fatalf("reply %+v, flag %q", r, tk.Flag)
+		}
+	})
+	eachStore(t, "a_reply_to_our_signed_message_id_threads_even_unverified", func(t *testing.T, st *store.Store) {
+		f, ref := trusted(t, st)
+		ack := outboxOf(t, f, ref)[0]
+		r := ingest(t, f, eml("ann@agency.gov", "Re: We received your request", "thanks", "Message-ID: <a7@agency.gov>",
+			"In-Reply-To: <"+ack.MessageID+">", failed))
+		if r.Action != desk.ActionAppended || r.Ref != ref {
+			t.Fatalf("reply to our own Message-ID: %+v", r)
+		}
+	})
+	eachStore(t, "a_new_unverified_mail_is_flagged", func(t *testing.T, st *store.Store) {
+		f, _ := trusted(t, st)
+		r := ingest(t, f, eml("ceo@agency.gov", "Wire transfer", "please pay the invoice", "Message-ID: <a8@evil.example>", failed))
+		tk, _ := f.svc.Store.GetTicket(ctx, r.Ref)
+		if r.Action != desk.ActionCreated || !strings.HasPrefix(tk.Flag, "Unverified sender") {
+			t.Fatalf("result %+v flag %q", r, tk.Flag)
+		}
+	})
+}
+
+// TestIngestMail_DecodedNames: "Renée Müller" is shown as such on the
+// timeline and the ticket, never as the RFC 2047 words her client sent.
+func TestIngestMail_DecodedNames(t *testing.T) {
+	ctx := context.Background()
+	eachStore(t, "renee_mueller", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		const renee = "Renée Müller <renee@agency.gov>"
+		res := ingest(t, f, eml(`"=?utf-8?q?Ren=C3=A9e_M=C3=BCller?=" <renee@agency.gov>`, "Quota", "raise it", "Message-ID: <n1@agency.gov>"))
+		r := ingest(t, f, eml(`=?utf-8?q?Ren=C3=A9e_M=C3=BCller?= <renee@agency.gov>`, "Re: ["+res.Ref+"] Quota", "any news?", "Message-ID: <n2@agency.gov>"))
+		if r.Action != desk.ActionAppended {
+			t.Fatalf("reply %+v", r)
+		}
+		tk, ev, _ := f.svc.Get(ctx, res.Ref)
+		if tk.RequesterName != "Renée Müller" {
+			t.Errorf("requester name %q", tk.RequesterName)
+		}
+		var actors []string
+		for _, e := range ev {
+			if e.Kind == desk.EventMessageIn {
+				actors = append(actors, e.Actor)
+			}
+		}
+		if len(actors) != 2 || actors[0] != renee || actors[1] != renee {
+			t.Errorf("message actors %q, want %q twice", actors, renee)
+		}
+	})
+}
+
+// TestIngestMail_UnroutableSender: mail from an IP literal or a one-word
+// domain is kept in quarantine with the reason, never answered.
+func TestIngestMail_UnroutableSender(t *testing.T) {
+	ctx := context.Background()
+	eachStore(t, "quarantined_with_reason", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		for from, reason := range map[string]string{
+			"postmaster@[10.0.0.5]":         "unroutable sender: postmaster@[10.0.0.5] has an IP address instead of a domain name",
+			"Root <root@localhost>":         "root@localhost has a one-word domain",
+			"ops@10.1.2.3":                  "ops@10.1.2.3 has an IP address",
+			"someone@nowhere.invalid":       ".invalid",
+			"Mallory <mallory@x.localhost>": ".localhost",
+		} {
+			r := ingest(t, f, eml(from, "Hello", "please answer me", "Message-ID: <u-"+strings.Trim(from, "<>[] ")+"@x>"))
+			if r.Action != desk.ActionQuarantined || !strings.Contains(r.Reason, reason) {
+				t.Errorf("from %s: %+v, want quarantined because %q", from, r, reason)
+			}
+		}
+		held, err := f.svc.Store.ListQuarantine(ctx, desk.QuarantineHeld, 10)
+		if err != nil || len(held) != 5 {
+			t.Fatalf("held %d, %v", len(held), err)
+		}
+		if n, _ := f.svc.Store.OutboxBacklog(ctx); n != 0 {
+			t.Errorf("%d mails queued for quarantined senders, want none", n)
+		}
+	})
+}
+
+// TestNewTicket_RefusesUnroutableRequesters: the same rule for forms and
+// the API.
+func TestNewTicket_RefusesUnroutableRequesters(t *testing.T) {
+	for _, email := range []string{"postmaster@[10.0.0.5]", "a@10.0.0.5", "root@localhost", "x@y.invalid", "x@y.onion"} {
+		n := desk.NewTicket{Subject: "s", Body: "b", RequesterEmail: email, Channel: desk.ChannelAPI}
+		err := n.Validate()
+		if desk.ErrorCode(err) != desk.Invalid || !strings.Contains(desk.ErrorMessage(err), "requester_email") && desk.ErrorField(err) != "requester_email" {
+			t.Errorf("%s: %v", email, err)
+		}
+	}
+	for _, email := range []string{"ann@agency.gov", "a@b.example", "ops@corp.local"} {
+		n := desk.NewTicket{Subject: "s", Body: "b", RequesterEmail: email, Channel: desk.ChannelAPI}
+		if err := n.Validate(); err != nil {
+			t.Errorf("%s refused: %v", email, err)
+		}
+	}
+}
+
+// TestNewTicket_NeutralisesBidiControls: an RLO cannot make a subject or a
+// name read backwards, whichever way the ticket came in.
+func TestNewTicket_NeutralisesBidiControls(t *testing.T) {
+	n := desk.NewTicket{Subject: "Invoice \u202efdp.exe\u202c attached", Body: "b\u202e stays in the body",
+		RequesterName: "Bob \u2067nimda\u2069", RequesterEmail: "bob@agency.gov", Channel: desk.ChannelWeb}
+	if err := n.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if n.Subject != "Invoice fdp.exe attached" || n.RequesterName != "Bob nimda" {
+		t.Errorf("subject %q name %q", n.Subject, n.RequesterName)
+	}
+}
+
+// TestIngestMail_CountedForMetricsByEveryInstance: mail stored through one
+// Service (as `mail-in` does) is counted by another process's metrics.
+func TestIngestMail_CountedForMetricsByEveryInstance(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			dsn := e.NewDSN(t)
+			pipe, server := storetest.OpenDSN(t, dsn), storetest.OpenDSN(t, dsn)
+			f := mailFixture(t, pipe)
+			ingestFrom := func(source string, raw []byte) {
+				t.Helper()
+				if _, err := f.svc.IngestMail(context.Background(), raw, source); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, _ := f.svc.IngestMail(context.Background(), eml("ann@agency.gov", "Quota", "raise it", "Message-ID: <m1@agency.gov>"), "pipe")
+			ingestFrom("pipe", eml("ann@agency.gov", "Re: ["+res.Ref+"] Quota", "more", "Message-ID: <m2@agency.gov>"))
+			ingestFrom("pipe", eml("ann@agency.gov", "Re: ["+res.Ref+"] Quota", "more", "Message-ID: <m2@agency.gov>")) // duplicate: not stored again
+			ingestFrom("smtp", eml("ann@agency.gov", "Out of office", "away", "Message-ID: <m3@agency.gov>", "Auto-Submitted: auto-replied"))
+			ingestFrom("pipe", []byte("not a mail"))
+			ingestFrom("imap", eml("bob@agency.gov", "Billing", "how much?", "Message-ID: <m4@agency.gov>"))
+			snap, err := server.MetricsSnapshot(context.Background(), f.now, f.now, f.now.AddDate(0, 0, -90))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, c := range snap.Ingested {
+				got[c.Outcome+"/"+c.Source] += c.N
+			}
+			want := map[string]int64{"created/pipe": 1, "appended/pipe": 1, "ignored/smtp": 1, "quarantined/pipe": 1, "created/imap": 1}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("counts %v, want %v", got, want)
+			}
+		})
+	}
 }

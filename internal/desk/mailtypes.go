@@ -31,6 +31,12 @@ type Message struct {
 	ReceivedAt time.Time
 	// Attachments are filled by the store when reading one ticket's messages.
 	Attachments []*Attachment `gorm:"-"`
+
+	// Outcome is what ingestion did with an inbound mail: ActionCreated,
+	// ActionAppended or ActionIgnored ("" for outgoing mail). The database
+	// counts inbound mail by outcome and source as it is stored, for
+	// /metrics.
+	Outcome string `gorm:"size:16"`
 }
 
 // Attachment is a file that came with a message. It is only ever served as

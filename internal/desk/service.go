@@ -35,8 +35,6 @@ type Service struct {
 	BcryptCost int
 	// Mail turns on mail in and out; nil means no mail is sent.
 	Mail *MailSettings
-	// OnIngest, when set, hears the outcome of every inbound mail (metrics).
-	OnIngest func(IngestResult, error)
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -62,6 +60,13 @@ type NewTicket struct {
 	// ReceivedAt backdates an imported ticket; zero means now. Only admins
 	// may set it (checked by the caller that knows who is asking).
 	ReceivedAt time.Time
+	// Flag starts the ticket flagged (Ticket.Flag), e.g. mail from an
+	// unverified sender.
+	Flag string
+	// NoAck, when set, says why the requester gets no acknowledgement
+	// (e.g. mail from a sender that could not be verified: answering a
+	// forged address is backscatter).
+	NoAck string
 }
 
 // Validate checks a new ticket and normalises it in place. The error carries
@@ -115,6 +120,9 @@ func NormalizeEmail(s string) (string, error) {
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
 		return "", Errorf(Invalid, "%q is not an email address like name@agency.gov", s)
 	}
+	if err := routable(s); err != nil {
+		return "", err
+	}
 	return strings.ToLower(s), nil
 }
 
@@ -122,7 +130,7 @@ func NormalizeEmail(s string) (string, error) {
 func noNUL(s string) string { return strings.ReplaceAll(s, "\x00", "") }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.Fields(withoutBidi(s)), " ")
 }
 
 // CreateTicket classifies, sets the deadline and stores a new ticket with
@@ -170,6 +178,7 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 		Open:           true,
 		ReceivedAt:     received,
 		ResponseDueAt:  due.UTC(),
+		Flag:           n.Flag,
 	}
 	requester := n.RequesterEmail
 	if n.RequesterName != "" {
@@ -185,7 +194,11 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 		if extend != nil {
 			extend(t, &w)
 		}
-		if n.ReceivedAt.IsZero() {
+		switch {
+		case !n.ReceivedAt.IsZero():
+		case n.NoAck != "":
+			w.Events = append(w.Events, &Event{At: now, Actor: "slatrack", Kind: EventAckSkipped, Body: n.NoAck})
+		default:
 			o, m, skipped, err := s.ackMail(tx, t, inReplyTo, now)
 			if err != nil {
 				return w, err

@@ -1,11 +1,13 @@
 // Package imappoll fetches support mail from an IMAP mailbox, for teams whose
 // support address lives at a hosted mail provider.
 //
-// A [Poller] logs in, selects a folder, and hands every new message, byte for
-// byte as the server stores it, to a [Sink]. Only once the sink has returned
-// nil is the message marked \Seen (or moved to Config.DoneFolder), so a crash
-// or an error between fetch and store leaves the message to be fetched again:
-// delivery is at least once, and the sink must recognise duplicates.
+// A [Poller] logs in, selects a folder, and hands every unseen message, byte
+// for byte as the server stores it, to a [Sink]. Only once the sink has
+// returned nil is the message marked \Seen (or moved to Config.DoneFolder),
+// so a crash or an error between fetch and store leaves the message to be
+// fetched again: delivery is at least once, and the sink must recognise
+// duplicates. Mail a person has already read (\Seen) is left alone unless
+// Config.IncludeSeen says otherwise.
 //
 // Bodies are fetched with BODY.PEEK[], so fetching never sets \Seen by itself.
 package imappoll
@@ -14,11 +16,13 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -76,10 +80,13 @@ type Config struct {
 	// Folder is the mailbox polled; default "INBOX".
 	Folder string
 	// DoneFolder, if set, is where stored messages are moved (it is created
-	// if missing), and every message in Folder is fetched, seen or not.
-	// If empty, stored messages are flagged \Seen and only unseen messages
-	// are fetched.
+	// if missing). If empty, stored messages are flagged \Seen. Either way
+	// only unseen messages are fetched, unless IncludeSeen.
 	DoneFolder string
+	// IncludeSeen fetches messages already flagged \Seen too (someone read
+	// them in a mail client before slatrack got to them). Only with
+	// DoneFolder: without it, stored mail is told apart by \Seen alone.
+	IncludeSeen bool
 	// Interval is the time between polls; default 1m.
 	Interval time.Duration
 	// Batch is the most messages one poll hands to the sink; default 50.
@@ -92,6 +99,11 @@ type Config struct {
 	// Timeout is how long a command may wait for the server without any
 	// progress before the connection is dropped; default 1m.
 	Timeout time.Duration
+	// CAFile is a PEM file of the certificate authorities trusted to sign
+	// the server's certificate, instead of the system's (a private CA).
+	// Either way the certificate must name the host of Addr (a DNS name, or
+	// an IP address SAN when Addr is an address).
+	CAFile string
 	// InsecureSkipVerify disables TLS certificate checks. Tests only.
 	InsecureSkipVerify bool
 }
@@ -115,6 +127,8 @@ func (cfg Config) LogValue() slog.Value {
 		slog.String("user", cfg.User),
 		slog.String("folder", cfg.Folder),
 		slog.String("done_folder", cfg.DoneFolder),
+		slog.Bool("include_seen", cfg.IncludeSeen),
+		slog.String("ca_file", cfg.CAFile),
 		slog.Duration("interval", cfg.Interval),
 		slog.Int("batch", cfg.Batch),
 		slog.Int("max_bytes", cfg.MaxBytes),
@@ -168,6 +182,14 @@ func (cfg Config) normalize() (Config, error) {
 	if cfg.DoneFolder != "" && strings.EqualFold(cfg.DoneFolder, cfg.Folder) {
 		return cfg, fmt.Errorf("imappoll: mail.imap done_folder %q is the polled folder", cfg.DoneFolder)
 	}
+	if cfg.IncludeSeen && cfg.DoneFolder == "" {
+		return cfg, errors.New("imappoll: mail.imap include_seen needs done_folder: without it, mail already read would be fetched again at every poll")
+	}
+	if cfg.CAFile != "" {
+		if _, err := loadCAFile(cfg.CAFile); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
@@ -181,6 +203,19 @@ func (cfg Config) normalize() (Config, error) {
 		cfg.Timeout = DefaultTimeout
 	}
 	return cfg, nil
+}
+
+// loadCAFile reads the PEM certificates of Config.CAFile.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("imappoll: mail.imap ca_file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("imappoll: mail.imap ca_file %q holds no PEM certificate", path)
+	}
+	return pool, nil
 }
 
 // Sink stores one raw RFC 822 message. It returns nil only once the message
@@ -211,6 +246,7 @@ func (e *SinkError) Unwrap() error { return e.Err }
 type Poller struct {
 	cfg    Config
 	cfgErr error
+	roots  *x509.CertPool // from CAFile; nil: the system's
 	sink   Sink
 	log    *slog.Logger
 
@@ -236,9 +272,14 @@ func New(cfg Config, sink Sink, log *slog.Logger) *Poller {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	var roots *x509.CertPool
+	if err == nil && ncfg.CAFile != "" {
+		roots, err = loadCAFile(ncfg.CAFile)
+	}
 	return &Poller{
 		cfg:      ncfg,
 		cfgErr:   err,
+		roots:    roots,
 		sink:     sink,
 		log:      log.With("imap_addr", ncfg.Addr, "imap_user", ncfg.User, "imap_folder", ncfg.Folder),
 		tooLarge: make(map[imap.UID]struct{}),
@@ -247,7 +288,7 @@ func New(cfg Config, sink Sink, log *slog.Logger) *Poller {
 }
 
 // PollOnce connects (or reuses a connection), selects the folder, fetches
-// UNSEEN messages (UID SEARCH UNSEEN or all messages when DoneFolder is set),
+// UNSEEN messages (UID SEARCH UNSEEN; every message with IncludeSeen),
 // in UID order, up to Batch, reading each full body (BODY.PEEK[] so fetching
 // does not set \Seen), hands it to the sink, and ONLY after the sink returns
 // nil marks it \Seen (or moves it to DoneFolder). Returns how many were stored
@@ -446,7 +487,8 @@ func (p *Poller) drop(c *imapclient.Client) {
 func (p *Poller) connect(ctx context.Context) (*imapclient.Client, error) {
 	host, _, _ := net.SplitHostPort(p.cfg.Addr)
 	tlsCfg := &tls.Config{
-		ServerName:         host,
+		ServerName:         host, // the certificate must name it
+		RootCAs:            p.roots,
 		InsecureSkipVerify: p.cfg.InsecureSkipVerify,
 		MinVersion:         tls.VersionTLS12,
 	}
@@ -574,7 +616,7 @@ func (p *Poller) selectAndSearch(c *imapclient.Client, w *watchdog) ([]imap.UID,
 		return nil, nil
 	}
 	criteria := &imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted, KeywordTooLarge}}
-	if p.cfg.DoneFolder == "" {
+	if !p.cfg.IncludeSeen {
 		criteria.NotFlag = append(criteria.NotFlag, imap.FlagSeen)
 	}
 	w.kick()

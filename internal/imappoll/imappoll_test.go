@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"maps"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -43,6 +46,7 @@ const (
 type serverOpts struct {
 	tls  string      // "none" (default), "tls" or "starttls"
 	caps imap.CapSet // default IMAP4rev1 + IMAP4rev2
+	cert *tls.Config // the server's certificate; default self-signed for 127.0.0.1
 }
 
 type testServer struct {
@@ -71,7 +75,10 @@ func newTestServer(t *testing.T, o serverOpts) *testServer {
 	mem.AddUser(u)
 	s := &testServer{t: t, mem: mem, opts: o}
 	if o.tls != "none" {
-		s.tlsCfg = selfSignedTLS(t)
+		s.tlsCfg = o.cert
+		if s.tlsCfg == nil {
+			s.tlsCfg = selfSignedTLS(t)
+		}
 	}
 	s.start("127.0.0.1:0")
 	t.Cleanup(s.stop)
@@ -266,6 +273,64 @@ func selfSignedTLS(t *testing.T) *tls.Config {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+}
+
+// testCA is a private certificate authority, as a desk's own network may run.
+type testCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	file string // its certificate as PEM
+}
+
+func newTestCA(t *testing.T) *testCA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "Agency Test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	file := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &testCA{cert: cert, key: key, file: file}
+}
+
+// serverTLS is a server certificate signed by ca for the given names.
+func (ca *testCA) serverTLS(t *testing.T, dnsNames []string, ips []net.IP) *tls.Config {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: "imap server"},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,11 +584,34 @@ func TestPollOnce(t *testing.T) {
 		}
 	})
 
-	t.Run("DoneFolder mode moves stored messages", func(t *testing.T) {
+	t.Run("DoneFolder mode leaves mail a person already read", func(t *testing.T) {
 		t.Parallel()
 		s := newTestServer(t, serverOpts{})
 		s.appendMsg("INBOX", testMsg(1))
-		s.appendMsg("INBOX", testMsg(2), imap.FlagSeen) // read by a person: still taken
+		s.appendMsg("INBOX", testMsg(2), imap.FlagSeen)
+		rec := &recorder{}
+		cfg := s.config()
+		cfg.DoneFolder = "Processed"
+		p, _ := newPoller(t, cfg, rec.sink)
+		mustPoll(t, p, 1)
+		mustPoll(t, p, 0)
+		if got := rec.callNums(); !slices.Equal(got, []int{1}) {
+			t.Fatalf("sink calls = %v, want [1]: message 2 was read by a person", got)
+		}
+		if got := nums(s.mailbox("INBOX")); !slices.Equal(got, []int{2}) {
+			t.Fatalf("INBOX = %v, want [2] left alone", got)
+		}
+		cfg.DoneFolder, cfg.IncludeSeen = "", true
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "include_seen") {
+			t.Fatalf("Validate(IncludeSeen without DoneFolder) = %v", err)
+		}
+	})
+
+	t.Run("DoneFolder mode with IncludeSeen moves stored messages, read or not", func(t *testing.T) {
+		t.Parallel()
+		s := newTestServer(t, serverOpts{})
+		s.appendMsg("INBOX", testMsg(1))
+		s.appendMsg("INBOX", testMsg(2), imap.FlagSeen) // read by a person: taken, as asked
 		s.appendMsg("INBOX", testMsg(3))
 		rec := &recorder{fail: func(n, attempt int) error {
 			if n == 3 && attempt == 1 {
@@ -533,6 +621,7 @@ func TestPollOnce(t *testing.T) {
 		}}
 		cfg := s.config()
 		cfg.DoneFolder = "Processed" // does not exist yet
+		cfg.IncludeSeen = true
 		p, _ := newPoller(t, cfg, rec.sink)
 
 		if n, err := pollOnce(t, p); n != 2 || err == nil {
@@ -811,6 +900,50 @@ func TestPollOnce(t *testing.T) {
 			}
 		})
 	}
+
+	for _, mode := range []string{"tls", "starttls"} {
+		t.Run("a private CA in CAFile is trusted over "+mode+", and the certificate must name the host", func(t *testing.T) {
+			t.Parallel()
+			ca, other := newTestCA(t), newTestCA(t)
+			loopback := []net.IP{net.IPv4(127, 0, 0, 1)}
+			poll := func(cert *tls.Config, caFile string) (*recorder, error) {
+				t.Helper()
+				s := newTestServer(t, serverOpts{tls: mode, cert: cert})
+				s.appendMsg("INBOX", testMsg(1))
+				cfg := s.config()
+				cfg.InsecureSkipVerify, cfg.CAFile = false, caFile
+				rec := &recorder{}
+				p, _ := newPoller(t, cfg, rec.sink)
+				_, err := pollOnce(t, p)
+				return rec, err
+			}
+			if rec, err := poll(ca.serverTLS(t, nil, loopback), ca.file); err != nil || !bytes.Equal(rec.storedRaw(1), testMsg(1)) {
+				t.Fatalf("with the private CA: %v", err)
+			}
+			if _, err := poll(ca.serverTLS(t, nil, loopback), other.file); err == nil || !strings.Contains(err.Error(), "certificate") {
+				t.Fatalf("signed by a CA not in ca_file: %v, want a certificate error", err)
+			}
+			if _, err := poll(ca.serverTLS(t, []string{"imap.agency.test"}, nil), ca.file); err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
+				t.Fatalf("certificate for another host name: %v, want a host name error", err)
+			}
+		})
+	}
+
+	t.Run("an unusable CAFile is a configuration error naming ca_file", func(t *testing.T) {
+		t.Parallel()
+		notPEM := filepath.Join(t.TempDir(), "ca.pem")
+		os.WriteFile(notPEM, []byte("not a certificate"), 0o600)
+		for file, want := range map[string]string{filepath.Join(t.TempDir(), "missing.pem"): "no such file", notPEM: "no PEM certificate"} {
+			cfg := imappoll.Config{Addr: "imap.example.test", User: "u", CAFile: file}
+			if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "ca_file") || !strings.Contains(err.Error(), want) {
+				t.Errorf("Validate(ca_file %s) = %v, want %q", file, err, want)
+			}
+			p, _ := newPoller(t, cfg, (&recorder{}).sink)
+			if _, err := pollOnce(t, p); err == nil || !strings.Contains(err.Error(), "ca_file") {
+				t.Errorf("PollOnce with ca_file %s = %v", file, err)
+			}
+		}
+	})
 
 	t.Run("reuses one connection across polls and reconnects when it dies", func(t *testing.T) {
 		t.Parallel()

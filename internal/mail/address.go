@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"fmt"
 	"mime"
 	netmail "net/mail"
 	"regexp"
@@ -35,6 +36,41 @@ func (a Address) String() string {
 	return (&netmail.Address{Name: name, Address: email}).String()
 }
 
+// Display renders the address for people, on the timeline and in lists:
+// "Name <email>" with the name as decoded (never RFC 2047-encoded, unlike
+// String, which is for headers), or the bare email when there is no name.
+func (a Address) Display() string {
+	name := cleanDisplayName(a.Name)
+	if name == "" {
+		return a.Email
+	}
+	return name + " <" + a.Email + ">"
+}
+
+// IsBidiControl reports the explicit bidirectional formatting characters:
+// the embeddings and overrides U+202A–U+202E and the isolates
+// U+2066–U+2069. They reorder the text around them, so "invoice\u202Efdp.exe"
+// reads "invoiceexe.pdf" (CVE-2021-42574, "Trojan Source"); subjects and
+// names drop them. The marks U+200E, U+200F and U+061C are kept: they only
+// set the direction of neutral characters and are what right-to-left text
+// legitimately uses.
+func IsBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// StripBidi removes the bidi control characters of IsBidiControl from s.
+func StripBidi(s string) string {
+	if !strings.ContainsFunc(s, IsBidiControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if IsBidiControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 const (
 	maxNameRunes   = 200
 	maxEmailBytes  = 254
@@ -66,7 +102,7 @@ func decodeHeaderText(v string) (string, bool) {
 }
 
 // oneLine collapses all whitespace (folded CR/LF included) to single
-// spaces, drops control and NUL characters, and trims.
+// spaces, drops control, NUL and bidi control characters, and trims.
 func oneLine(s string) string {
 	var sb strings.Builder
 	sb.Grow(len(s))
@@ -76,7 +112,7 @@ func oneLine(s string) string {
 		case unicode.IsSpace(r):
 			space = true
 			continue
-		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, IsBidiControl(r):
 			continue
 		case r == utf8.RuneError:
 			// keep replacement characters: they mark undecodable bytes
@@ -164,6 +200,49 @@ func validEmail(s string) bool {
 	}
 	return true
 }
+
+// CheckRoutable is the one rule for an address slatrack may answer: its
+// domain must be a name the public DNS could route mail to. It returns why
+// not, in words a person understands, for:
+//   - IP-address literals ("postmaster@[10.0.0.5]", "a@[IPv6:::1]"): no MX
+//     to look up, and answering them would send the desk's mail to hosts by
+//     address, internal ones included;
+//   - single-label domains ("root@localhost", "ann@intranet"), meaningful
+//     only inside one network;
+//   - a numeric last label ("a@10.0.0.5"): no top-level domain is numeric
+//     (RFC 3696 section 2), so this is an IP address without brackets;
+//   - the special-use names that never receive mail: .invalid and
+//     .localhost (RFC 6761), .onion (RFC 7686), .alt (RFC 9476).
+//
+// .test and .example (RFC 2606) pass: RFC 6761 asks applications not to
+// treat them specially, and tests and documentation use them. .local,
+// .internal and .home.arpa pass: organisations run internal mail on them.
+// It does not check syntax (see validEmail).
+func CheckRoutable(email string) error {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return fmt.Errorf("%s has no domain", email)
+	}
+	domain := strings.ToLower(strings.TrimSuffix(email[at+1:], "."))
+	if strings.HasPrefix(domain, "[") {
+		return fmt.Errorf("%s has an IP address instead of a domain name", email)
+	}
+	dot := strings.LastIndexByte(domain, '.')
+	if dot < 0 {
+		return fmt.Errorf("%s has a one-word domain, reachable only inside one network", email)
+	}
+	tld := domain[dot+1:]
+	if strings.Trim(tld, "0123456789") == "" {
+		return fmt.Errorf("%s has an IP address instead of a domain name", email)
+	}
+	if neverMailTLDs[tld] {
+		return fmt.Errorf("%s is in .%s, a domain reserved never to receive mail", email, tld)
+	}
+	return nil
+}
+
+// neverMailTLDs are the special-use top-level domains of CheckRoutable.
+var neverMailTLDs = map[string]bool{"invalid": true, "localhost": true, "onion": true, "alt": true}
 
 // addrSpecRE finds something address-shaped in a header the strict parser
 // gave up on.

@@ -117,6 +117,10 @@ type Message struct {
 	// Headers are all top-level headers by canonical key (raw values, made
 	// valid UTF-8 without NUL bytes).
 	Headers map[string][]string
+	// AuthResults are the Authentication-Results fields, topmost first,
+	// whoever added them; Authentication judges them for the hosts the desk
+	// trusts.
+	AuthResults []AuthResult
 	// Hash is the hex SHA-256 of the raw bytes, for de-duplicating mail
 	// without a Message-ID.
 	Hash string
@@ -151,8 +155,8 @@ const (
 // Parse parses raw RFC 5322 bytes. It returns a *RejectError when the mail
 // is unusable: larger than MaxMessageBytes, a header section larger than
 // MaxHeaderBytes, not a message at all (no header section, binary garbage),
-// or no usable sender (no valid From, Sender or Return-Path address) unless
-// it is a bounce. It never panics and never returns (nil, nil).
+// or no usable sender (no valid From, Sender or Return-Path address, or one
+// CheckRoutable refuses) unless it is a bounce. It never panics and never returns (nil, nil).
 func Parse(raw []byte, lim Limits) (m *Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -574,6 +578,7 @@ func (p *parser) readHeaders(h textproto.MIMEHeader) {
 		}
 		p.m.Subject = truncateRunes(oneLine(s), maxSubjectRunes)
 	}
+	p.m.AuthResults = parseAuthResults(p.m.Headers["Authentication-Results"])
 	p.m.MessageID = first(parseIDList(p.hdr.Get("Message-Id")))
 	p.m.InReplyTo = parseIDList(strings.Join(p.hdr["In-Reply-To"], " "))
 	p.m.References = parseIDList(strings.Join(p.hdr["References"], " "))
@@ -880,9 +885,17 @@ func quotedMessageIDs(text string) []string {
 	return out
 }
 
-// checkSender rejects mail nobody can be answered at, bounces excepted.
+// checkSender rejects mail nobody can be answered at, bounces excepted:
+// no usable sender, or one whose domain cannot receive mail
+// (CheckRoutable).
 func (p *parser) checkSender() error {
-	if p.m.From.Email != "" || p.m.Kind == KindBounce {
+	if p.m.Kind == KindBounce {
+		return nil
+	}
+	if p.m.From.Email != "" {
+		if err := CheckRoutable(p.m.From.Email); err != nil {
+			return reject("unroutable sender: %v", err)
+		}
 		return nil
 	}
 	var seen []string

@@ -1,8 +1,8 @@
 // Package metrics exposes slatrack's service metrics in the Prometheus
-// format: tickets by class and SLA state and first responses met or
-// breached (read from the database at scrape time, so every instance
-// reports the same desk), plus this instance's mail ingestion counts and
-// HTTP latency.
+// format: tickets by class and SLA state, first responses met or breached
+// and inbound mail by outcome (read from the database at scrape time, so
+// every instance reports the same desk, mail stored by `mail-in` included),
+// plus this instance's HTTP latency.
 package metrics
 
 import (
@@ -29,6 +29,17 @@ type Snapshot struct {
 	FirstResponses map[string]map[sla.State]int
 	Quarantined    int
 	OutboxBacklog  int
+	// Ingested counts every inbound mail ever stored, by outcome and source.
+	Ingested []IngestCount
+}
+
+// IngestCount is how many inbound mails from one source (smtp, pipe, http,
+// imap) had one outcome: created, appended, ignored (kept without a
+// ticket) or quarantined.
+type IngestCount struct {
+	Outcome string
+	Source  string
+	N       int64
 }
 
 // Source reads a Snapshot; *store.Store implements it.
@@ -36,11 +47,10 @@ type Source interface {
 	MetricsSnapshot(ctx context.Context, now, atRiskUntil, since time.Time) (Snapshot, error)
 }
 
-// Metrics is the registry and this instance's counters.
+// Metrics is the registry and this instance's HTTP latency histogram.
 type Metrics struct {
-	reg      *prometheus.Registry
-	httpDur  *prometheus.HistogramVec
-	ingested *prometheus.CounterVec
+	reg     *prometheus.Registry
+	httpDur *prometheus.HistogramVec
 }
 
 // New registers the collectors. pol gives the at-risk window; now the clock.
@@ -51,14 +61,7 @@ func New(src Source, pol *sla.Policy, now func() time.Time, log *slog.Logger) *M
 		Help:    "HTTP request latency by route, method and status code.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method", "code"})
-	m.ingested = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "slatrack_mail_ingested_total",
-		Help: "Inbound mail handled by this instance, by outcome (created, appended, duplicate, ignored, quarantined, failed).",
-	}, []string{"action"})
-	for _, a := range []string{"created", "appended", "duplicate", "ignored", "quarantined", "failed"} {
-		m.ingested.WithLabelValues(a)
-	}
-	m.reg.MustRegister(m.httpDur, m.ingested,
+	m.reg.MustRegister(m.httpDur,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&deskCollector{src: src, pol: pol, now: now, log: log})
 	return m
@@ -78,11 +81,6 @@ func (m *Metrics) ObserveHTTP(route, method string, code int, d time.Duration) {
 	m.httpDur.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
 }
 
-// ObserveIngest counts one inbound mail by outcome.
-func (m *Metrics) ObserveIngest(action string) {
-	m.ingested.WithLabelValues(action).Inc()
-}
-
 var (
 	openDesc = prometheus.NewDesc("slatrack_open_tickets",
 		"Open tickets awaiting a first response, by class and SLA state.", []string{"class", "state"}, nil)
@@ -92,6 +90,9 @@ var (
 		"Inbound mail held in quarantine.", nil, nil)
 	backlogDesc = prometheus.NewDesc("slatrack_outbox_backlog",
 		"Outgoing mail and webhooks waiting to be sent.", nil, nil)
+	ingestedDesc = prometheus.NewDesc("slatrack_mail_ingested_total",
+		"Inbound mail stored, by every instance and mail-in, by action (created, appended, ignored, quarantined) and source (smtp, pipe, http, imap). Duplicates and mail refused while the database was down are not stored, so not counted.",
+		[]string{"action", "source"}, nil)
 	upDesc = prometheus.NewDesc("slatrack_database_up",
 		"1 when the database answered the last scrape.", nil, nil)
 )
@@ -105,7 +106,7 @@ type deskCollector struct {
 }
 
 func (c *deskCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{openDesc, frDesc, quarantineDesc, backlogDesc, upDesc} {
+	for _, d := range []*prometheus.Desc{openDesc, frDesc, quarantineDesc, backlogDesc, ingestedDesc, upDesc} {
 		ch <- d
 	}
 }
@@ -131,4 +132,7 @@ func (c *deskCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(quarantineDesc, prometheus.GaugeValue, float64(snap.Quarantined))
 	ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(snap.OutboxBacklog))
+	for _, in := range snap.Ingested {
+		ch <- prometheus.MustNewConstMetric(ingestedDesc, prometheus.CounterValue, float64(in.N), in.Outcome, in.Source)
+	}
 }

@@ -25,6 +25,9 @@ var copyTables = []struct{ name, key string }{
 	{"tokens", "id"},
 	{"settings", `"key"`},
 	{"notifications", `"key"`},
+	// After messages and quarantine, whose copies its triggers count
+	// again: the source's counts replace those.
+	{"mail_counts", "outcome, source, shard"},
 }
 
 // CopyProgress hears how far a copy has come.

@@ -66,14 +66,17 @@ type Options struct {
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and
-// its folder are created if missing) or "postgres://…" / "postgresql://…".
-// It checks the database answers but does not migrate: call Migrate.
+// its folder are created if missing, private to the user: see
+// privateSQLiteFile) or "postgres://…" / "postgresql://…". It checks the
+// database answers but does not migrate: call Migrate. Its errors never
+// repeat the DSN's password.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	return OpenWith(ctx, dsn, Options{})
 }
 
 // OpenWith is Open with options.
-func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
+func OpenWith(ctx context.Context, dsn string, o Options) (_ *Store, err error) {
+	defer func() { err = redactError(err, dsn) }()
 	var (
 		dial gorm.Dialector
 		d    dialect
@@ -91,6 +94,9 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*Store, error) {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, &desk.Error{Code: desk.Unavailable, Message: "cannot create the database folder", Err: err}
 			}
+		}
+		if err := privateSQLiteFile(path); err != nil {
+			return nil, &desk.Error{Code: desk.Unavailable, Message: "cannot create the database file", Err: err}
 		}
 		dial = sqlite.Open(sqliteDSN(path, cmp.Or(o.BusyTimeout, 5*time.Second)))
 		d = sqliteDialect

@@ -216,16 +216,7 @@ func withDatabase(dsn, name string) (string, error) {
 }
 
 // redact hides a URL's password.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return strings.TrimSpace(u.String())
-}
+func redact(dsn string) string { return store.RedactDSN(dsn) }
 
 // EngineEnv picks the engine OpenEnv uses: "sqlite" (default) or
 // "postgres". The test command runs the HTTP and service tests once per
