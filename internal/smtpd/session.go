@@ -108,7 +108,19 @@ func (ss *session) Data(r io.Reader) error {
 	ss.mu.Unlock()
 	log := ss.s.log.With("remote", env.RemoteAddr, "from", env.From, "to", len(env.To))
 
+	// After DATA (not BDAT) the message is read with dotReader (see
+	// data.go); whatever happens, it is read to its end or the connection
+	// is failed.
+	var dot *dotReader
+	if ss.tc != nil && ss.tc.takeDataStart() {
+		dot = ss.tc.newDotReader(ss.s.cfg.ReadTimeout, ss.s.cfg.MaxLineLength)
+		defer dot.finish(true)
+		r = dot
+	}
 	if ss.tc != nil && !ss.tc.beginData() {
+		if dot != nil {
+			dot.finish(false) // no need to read a message we refuse
+		}
 		log.Info("smtpd: message refused, shutting down", "code", errShuttingDown.Code)
 		return errShuttingDown
 	}
@@ -142,7 +154,7 @@ func readErrorReply(err error) *smtp.SMTPError {
 	switch {
 	case errors.As(err, &se): // smtp.ErrDataTooLarge: 552 5.3.4
 		return se
-	case errors.Is(err, smtp.ErrTooLongLine):
+	case errors.Is(err, smtp.ErrTooLongLine), errors.Is(err, errDataLineTooLong):
 		return errLineTooLong
 	}
 	return errTemporary // the connection broke; nobody will read this
@@ -198,19 +210,36 @@ var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return
 
 // readMessage reads the whole message into one buffer of exactly the
 // right size, with "Return-Path: <from>" in front when the header has no
-// Return-Path. It extends the connection's read deadline as data arrives, so
-// ReadTimeout bounds a stall rather than the whole transfer. n is the
-// number of message bytes read.
+// Return-Path. n is the number of message bytes read. A message over
+// MaxMessageBytes is read to its end and dropped, and gets
+// smtp.ErrDataTooLarge.
+//
+// dotReader bounds each wait for data itself; for BDAT, the connection's
+// read deadline is extended as data arrives. Either way ReadTimeout bounds
+// a stall rather than the whole transfer.
 func (ss *session) readMessage(r io.Reader, from string) (raw []byte, n int, err error) {
+	prefix := "Return-Path: <" + from + ">\r\n"
 	var chunks []*[]byte
-	defer func() {
+	putBack := func() {
 		for _, c := range chunks {
 			chunkPool.Put(c)
 		}
-	}()
+		chunks = nil
+	}
+	defer putBack()
+	drop := func(why error) ([]byte, int, error) {
+		putBack()
+		m, err := io.Copy(io.Discard, r) // the reply comes after the end
+		n += int(m)
+		if err != nil && !errors.Is(err, errDataLineTooLong) {
+			return nil, n, err
+		}
+		return nil, n, why
+	}
+	_, dotted := r.(*dotReader)
 	last := 0 // bytes used in the last chunk
 	for {
-		if ss.tc != nil {
+		if ss.tc != nil && !dotted {
 			ss.tc.SetReadDeadline(time.Now().Add(ss.s.cfg.ReadTimeout))
 		}
 		if len(chunks) == 0 || last == chunkSize {
@@ -221,6 +250,9 @@ func (ss *session) readMessage(r io.Reader, from string) (raw []byte, n int, err
 		m, rerr := r.Read(buf[last:])
 		last += m
 		n += m
+		if int64(n) > ss.s.cfg.MaxMessageBytes {
+			return drop(smtp.ErrDataTooLarge)
+		}
 		if rerr == io.EOF {
 			break
 		}
@@ -229,7 +261,6 @@ func (ss *session) readMessage(r io.Reader, from string) (raw []byte, n int, err
 		}
 	}
 
-	prefix := "Return-Path: <" + from + ">\r\n"
 	raw = make([]byte, len(prefix)+n)
 	off := len(prefix)
 	for i, c := range chunks {

@@ -6,8 +6,9 @@
 // temporary 4xx otherwise, so a store outage makes the sending MTA queue and
 // retry instead of losing mail.
 //
-// It is built on github.com/emersion/go-smtp. There is no AUTH and no TLS:
-// the listener is meant for loopback or a private network behind the MTA.
+// It is built on github.com/emersion/go-smtp, except that it reads the
+// DATA section itself (see data.go). There is no AUTH and no TLS: the
+// listener is meant for loopback or a private network behind the MTA.
 package smtpd
 
 import (
@@ -18,6 +19,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -52,16 +54,17 @@ type Config struct {
 	// case-insensitively; RCPT TO any other address gets 550 5.1.1. With
 	// none, every recipient is refused.
 	Addresses []string
-	// MaxMessageBytes bounds a message (default 25 MiB); a longer one gets
-	// 552 5.3.4 and never reaches the Deliverer. go-smtp counts the message
-	// after dot-unstuffing and refuses one of exactly this size too, so the
-	// largest accepted message is MaxMessageBytes-1 bytes.
+	// MaxMessageBytes bounds a message, counted after dot-unstuffing
+	// (default 25 MiB); a longer one gets 552 5.3.4 and never reaches the
+	// Deliverer. It is advertised as SIZE, and MAIL FROM with a larger SIZE
+	// is refused at once.
 	MaxMessageBytes int64
 	// MaxRecipients bounds RCPT TO per message (default 50); beyond it the
 	// client gets 452 4.5.3.
 	MaxRecipients int
 	// MaxLineLength bounds one line, commands and message alike (default
-	// 2000 octets). A longer line ends the connection.
+	// 2000 octets). A longer command ends the connection; a message with a
+	// longer line is read to its end and refused with 500 5.4.0.
 	MaxLineLength int
 	// ReadTimeout bounds the wait for each command, and for each chunk of a
 	// message being received (default 60 s). WriteTimeout bounds each reply
@@ -330,10 +333,17 @@ func (l *listener) Close() error {
 
 // trackedConn is one client connection. busy is set while a message is
 // being received and delivered; a connection that is not busy may be closed
-// at once by Shutdown.
+// at once by Shutdown. It also reads for go-smtp (see data.go).
 type trackedConn struct {
 	net.Conn
 	s *Server
+
+	// Read state. Only the connection's goroutine reads.
+	rbuf       []byte // read from the network: rbuf[rpos:rend] is not handed on yet
+	rpos, rend int
+	rerr       error  // the read error that ended reading
+	pending    []byte // handed to go-smtp before anything else
+	dataStarts atomic.Bool
 
 	mu       sync.Mutex
 	busy     bool
@@ -346,12 +356,12 @@ func (c *trackedConn) Close() error {
 	already := c.closed
 	c.closed = true
 	c.mu.Unlock()
-	c.s.mu.Lock()
-	delete(c.s.conns, c)
-	c.s.mu.Unlock()
 	if already {
 		return nil
 	}
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
 	return c.Conn.Close()
 }
 
