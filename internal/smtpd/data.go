@@ -102,6 +102,62 @@ func (c *trackedConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// Deadlines: every read waits at most until the session's end, and during
+// a mail transaction until the transaction's.
+
+// SetReadDeadline is go-smtp's per-command read timeout, shortened to the
+// end of the session or of the mail transaction when that comes first.
+func (c *trackedConn) SetReadDeadline(t time.Time) error {
+	return c.Conn.SetReadDeadline(c.clamp(t))
+}
+
+// clamp is t, or the session's or transaction's end when earlier.
+func (c *trackedConn) clamp(t time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, end := range []time.Time{c.sessionEnd, c.txEnd} {
+		if !end.IsZero() && (t.IsZero() || end.Before(t)) {
+			t = end
+		}
+	}
+	return t
+}
+
+// beginTx starts a mail transaction's deadline (at MAIL FROM); endTx ends it
+// (once the reply to its message is written, or on RSET).
+func (c *trackedConn) beginTx(end time.Time) {
+	c.mu.Lock()
+	c.txEnd = end
+	c.mu.Unlock()
+}
+
+func (c *trackedConn) endTx() {
+	c.mu.Lock()
+	c.txEnd = time.Time{}
+	c.mu.Unlock()
+}
+
+// txDeadline is when the mail transaction must be over; zero outside one.
+func (c *trackedConn) txDeadline() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.txEnd
+}
+
+// expired says which deadline, if any, has passed: "transaction",
+// "session" or "".
+func (c *trackedConn) expired(now time.Time) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case !c.txEnd.IsZero() && !now.Before(c.txEnd):
+		return "transaction"
+	case !c.sessionEnd.IsZero() && !now.Before(c.sessionEnd):
+		return "session"
+	}
+	return ""
+}
+
 // takeDataStart reports (once) whether go-smtp has just answered DATA with
 // 354, so the message is next on the wire.
 func (c *trackedConn) takeDataStart() bool { return c.dataStarts.Swap(false) }
@@ -145,7 +201,9 @@ func (d *dotReader) Read(p []byte) (int, error) {
 	n := 0
 	for n == 0 && d.err == nil && len(p) > 0 {
 		if d.c.rpos == d.c.rend {
-			d.c.Conn.SetReadDeadline(time.Now().Add(d.timeout)) // each wait for the client is bounded
+			// Each wait for the client is bounded, and none goes past the
+			// session's or the transaction's end.
+			d.c.Conn.SetReadDeadline(d.c.clamp(time.Now().Add(d.timeout)))
 		}
 		if err := d.c.fill(); err != nil {
 			if err == io.EOF {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/textproto"
 	"runtime"
@@ -788,7 +789,7 @@ func BenchmarkSMTPIngest(b *testing.B) {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
 			var delivered atomic.Int64
 			deliver := func(context.Context, []byte, smtpd.Envelope) error { delivered.Add(1); return nil }
-			_, addr := start(b, smtpd.Config{}, deliver)
+			_, addr := start(b, smtpd.Config{SenderLimit: math.MaxInt32}, deliver) // one sender throughout
 			clients := make([]*smtp.Client, conns)
 			for i := range clients {
 				clients[i] = dial(b, addr)
