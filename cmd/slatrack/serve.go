@@ -122,10 +122,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	errc := make(chan error, 2)
 	var smtpSrv *smtpd.Server
 	if cfg.Mail.SMTPAddr != "" {
-		smtpSrv = smtpd.New(smtpd.Config{
-			Addr: cfg.Mail.SMTPAddr, Domain: cfg.Mail.Domain, Addresses: cfg.Mail.Addresses,
-			MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20, MaxRecipients: cfg.Mail.MaxRecipients,
-		}, func(ctx context.Context, raw []byte, env smtpd.Envelope) error {
+		smtpSrv = smtpd.New(smtpdConfig(cfg), func(ctx context.Context, raw []byte, env smtpd.Envelope) error {
 			res, err := a.svc.IngestMail(ctx, raw, "smtp")
 			if err == nil && res.Action == desk.ActionIgnored {
 				log.Info("inbound mail not acted on", "from", env.From, "reason", res.Reason)
@@ -164,6 +161,19 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		return runErr
 	}
 	return nil
+}
+
+// smtpdConfig is [mail] for the SMTP listener.
+func smtpdConfig(cfg *config.Config) smtpd.Config {
+	m, d := cfg.Mail, cfg.MailDurations()
+	return smtpd.Config{
+		Addr: m.SMTPAddr, Domain: m.Domain, Addresses: m.Addresses,
+		MaxMessageBytes: int64(m.MaxMessageMB) << 20, MaxRecipients: m.MaxRecipients,
+		MaxSessions: m.SMTPMaxSessions, MaxSessionsPerIP: m.SMTPMaxSessionsPerIP,
+		TransactionTimeout: d.SMTPTransactionTimeout, SessionTimeout: d.SMTPSessionTimeout,
+		MaxInflightBytes: int64(m.SMTPMaxInflightMB) << 20,
+		SenderLimit:      m.SMTPSenderLimit, ClientLimit: m.SMTPClientLimit, RateWindow: d.SMTPRateWindow,
+	}
 }
 
 // relayConfig is [mail.relay] for the outbox sender.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/config"
+	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/smtpd"
 )
 
@@ -124,5 +126,62 @@ func TestSMTPIngest_LargeMessageMemoryBounded(t *testing.T) {
 	ts, _, err := a.svc.List(context.Background(), deskFilterAll())
 	if err != nil || len(ts) != 1 {
 		t.Fatalf("the large message did not become a ticket: %v %d", err, len(ts))
+	}
+}
+
+// TestSMTPIngest_BodyEndingInBareCR sends what Python's smtplib sends for
+// a body ending in a bare CR ("…\r" then "\r\n.\r\n"), which go-smtp's own
+// DATA reader never sees the end of: it must be answered 250 at once and
+// become a ticket. (internal/smtpd's TestData_LineEnds checks the bytes
+// handed on are exactly those sent.)
+func TestSMTPIngest_BodyEndingInBareCR(t *testing.T) {
+	addr, a := benchDesk(t)
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	tp := textproto.NewConn(conn)
+	step := func(cmd string, want int) {
+		t.Helper()
+		if cmd != "" {
+			fmt.Fprint(tp.W, cmd)
+			tp.W.Flush()
+		}
+		if code, msg, err := tp.ReadResponse(0); code != want {
+			t.Fatalf("after %q: %d %q %v, want %d", cmd, code, msg, err, want)
+		}
+	}
+	msg := "From: Pat <pat@agency.gov>\r\nTo: support@slatrack.local\r\nSubject: Printer offline\r\n" +
+		"Message-ID: <bare-cr@agency.gov>\r\n\r\nThe printer on floor 3 is offline.\r"
+	step("", 220)
+	step("EHLO client.example\r\n", 250)
+	step("MAIL FROM:<pat@agency.gov>\r\n", 250)
+	step("RCPT TO:<support@slatrack.local>\r\n", 250)
+	step("DATA\r\n", 354)
+	step(msg+"\r\n.\r\n", 250)
+	step("QUIT\r\n", 221)
+
+	ctx := context.Background()
+	ts, _, err := a.svc.List(ctx, deskFilterAll())
+	if err != nil || len(ts) != 1 || ts[0].Subject != "Printer offline" {
+		t.Fatalf("tickets = %v, %v; want the one mail", ts, err)
+	}
+	ms, err := a.store.TicketMessages(ctx, ts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in *desk.Message
+	for _, m := range ms {
+		if m.Source == "smtp" {
+			in = m
+		}
+	}
+	if in == nil {
+		t.Fatalf("no message from SMTP among %d", len(ms))
+	}
+	if !strings.Contains(in.Text, "The printer on floor 3 is offline.") {
+		t.Errorf("stored text %q lacks the body", in.Text)
 	}
 }

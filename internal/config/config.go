@@ -80,6 +80,15 @@ type Mail struct {
 	// threads onto an existing ticket by its subject tag. Empty: no mail is
 	// judged.
 	AuthservIDs []string `toml:"trusted_authserv_ids"`
+	// Limits of the SMTP listener (see smtpd.Config for what each does).
+	SMTPMaxSessions        int    `toml:"smtp_max_sessions"`
+	SMTPMaxSessionsPerIP   int    `toml:"smtp_max_sessions_per_ip"`
+	SMTPTransactionTimeout string `toml:"smtp_transaction_timeout"`
+	SMTPSessionTimeout     string `toml:"smtp_session_timeout"`
+	SMTPMaxInflightMB      int    `toml:"smtp_max_inflight_mb"`
+	SMTPSenderLimit        int    `toml:"smtp_sender_limit"`
+	SMTPClientLimit        int    `toml:"smtp_client_limit"` // 0: none
+	SMTPRateWindow         string `toml:"smtp_rate_window"`
 }
 
 // Relay is the SMTP server outgoing mail is handed to.
@@ -145,6 +154,8 @@ func (c *Config) BusyTimeout() time.Duration { return c.busyTimeout }
 // MailDurations are the parsed durations of [mail].
 type MailDurations struct {
 	AckWindow, SendInterval, IMAPInterval, NotifyInterval time.Duration
+
+	SMTPTransactionTimeout, SMTPSessionTimeout, SMTPRateWindow time.Duration
 }
 
 // Server configures the HTTP side of `slatrack serve`.
@@ -239,6 +250,15 @@ func Default() Config {
 			AuthservIDs:        []string{},
 			Relay:              Relay{Port: 587, TLS: "starttls"},
 			IMAP:               IMAP{TLS: "tls", Folder: "INBOX", Interval: "1m"},
+
+			SMTPMaxSessions:        200,
+			SMTPMaxSessionsPerIP:   64,
+			SMTPTransactionTimeout: "5m",
+			SMTPSessionTimeout:     "30m",
+			SMTPMaxInflightMB:      100,
+			SMTPSenderLimit:        60,
+			SMTPClientLimit:        0,
+			SMTPRateWindow:         "1h",
 		},
 		Notify:  Notify{Staff: []string{}, Interval: "1m", Digest: true},
 		Metrics: Metrics{Access: "loopback"},
@@ -505,6 +525,42 @@ func (c *Config) validateMail(bad func(string, error)) {
 		}
 		m.AuthservIDs[i] = id
 	}
+	c.validateSMTPLimits(bad, func(key, s string) time.Duration { return dur(key, s, minInterval) })
+}
+
+// validateSMTPLimits checks the SMTP listener's limits: each must let
+// real mail through, none may be off.
+func (c *Config) validateSMTPLimits(bad func(string, error), dur func(string, string) time.Duration) {
+	m := &c.Mail
+	if m.SMTPMaxSessions <= 0 {
+		bad("mail.smtp_max_sessions", fmt.Errorf("%d must be a positive number", m.SMTPMaxSessions))
+	}
+	if m.SMTPMaxSessionsPerIP <= 0 || m.SMTPMaxSessionsPerIP > m.SMTPMaxSessions {
+		bad("mail.smtp_max_sessions_per_ip", fmt.Errorf("%d must be a positive number, at most mail.smtp_max_sessions (%d)", m.SMTPMaxSessionsPerIP, m.SMTPMaxSessions))
+	}
+	atLeast := func(key, s string, min time.Duration) time.Duration {
+		d := dur(key, s)
+		if d > 0 && d < min {
+			bad(key, fmt.Errorf("%q is too short: at least %s", s, min))
+		}
+		return d
+	}
+	c.mailDur.SMTPTransactionTimeout = atLeast("mail.smtp_transaction_timeout", m.SMTPTransactionTimeout, 10*time.Second)
+	c.mailDur.SMTPSessionTimeout = atLeast("mail.smtp_session_timeout", m.SMTPSessionTimeout, 10*time.Second)
+	if t, s := c.mailDur.SMTPTransactionTimeout, c.mailDur.SMTPSessionTimeout; t > 0 && s > 0 && s < t {
+		bad("mail.smtp_session_timeout", fmt.Errorf("%q must be at least mail.smtp_transaction_timeout (%q)", m.SMTPSessionTimeout, m.SMTPTransactionTimeout))
+	}
+	// Each message in flight is held twice (read, then assembled).
+	if min := 2 * m.MaxMessageMB; m.SMTPMaxInflightMB < min || m.SMTPMaxInflightMB > 1<<20 {
+		bad("mail.smtp_max_inflight_mb", fmt.Errorf("%d must be at least twice mail.max_message_mb (%d) and at most %d", m.SMTPMaxInflightMB, min, 1<<20))
+	}
+	if m.SMTPSenderLimit <= 0 {
+		bad("mail.smtp_sender_limit", fmt.Errorf("%d must be a positive number", m.SMTPSenderLimit))
+	}
+	if m.SMTPClientLimit < 0 {
+		bad("mail.smtp_client_limit", fmt.Errorf("%d must be 0 (no limit) or a positive number", m.SMTPClientLimit))
+	}
+	c.mailDur.SMTPRateWindow = atLeast("mail.smtp_rate_window", m.SMTPRateWindow, time.Second)
 }
 
 // loadCAFile reads a PEM bundle of CA certificates.

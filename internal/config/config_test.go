@@ -218,3 +218,44 @@ func TestValidate_MailSecurityKeys(t *testing.T) {
 		t.Fatalf("from the environment: %v %q", err, cfg.Mail.AuthservIDs)
 	}
 }
+
+// TestValidate_SMTPLimits: every SMTP listener limit is checked, naming its key.
+func TestValidate_SMTPLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		set  func(m *config.Mail)
+		key  string // named in the error; "" for a valid setting
+	}{
+		{"defaults", func(*config.Mail) {}, ""},
+		{"client limit on", func(m *config.Mail) { m.SMTPClientLimit = 500 }, ""},
+		{"no sessions", func(m *config.Mail) { m.SMTPMaxSessions = 0 }, "mail.smtp_max_sessions"},
+		{"per address over the total", func(m *config.Mail) { m.SMTPMaxSessionsPerIP = m.SMTPMaxSessions + 1 }, "mail.smtp_max_sessions_per_ip"},
+		{"per address zero", func(m *config.Mail) { m.SMTPMaxSessionsPerIP = 0 }, "mail.smtp_max_sessions_per_ip"},
+		{"transaction timeout not a duration", func(m *config.Mail) { m.SMTPTransactionTimeout = "soon" }, "mail.smtp_transaction_timeout"},
+		{"transaction timeout too short", func(m *config.Mail) { m.SMTPTransactionTimeout = "1ns" }, "mail.smtp_transaction_timeout"},
+		{"session shorter than a transaction", func(m *config.Mail) { m.SMTPSessionTimeout = "1m" }, "mail.smtp_session_timeout"},
+		{"in-flight smaller than two messages", func(m *config.Mail) { m.SMTPMaxInflightMB = 49 }, "mail.smtp_max_inflight_mb"},
+		{"in-flight overflowing", func(m *config.Mail) { m.SMTPMaxInflightMB = 1 << 50 }, "mail.smtp_max_inflight_mb"},
+		{"sender limit off", func(m *config.Mail) { m.SMTPSenderLimit = 0 }, "mail.smtp_sender_limit"},
+		{"client limit negative", func(m *config.Mail) { m.SMTPClientLimit = -1 }, "mail.smtp_client_limit"},
+		{"rate window too short", func(m *config.Mail) { m.SMTPRateWindow = "10ms" }, "mail.smtp_rate_window"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			tt.set(&c.Mail)
+			err := c.Validate()
+			switch {
+			case tt.key == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.key != "" && (err == nil || !strings.Contains(err.Error(), "config: "+tt.key+": ")):
+				t.Errorf("error %v, want one naming %s", err, tt.key)
+			}
+		})
+	}
+	c := config.Default()
+	c.Validate()
+	if d := c.MailDurations(); d.SMTPTransactionTimeout != 5*time.Minute || d.SMTPSessionTimeout != 30*time.Minute || d.SMTPRateWindow != time.Hour {
+		t.Errorf("parsed SMTP durations = %+v", d)
+	}
+}

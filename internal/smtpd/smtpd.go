@@ -6,8 +6,17 @@
 // temporary 4xx otherwise, so a store outage makes the sending MTA queue and
 // retry instead of losing mail.
 //
-// It is built on github.com/emersion/go-smtp. There is no AUTH and no TLS:
-// the listener is meant for loopback or a private network behind the MTA.
+// Every resource a client can hold is bounded (see Config): connections,
+// in all and per client address; the time of a session and of each mail
+// transaction, however slowly the client sends; the memory of the messages
+// being received at once; and the messages accepted per sender (and,
+// optionally, per client address) in a window, so a flood cannot make the
+// desk answer thousands of forged senders. A client over a limit gets a
+// temporary (4xx) reply that says which limit, so a real MTA retries later.
+//
+// It is built on github.com/emersion/go-smtp, except that it reads the
+// DATA section itself (see data.go). There is no AUTH and no TLS: the
+// listener is meant for loopback or a private network behind the MTA.
 package smtpd
 
 import (
@@ -18,6 +27,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -31,6 +41,14 @@ const (
 	DefaultMaxLineLength   = 2000 // RFC 5321's 1000, doubled, as go-smtp does
 	DefaultReadTimeout     = 60 * time.Second
 	DefaultWriteTimeout    = 60 * time.Second
+
+	DefaultMaxSessions        = 200 // twice Postfix's default_process_limit: sessions are goroutines, memory is bounded by MaxInflightBytes
+	DefaultMaxSessionsPerIP   = 64  // above Postfix's smtpd_client_connection_count_limit (50), so one relay hub's burst fits
+	DefaultTransactionTimeout = 5 * time.Minute
+	DefaultSessionTimeout     = 30 * time.Minute
+	DefaultMaxInflightBytes   = 100 << 20 // 100 MiB
+	DefaultSenderLimit        = 60
+	DefaultRateWindow         = time.Hour
 )
 
 // drainLinger is how long a connection whose DATA finished during a
@@ -52,21 +70,55 @@ type Config struct {
 	// case-insensitively; RCPT TO any other address gets 550 5.1.1. With
 	// none, every recipient is refused.
 	Addresses []string
-	// MaxMessageBytes bounds a message (default 25 MiB); a longer one gets
-	// 552 5.3.4 and never reaches the Deliverer. go-smtp counts the message
-	// after dot-unstuffing and refuses one of exactly this size too, so the
-	// largest accepted message is MaxMessageBytes-1 bytes.
+	// MaxMessageBytes bounds a message, counted after dot-unstuffing
+	// (default 25 MiB); a longer one gets 552 5.3.4 and never reaches the
+	// Deliverer. It is advertised as SIZE, and MAIL FROM with a larger SIZE
+	// is refused at once.
 	MaxMessageBytes int64
 	// MaxRecipients bounds RCPT TO per message (default 50); beyond it the
 	// client gets 452 4.5.3.
 	MaxRecipients int
 	// MaxLineLength bounds one line, commands and message alike (default
-	// 2000 octets). A longer line ends the connection.
+	// 2000 octets). A longer command ends the connection; a message with a
+	// longer line is read to its end and refused with 500 5.4.0.
 	MaxLineLength int
 	// ReadTimeout bounds the wait for each command, and for each chunk of a
 	// message being received (default 60 s). WriteTimeout bounds each reply
 	// (default 60 s).
 	ReadTimeout, WriteTimeout time.Duration
+
+	// MaxSessions bounds the connections served at once (default 200), and
+	// MaxSessionsPerIP those from one client address (default 64). A
+	// connection over either gets "421 4.7.0" instead of the greeting and
+	// is closed.
+	MaxSessions, MaxSessionsPerIP int
+	// TransactionTimeout bounds a mail transaction, from MAIL FROM to the
+	// reply to its message, storing it included (default 5 min), and
+	// SessionTimeout a whole connection (default 30 min). A client cannot
+	// stretch either by sending slowly: when one runs out during a message
+	// the client gets "421 4.4.2" naming it, otherwise go-smtp's "421 4.4.2
+	// Idle timeout", and the connection is closed. The Deliverer's context
+	// ends with the transaction.
+	TransactionTimeout, SessionTimeout time.Duration
+	// MaxInflightBytes bounds the memory the messages being received at
+	// once hold between them (default 100 MiB; raised to twice
+	// MaxMessageBytes and a 32 KiB chunk if lower). Each message is charged
+	// twice its size, since it is read in pieces and then assembled in one
+	// buffer, until the Deliverer returns. When the budget is spent, MAIL
+	// FROM with a SIZE that does not fit, or a message that outgrows what is
+	// left, gets "452 4.3.1" (try again later); a real MTA declares SIZE,
+	// so it hears at MAIL FROM.
+	MaxInflightBytes int64
+	// SenderLimit bounds the messages accepted from one sender in any
+	// RateWindow (default 60 per hour). The envelope sender (MAIL FROM) and
+	// the header From: address are each counted, and a message that is not
+	// stored is not; one over either limit gets "450 4.7.1", at MAIL FROM
+	// when the envelope sender is over it. ClientLimit does the same per
+	// client IP address; 0 (the default) means none, which suits a listener
+	// behind the desk's own MTA, where every message comes from one
+	// address.
+	SenderLimit, ClientLimit int
+	RateWindow               time.Duration
 }
 
 // Deliverer stores one message. It must return nil only once the message is
@@ -101,6 +153,10 @@ type Server struct {
 	rcpts   map[string]bool
 	srv     *smtp.Server
 
+	inflight *budget
+	senders  *rateLimiter
+	clients  *rateLimiter // nil: no limit per client address
+
 	// ctx is passed to the Deliverer; it is cancelled only when a
 	// Shutdown gives up waiting.
 	ctx    context.Context
@@ -110,6 +166,7 @@ type Server struct {
 	closing   bool
 	listeners []*listener
 	conns     map[*trackedConn]struct{}
+	perIP     map[string]int // open connections per client address
 }
 
 // New makes a Server that hands each accepted message to deliver. A nil
@@ -142,12 +199,42 @@ func New(cfg Config, deliver Deliverer, log *slog.Logger) *Server {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
+	if cfg.MaxSessionsPerIP <= 0 {
+		cfg.MaxSessionsPerIP = DefaultMaxSessionsPerIP
+	}
+	if cfg.TransactionTimeout <= 0 {
+		cfg.TransactionTimeout = DefaultTransactionTimeout
+	}
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = DefaultSessionTimeout
+	}
+	if cfg.MaxInflightBytes <= 0 {
+		cfg.MaxInflightBytes = DefaultMaxInflightBytes
+	}
+	// Else the largest message could never be received: it takes one chunk
+	// more than its size when that is a whole number of chunks.
+	if min := 2 * (cfg.MaxMessageBytes + chunkSize); cfg.MaxInflightBytes < min {
+		cfg.MaxInflightBytes = min
+	}
+	if cfg.SenderLimit <= 0 {
+		cfg.SenderLimit = DefaultSenderLimit
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = DefaultRateWindow
+	}
 	s := &Server{
-		cfg:     cfg,
-		deliver: deliver,
-		log:     log,
-		rcpts:   make(map[string]bool, len(cfg.Addresses)),
-		conns:   make(map[*trackedConn]struct{}),
+		cfg:      cfg,
+		deliver:  deliver,
+		log:      log,
+		rcpts:    make(map[string]bool, len(cfg.Addresses)),
+		inflight: &budget{free: cfg.MaxInflightBytes},
+		senders:  newRateLimiter(cfg.SenderLimit, cfg.RateWindow),
+		clients:  newRateLimiter(cfg.ClientLimit, cfg.RateWindow),
+		conns:    make(map[*trackedConn]struct{}),
+		perIP:    make(map[string]int),
 	}
 	for _, a := range cfg.Addresses {
 		if a = normAddr(a); a != "" {
@@ -308,19 +395,48 @@ func (l *listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		tc := &trackedConn{Conn: c, s: l.s}
-		l.s.mu.Lock()
-		closing := l.s.closing
-		if !closing {
-			l.s.conns[tc] = struct{}{}
-		}
-		l.s.mu.Unlock()
-		if closing {
+		now := time.Now()
+		tc := &trackedConn{Conn: c, s: l.s, ip: clientIP(c.RemoteAddr()), sessionEnd: now.Add(l.s.cfg.SessionTimeout)}
+		if code, refusal := l.s.admit(tc); refusal != "" {
+			l.s.log.Warn("smtpd: connection refused", "remote", c.RemoteAddr().String(), "reason", refusal)
+			// The client has sent nothing yet, so this small write goes
+			// straight into an empty socket buffer.
+			c.SetWriteDeadline(now.Add(time.Second))
+			fmt.Fprintf(c, "421 %s %s %s, try again later\r\n", code, l.s.cfg.Domain, refusal)
 			c.Close()
 			continue
 		}
 		return tc, nil
 	}
+}
+
+// admit counts a new connection in, or says why it may not be served
+// (with the enhanced status code): shutting down, or over MaxSessions or
+// MaxSessionsPerIP.
+func (s *Server) admit(tc *trackedConn) (code, refusal string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closing:
+		return "4.3.2", "service shutting down"
+	case len(s.conns) >= s.cfg.MaxSessions:
+		return "4.7.0", "too many connections"
+	case s.perIP[tc.ip] >= s.cfg.MaxSessionsPerIP:
+		return "4.7.0", "too many connections from your address"
+	}
+	s.conns[tc] = struct{}{}
+	s.perIP[tc.ip]++
+	return "", ""
+}
+
+// clientIP is the host part of a client's address, the key of the limits
+// per client address.
+func clientIP(a net.Addr) string {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	return host
 }
 
 func (l *listener) Close() error {
@@ -330,15 +446,26 @@ func (l *listener) Close() error {
 
 // trackedConn is one client connection. busy is set while a message is
 // being received and delivered; a connection that is not busy may be closed
-// at once by Shutdown.
+// at once by Shutdown. It also reads for go-smtp (see data.go) and holds the
+// session's and the transaction's deadlines.
 type trackedConn struct {
 	net.Conn
-	s *Server
+	s  *Server
+	ip string // the client's address, for the limits per address
 
-	mu       sync.Mutex
-	busy     bool
-	draining bool
-	closed   bool
+	// Read state. Only the connection's goroutine reads.
+	rbuf       []byte // read from the network: rbuf[rpos:rend] is not handed on yet
+	rpos, rend int
+	rerr       error  // the read error that ended reading
+	pending    []byte // handed to go-smtp before anything else
+	dataStarts atomic.Bool
+
+	mu         sync.Mutex
+	busy       bool
+	draining   bool
+	closed     bool
+	sessionEnd time.Time
+	txEnd      time.Time // zero outside a mail transaction
 }
 
 func (c *trackedConn) Close() error {
@@ -346,12 +473,15 @@ func (c *trackedConn) Close() error {
 	already := c.closed
 	c.closed = true
 	c.mu.Unlock()
-	c.s.mu.Lock()
-	delete(c.s.conns, c)
-	c.s.mu.Unlock()
 	if already {
 		return nil
 	}
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	if c.s.perIP[c.ip]--; c.s.perIP[c.ip] <= 0 {
+		delete(c.s.perIP, c.ip)
+	}
+	c.s.mu.Unlock()
 	return c.Conn.Close()
 }
 
