@@ -54,7 +54,7 @@ func dueCommand() command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintln(e.stdout, due.Format(time.RFC3339))
+				fmt.Fprintln(e.stdout, due.Format(time.RFC3339Nano))
 				if *explain {
 					writeExplanation(e.stdout, p, args[0], received)
 				}
@@ -82,17 +82,24 @@ func writeExplanation(w io.Writer, p *sla.Policy, class string, received time.Ti
 	cal := p.Calendar()
 	ex := cal.Explain(received, d)
 	loc := cal.Location()
-	const layout = "Mon 2006-01-02 15:04:05 MST"
+	// Fractions of a second show when there are any, so the segments add up
+	// on the page as they do in the clock.
+	const layout, clockLayout = "Mon 2006-01-02 15:04:05.999999999 MST", "15:04:05.999999999 MST"
 	fmt.Fprintf(w, "\nclass %s: first response within %s (%s of open time)\n", class, target.Words(), d)
 	fmt.Fprintf(w, "received  %s\n", received.In(loc).Format(layout))
-	if !ex.Start.Equal(received) {
-		fmt.Fprintf(w, "clock starts at the next opening: %s\n", ex.Start.In(loc).Format(layout))
+	if len(ex.Segments) > 0 && ex.Segments[0].Start.After(received) {
+		fmt.Fprintf(w, "clock starts at the next opening: %s\n", ex.Segments[0].Start.In(loc).Format(layout))
 	}
 	fmt.Fprintln(w, "open time counted:")
 	var used time.Duration
 	for _, s := range ex.Segments {
 		used += s.End.Sub(s.Start)
-		fmt.Fprintf(w, "  %s → %s  %8s  (total %s)\n", s.Start.In(loc).Format(layout), s.End.In(loc).Format("15:04:05 MST"), s.End.Sub(s.Start), used)
+		start, end := s.Start.In(loc), s.End.In(loc)
+		endLayout := clockLayout
+		if y, m, d := start.Date(); end.Day() != d || end.Month() != m || end.Year() != y {
+			endLayout = layout
+		}
+		fmt.Fprintf(w, "  %s → %s  %8s  (total %s)\n", start.Format(layout), end.Format(endLayout), s.End.Sub(s.Start), used)
 	}
 	if len(ex.Skipped) > 0 {
 		fmt.Fprintln(w, "closed days skipped:")
@@ -125,7 +132,7 @@ func dueBatch(p *sla.Policy, in io.Reader, out io.Writer) (int, error) {
 			buf = append(buf, "error: "...)
 			buf = append(buf, err.Error()...)
 		} else {
-			buf = due.AppendFormat(buf, time.RFC3339)
+			buf = due.AppendFormat(buf, time.RFC3339Nano) // the receipt's fraction of a second, when it has one
 		}
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {

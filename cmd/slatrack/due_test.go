@@ -80,6 +80,52 @@ func TestDue_Explain(t *testing.T) {
 	}
 }
 
+// TestDue_ExplainAddsUp runs the Santiago example (midnight skipped
+// on 6 September 2026) through the CLI: the answer is after the receipt and
+// the listed segments add up to the target.
+func TestDue_ExplainAddsUp(t *testing.T) {
+	env := []string{"SLATRACK_CALENDAR_TIMEZONE=America/Santiago", "SLATRACK_CALENDAR_OPEN=00:00", "SLATRACK_CALENDAR_CLOSE=23:59",
+		"SLATRACK_CALENDAR_WORKDAYS=Mon,Tue,Wed,Thu,Fri,Sat,Sun", "SLATRACK_CALENDAR_HOLIDAYS=none", "SLATRACK_SLA_AVAILABILITY=30m", "SLATRACK_SLA_AT_RISK=10m"}
+	code, out, errOut := runCmd(t, "", env, "due", "--explain", "availability", "2026-09-05T23:58:00-04:00")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"2026-09-06T01:29:00-03:00\n",
+		"Sat 2026-09-05 23:58:00 -04 → 23:59:00 -04      1m0s  (total 1m0s)",
+		"Sun 2026-09-06 01:00:00 -03 → 01:29:00 -03     29m0s  (total 30m0s)",
+		"due       Sun 2026-09-06 01:29:00 -03",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--explain output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "clock starts") {
+		t.Errorf("received while open, yet --explain says the clock starts later:\n%s", out)
+	}
+	t.Run("closed_at_receipt_says_when_the_clock_starts", func(t *testing.T) {
+		_, out, _ := runCmd(t, "", nil, "due", "--explain", "availability", "2026-07-04T12:00:00-04:00")
+		if !strings.Contains(out, "clock starts at the next opening: Mon 2026-07-06 09:00:00 EDT") {
+			t.Errorf("--explain on a Saturday does not say when the clock starts:\n%s", out)
+		}
+	})
+}
+
+// TestDue_KeepsFractionOfASecond checks that a receipt's fraction of a
+// second is in the answer, single and batch (it used to be dropped, printing
+// the deadline up to a second early).
+func TestDue_KeepsFractionOfASecond(t *testing.T) {
+	const received, want = "2026-07-02T16:00:00.25-04:00", "2026-07-06T11:00:00.25-04:00"
+	if code, out, errOut := runCmd(t, "", nil, "due", "availability", received); code != 0 || strings.TrimSpace(out) != want {
+		t.Errorf("due availability %s = %q (exit %d, %s), want %s", received, out, code, errOut, want)
+	}
+	in := "availability " + received + "\nother 2026-07-02T16:00:00.123456789Z\nother 2026-07-02T16:00:00Z\n"
+	code, out, errOut := runCmd(t, in, nil, "due", "--batch")
+	if w := want + "\n2026-07-10T12:00:00.123456789-04:00\n2026-07-10T12:00:00-04:00\n"; code != 0 || out != w {
+		t.Errorf("due --batch = %q (exit %d, %s), want %q", out, code, errOut, w)
+	}
+}
+
 func TestDue_Batch(t *testing.T) {
 	in := "availability 2026-07-02T16:00:00-04:00\n" +
 		"nonsense\n" +

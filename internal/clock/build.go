@@ -1,7 +1,8 @@
 package clock
 
 import (
-	"math"
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -22,19 +23,24 @@ var (
 )
 
 // usFederal lists the US federal holidays. Their Calc gives the actual and
-// the observed date (Saturday → Friday, Sunday → Monday).
-var usFederal = []*cal.Holiday{
-	us.NewYear,
-	us.MlkDay,
-	us.PresidentsDay,
-	us.MemorialDay,
-	us.Juneteenth, // StartYear 2021
-	us.IndependenceDay,
-	us.LaborDay,
-	us.ColumbusDay,
-	us.VeteransDay,
-	us.ThanksgivingDay,
-	us.ChristmasDay,
+// the observed date (Saturday → Friday, Sunday → Monday). A name, when set,
+// replaces rickar/cal's with the one in law (5 U.S.C. 6103) and on OPM's
+// holiday schedule.
+var usFederal = []struct {
+	rule *cal.Holiday
+	name string
+}{
+	{rule: us.NewYear},
+	{rule: us.MlkDay},
+	{rule: us.PresidentsDay, name: "Washington's Birthday"}, // "Presidents' Day" in rickar/cal
+	{rule: us.MemorialDay},
+	{rule: us.Juneteenth}, // StartYear 2021
+	{rule: us.IndependenceDay},
+	{rule: us.LaborDay},
+	{rule: us.ColumbusDay},
+	{rule: us.VeteransDay},
+	{rule: us.ThanksgivingDay},
+	{rule: us.ChristmasDay},
 }
 
 // special is what is known about one date besides its weekday: a holiday
@@ -87,7 +93,7 @@ func holidaysIn(year int) map[dayNum]special {
 	out := make(map[dayNum]special, len(usFederal))
 	for y := year - 1; y <= year+1; y++ {
 		for _, h := range usFederal {
-			act, obs := h.Calc(y)
+			act, obs := h.rule.Calc(y)
 			if obs.IsZero() {
 				continue // not a holiday that year (Juneteenth before 2021)
 			}
@@ -95,7 +101,10 @@ func holidaysIn(year int) map[dayNum]special {
 			if oy != year {
 				continue
 			}
-			name := h.Name
+			name := h.name
+			if name == "" {
+				name = h.rule.Name
+			}
 			if ay, am, ad := act.Date(); ay != oy || am != om || ad != od {
 				name += " (observed)"
 			}
@@ -108,20 +117,7 @@ func holidaysIn(year int) map[dayNum]special {
 	return out
 }
 
-// wallTime returns the instant at which the wall clock in loc shows offset
-// past midnight on y-m-d. Offsets of 24h and more roll into the next day, as
-// in time.Date.
-func wallTime(y int, m time.Month, d int, offset time.Duration, loc *time.Location) time.Time {
-	h := int(offset / time.Hour)
-	offset -= time.Duration(h) * time.Hour
-	mi := int(offset / time.Minute)
-	offset -= time.Duration(mi) * time.Minute
-	s := int(offset / time.Second)
-	offset -= time.Duration(s) * time.Second
-	return time.Date(y, m, d, h, mi, s, int(offset), loc)
-}
-
-// walker answers "is date n closed, and when is it open" for any date. It
+// walker answers "is date n closed, and why" for any date. It
 // caches the holidays of one year at a time, so a walk over dates outside the
 // table does not recompute them daily. A walker belongs to one goroutine.
 type walker struct {
@@ -153,75 +149,37 @@ func (w *walker) closed(n dayNum) (DayKind, string, bool) {
 	return 0, "", false
 }
 
-// window returns date n's open interval [open, close), or ok=false when the
-// desk does not open that date. A day whose wall-clock hours map to an empty
-// interval (only possible with exotic zone transitions) counts as not open.
-func (w *walker) window(n dayNum) (open, close time.Time, ok bool) {
-	if _, _, closed := w.closed(n); closed {
-		return time.Time{}, time.Time{}, false
-	}
-	c := w.c
-	y, m, d := n.date()
-	open = wallTime(y, m, d, c.open, c.loc)
-	close = wallTime(y, m, d, c.close, c.loc)
-	if !close.After(open) {
-		return time.Time{}, time.Time{}, false
-	}
-	return open, close, true
-}
-
-// buildTable fills c.tab. It must run after c.special is complete.
+// buildTable fills c.tab with the open time of [1990-01-01, 2101-01-01)
+// (those midnights read as UTC), clipped there, so that the table and the
+// walk outside it (openIter) share every instant exactly once. It must run
+// after c.special is complete.
 func (c *Calendar) buildTable() {
+	from, to := midnightUTC(tableFirstDay).UnixNano(), midnightUTC(tableLastDay+1).UnixNano()
 	w := walker{c: c}
+	ws := wallSpans{loc: c.loc}
+	var day []Interval
 	c.tab.iv = make([]span, 0, int(tableLastDay-tableFirstDay)+1)
-	var zc zoneCursor
-	for n := tableFirstDay; n <= tableLastDay; n++ {
+	// A date's instants lie within zoneSlack (two days) of its midnight read
+	// as UTC, so dates just outside the table years may reach into it.
+	for n := tableFirstDay - 2; n <= tableLastDay+2; n++ {
 		if _, _, closed := w.closed(n); closed {
 			continue
 		}
-		o := zc.wallNs(n, c.open, c.loc)
-		e := zc.wallNs(n, c.close, c.loc)
-		if e > o { // as in walker.window
-			c.tab.add(o, e)
+		day = ws.appendDay(day[:0], n, c.open, c.close)
+		for _, iv := range day {
+			if o, e := max(iv.Start.UnixNano(), from), min(iv.End.UnixNano(), to); e > o {
+				c.tab.add(o, e)
+			}
 		}
+	}
+	// Dates come in order and so do their intervals, except where a zone
+	// sets its clock back across midnight (see openIter).
+	if !slices.IsSortedFunc(c.tab.iv, compareSpans) {
+		slices.SortFunc(c.tab.iv, compareSpans)
 	}
 	// New guarantees at least one workday, and a year has at most a dozen
 	// holidays, so the table is never empty.
 	c.tab.finish()
 }
 
-// zoneCursor converts wall-clock times to Unix nanoseconds quickly when the
-// dates come in increasing order: it remembers the current zone period (UTC
-// offset and its bounds) and uses plain arithmetic while the answer lies well
-// inside that period. Near a transition it defers to time.Date, so its
-// answers always equal wallTime's.
-type zoneCursor struct {
-	valid      bool
-	offset     int64 // seconds east of UTC
-	start, end int64 // Unix seconds; the period is [start, end)
-}
-
-// wallNs is wallTime(y, m, d, offset, loc).UnixNano() for date n = y-m-d.
-func (z *zoneCursor) wallNs(n dayNum, offset time.Duration, loc *time.Location) int64 {
-	if z.valid {
-		// The wall-clock reading as if it were UTC, minus the period's offset.
-		ns := int64(n)*dayNs + int64(offset) - z.offset*1e9
-		const margin = 2 * 86400 // stay two days clear of transitions
-		if sec := floorDiv(ns, 1e9); sec-margin >= z.start && sec+margin < z.end {
-			return ns
-		}
-	}
-	y, m, d := n.date()
-	t := wallTime(y, m, d, offset, loc)
-	start, end := t.ZoneBounds()
-	_, off := t.Zone()
-	z.valid, z.offset = true, int64(off)
-	z.start, z.end = math.MinInt64, math.MaxInt64 // zero bounds mean unbounded
-	if !start.IsZero() {
-		z.start = start.Unix()
-	}
-	if !end.IsZero() {
-		z.end = end.Unix()
-	}
-	return t.UnixNano()
-}
+func compareSpans(a, b span) int { return cmp.Compare(a.open, b.open) }

@@ -25,7 +25,7 @@ type Calendar struct {
 // New validates opts and builds a Calendar. The Location must be set, the
 // hours must satisfy 0 ≤ Open < Close ≤ 24h, at least one weekday must be a
 // workday, Holidays must be HolidaysUSFederal or HolidaysNone, and closures
-// must be real dates.
+// must pass CheckClosures.
 func New(opts Options) (*Calendar, error) {
 	if opts.Location == nil {
 		return nil, errors.New("clock: no time zone: Options.Location is nil")
@@ -65,20 +65,15 @@ func New(opts Options) (*Calendar, error) {
 	default:
 		return nil, fmt.Errorf("clock: unknown holiday rules %q (want %q or %q)", opts.Holidays, HolidaysUSFederal, HolidaysNone)
 	}
+	if err := CheckClosures(opts.Closures); err != nil {
+		return nil, fmt.Errorf("clock: %w", err)
+	}
 	for _, cl := range opts.Closures {
-		t := time.Date(cl.Year, cl.Month, cl.Day, 12, 0, 0, 0, time.UTC)
-		if y, m, d := t.Date(); y != cl.Year || m != cl.Month || d != cl.Day {
-			return nil, fmt.Errorf("clock: closure %04d-%02d-%02d is not a real date", cl.Year, int(cl.Month), cl.Day)
-		}
 		n := dayOf(cl.Year, cl.Month, cl.Day)
 		if _, taken := c.special[n]; taken {
-			continue // a holiday (or an earlier closure) already names it
+			continue // a holiday (or the same closure listed twice) already names it
 		}
-		name := cl.Name
-		if name == "" {
-			name = "Closure"
-		}
-		c.special[n] = special{kind: KindClosure, name: name}
+		c.special[n] = special{kind: KindClosure, name: cl.displayName()}
 	}
 	c.buildTable()
 	return c, nil
@@ -153,7 +148,9 @@ func (k DayKind) String() string {
 
 // ClosedDay is a date on which the desk does not open.
 type ClosedDay struct {
-	// Date is local midnight of the date, in the calendar's zone.
+	// Date is the first instant of the date, in the calendar's zone: local
+	// midnight, or the end of the DST gap where midnight is skipped (so that
+	// Date's own date is always the closed date).
 	Date time.Time
 	// Kind says why the desk is closed. A date that is not a workday is a
 	// KindWeekend even if a holiday or closure also falls on it; a holiday wins
@@ -168,8 +165,7 @@ type ClosedDay struct {
 
 // closedDay builds the ClosedDay for date n.
 func (c *Calendar) closedDay(n dayNum, kind DayKind, name string) ClosedDay {
-	y, m, d := n.date()
-	return ClosedDay{Date: time.Date(y, m, d, 0, 0, 0, 0, c.loc), Kind: kind, Name: name}
+	return ClosedDay{Date: c.dayStart(n), Kind: kind, Name: name}
 }
 
 // ClosedDayInfo reports whether the desk is closed all day on the date of t
@@ -206,14 +202,8 @@ func (c *Calendar) IsOpen(t time.Time) bool {
 		j := c.tab.find(x)
 		return x >= c.tab.iv[j].open
 	}
-	w := walker{c: c}
-	n := localDay(t, c.loc)
-	for d := n - 1; d <= n+1; d++ {
-		if o, e, ok := w.window(d); ok && !t.Before(o) && t.Before(e) {
-			return true
-		}
-	}
-	return false
+	it := c.openFrom(t)
+	return !it.next().Start.After(t)
 }
 
 // NextOpen returns t itself (in the calendar's zone) if the desk is open at
@@ -226,13 +216,9 @@ func (c *Calendar) NextOpen(t time.Time) time.Time {
 		}
 		return t.In(c.loc)
 	}
-	w := walker{c: c}
-	for d := localDay(t, c.loc) - 1; ; d++ {
-		if o, e, ok := w.window(d); ok && e.After(t) {
-			if o.After(t) {
-				return o.In(c.loc)
-			}
-			return t.In(c.loc)
-		}
+	it := c.openFrom(t)
+	if o := it.next().Start; o.After(t) {
+		return o.In(c.loc)
 	}
+	return t.In(c.loc)
 }

@@ -28,6 +28,15 @@ func TestNewValidates(t *testing.T) {
 		{"empty_holiday_rules", func(o *clock.Options) { o.Holidays = "" }, `unknown holiday rules ""`},
 		{"unknown_holiday_rules", func(o *clock.Options) { o.Holidays = "uk-bank" }, `unknown holiday rules "uk-bank" (want "us-federal" or "none")`},
 		{"closure_not_a_date", func(o *clock.Options) { o.Closures = []clock.Closure{{Year: 2026, Month: time.February, Day: 30}} }, "closure 2026-02-30 is not a real date"},
+		{"closure_twice_with_two_names", func(o *clock.Options) {
+			o.Closures = []clock.Closure{{Year: 2026, Month: time.December, Day: 24, Name: "Christmas Eve"}, {Year: 2026, Month: time.December, Day: 24, Name: "Snow day"}}
+		}, `closure 2026-12-24 is listed twice with different names, "Christmas Eve" and "Snow day"`},
+		{"closure_twice_named_and_unnamed", func(o *clock.Options) {
+			o.Closures = []clock.Closure{{Year: 2026, Month: time.December, Day: 24, Name: "Christmas Eve"}, {Year: 2026, Month: time.December, Day: 24}}
+		}, `"Christmas Eve" and "Closure"`},
+		{"closure_twice_with_one_name_is_valid", func(o *clock.Options) {
+			o.Closures = []clock.Closure{{Year: 2026, Month: time.December, Day: 24, Name: "Christmas Eve"}, {Year: 2026, Month: time.December, Day: 24, Name: "Christmas Eve"}}
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,6 +168,30 @@ func TestExplain(t *testing.T) {
 			}
 			if sum != 40*time.Hour || !ex.Due.Equal(c.Due(start, 40*time.Hour)) {
 				t.Errorf("Explain(%s, 40h): segments sum to %s, due %s", start, sum, ex.Due)
+			}
+		}
+	})
+	t.Run("santiago_skipped_midnight_issue_example", func(t *testing.T) {
+		// Open every day 00:00–23:59; 6 September 2026 has no midnight. The
+		// old answer was 23:29:00-04:00, before the receipt, with no segments.
+		santiago := mustLoad(t, "America/Santiago")
+		c, err := clock.New(clock.Options{Location: santiago, Open: 0, Close: 23*time.Hour + 59*time.Minute,
+			Workdays: everyDay, Holidays: clock.HolidaysNone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Date(2026, 9, 5, 23, 58, 0, 0, santiago)
+		ex := c.Explain(start, 30*time.Minute)
+		want := []clock.Interval{
+			{Start: start, End: time.Date(2026, 9, 5, 23, 59, 0, 0, santiago)},
+			{Start: time.Date(2026, 9, 6, 1, 0, 0, 0, santiago), End: time.Date(2026, 9, 6, 1, 29, 0, 0, santiago)},
+		}
+		if len(ex.Segments) != len(want) || !ex.Due.Equal(want[1].End) || len(ex.Skipped) != 0 {
+			t.Fatalf("Explain = segments %v skipped %v due %s, want %v, none skipped, due %s", ex.Segments, ex.Skipped, ex.Due, want, want[1].End)
+		}
+		for i, s := range want {
+			if !ex.Segments[i].Start.Equal(s.Start) || !ex.Segments[i].End.Equal(s.End) {
+				t.Errorf("segment %d = %v, want %v", i, ex.Segments[i], s)
 			}
 		}
 	})

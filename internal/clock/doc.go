@@ -10,7 +10,8 @@
 //     on a Saturday is observed on the Friday before, one on a Sunday on the
 //     Monday after — including New Year's Day on a Saturday, observed on
 //     Friday 31 December of the year before). The holidays are New Year's
-//     Day, Martin Luther King Jr. Day, Presidents' Day, Memorial Day,
+//     Day, Martin Luther King Jr. Day, Washington's Birthday (OPM's and the
+//     law's name for what rickar/cal calls Presidents' Day), Memorial Day,
 //     Juneteenth (since 2021), Independence Day, Labor Day, Columbus Day,
 //     Veterans Day, Thanksgiving Day and Christmas Day, as defined by
 //     github.com/rickar/cal/v2/us.
@@ -23,21 +24,31 @@
 //   - "N business days" is N × (close − open) of open time (see
 //     Target.Duration and Calendar.BusinessDay).
 //   - Input instants in any UTC offset are compared as instants; answers are
-//     given in the calendar's time zone. Opening and closing are wall-clock
-//     times in that zone, turned into real instants day by day, so DST
+//     given in the calendar's time zone and keep the input's fraction of a
+//     second.
+//   - Open time is a set of instants: the desk is open at an instant exactly
+//     when the wall clock in the calendar's zone reads, at that instant, a
+//     date on which the desk opens and a time of day in [Open, Close). So DST
 //     changes, the year boundary, Juneteenth, holidays on weekends and
-//     configured closures all just work. (Should a configured Open or Close
-//     fall in a wall-clock time that a DST change skips or repeats — not the
-//     case for 09:00–17:00 anywhere — the instant is the one time.Date picks.)
+//     configured closures all just work, no instant is counted twice, and a
+//     deadline is never before its start. Where a DST change skips the
+//     opening (America/Santiago, America/Havana and, until 2021,
+//     Pacific/Apia skip midnight), the date opens at the first instant after
+//     the gap; a wall-clock time that a change repeats is open each time it
+//     occurs within the hours (so a date whose opening is repeated has two
+//     open intervals); a date the zone skips entirely (Apia, 30 December
+//     2011) has no open time.
+//   - Targets are bounded by MaxTarget (see CheckTarget), so that deadlines
+//     stay where the rest of slatrack can hold them.
 //
 // # Implementation
 //
 // New precomputes, for every day from 1990-01-01 to 2100-12-31 in the
-// calendar's zone, the open interval [open, close) in Unix nanoseconds and a
-// prefix sum of open time. Elapsed is then a difference of two prefix sums
-// and Due a binary search plus a subtraction: no allocation, no zone
-// lookups, no locks. Instants outside the table are handled by a plain
-// day-by-day walk over the same day rules, which is slower but equally
-// correct. A Calendar never changes after New, so one value may be shared by
-// any number of goroutines.
+// calendar's zone, the open intervals in Unix nanoseconds and a prefix sum of
+// open time. Elapsed is then a difference of two prefix sums and Due a
+// binary search plus a subtraction: no allocation, no zone lookups, no locks.
+// Instants outside the table are handled by a plain walk over the same open
+// intervals, which is slower but equally correct; both come from one
+// definition of the open intervals (open.go). A Calendar never changes after
+// New, so one value may be shared by any number of goroutines.
 package clock

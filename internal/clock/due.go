@@ -64,17 +64,15 @@ func (c *Calendar) Remaining(now, due time.Time) time.Duration {
 	return -c.Elapsed(due, now)
 }
 
-// walkDue is Due by walking dates one at a time. It consumes open time from
-// start, but only before limit (unless limit is zero, meaning no limit). It
-// returns the due instant and 0, or, when limit is reached first, the zero
-// Time and the target left over.
+// walkDue is Due by walking the open intervals one at a time. It consumes
+// open time from start, but only before limit (unless limit is zero, meaning
+// no limit). It returns the due instant and 0, or, when limit is reached
+// first, the zero Time and the target left over.
 func (c *Calendar) walkDue(start time.Time, target time.Duration, limit time.Time) (time.Time, time.Duration) {
-	w := walker{c: c}
-	for n := localDay(start, c.loc) - 1; ; n++ {
-		o, e, ok := w.window(n)
-		if !ok {
-			continue
-		}
+	it := c.openFrom(start)
+	for {
+		iv := it.next()
+		o, e := iv.Start, iv.End
 		if !limit.IsZero() {
 			if !o.Before(limit) {
 				return time.Time{}, target
@@ -97,15 +95,16 @@ func (c *Calendar) walkDue(start time.Time, target time.Duration, limit time.Tim
 	}
 }
 
-// walkElapsed is Elapsed by walking dates one at a time.
+// walkElapsed is Elapsed by walking the open intervals one at a time.
 func (c *Calendar) walkElapsed(from, to time.Time) time.Duration {
-	w := walker{c: c}
+	it := c.openFrom(from)
 	var sum time.Duration
-	for n, last := localDay(from, c.loc)-1, localDay(to, c.loc)+1; n <= last; n++ {
-		o, e, ok := w.window(n)
-		if !ok {
-			continue
+	for {
+		iv := it.next()
+		if !iv.Start.Before(to) {
+			return sum
 		}
+		o, e := iv.Start, iv.End
 		if o.Before(from) {
 			o = from
 		}
@@ -116,5 +115,4 @@ func (c *Calendar) walkElapsed(from, to time.Time) time.Duration {
 			sum += e.Sub(o)
 		}
 	}
-	return sum
 }

@@ -204,3 +204,54 @@ func TestRemaining(t *testing.T) {
 		})
 	}
 }
+
+// TestDue_SkippedMidnight covers zones whose midnight a DST change skips:
+// the date opens at the first instant after the gap, and no instant of the
+// day before is counted again.
+func TestDue_SkippedMidnight(t *testing.T) {
+	santiago, havana, apia := mustLoad(t, "America/Santiago"), mustLoad(t, "America/Havana"), mustLoad(t, "Pacific/Apia")
+	allDay := func(loc *time.Location) *clock.Calendar {
+		c, err := clock.New(clock.Options{Location: loc, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		name   string
+		cal    *clock.Calendar
+		start  string
+		target time.Duration
+		want   string
+	}{
+		// The example: answered 23:29:00-04:00, before the receipt.
+		{"santiago_2026-09-06_midnight_skipped", allDay(santiago), "2026-09-05T23:58:00-04:00", 30 * time.Minute, "2026-09-06T01:29:00-03:00"},
+		{"santiago_received_in_the_gap_minute", allDay(santiago), "2026-09-05T23:59:30-04:00", time.Minute, "2026-09-06T01:01:00-03:00"},
+		{"santiago_2026-04-04_23:00_repeated_is_open_twice", allDay(santiago), "2026-04-04T23:58:00-03:00", time.Hour, "2026-04-04T23:59:00-04:00"},
+		{"havana_2026-03-08_midnight_skipped", allDay(havana), "2026-03-07T23:50:00-05:00", 19 * time.Minute, "2026-03-08T01:10:00-04:00"},
+		{"apia_2010-09-26_midnight_skipped", allDay(apia), "2010-09-25T23:58:00-11:00", 2 * time.Minute, "2010-09-26T01:01:00-10:00"},
+		{"apia_2011-12-30_never_happened", allDay(apia), "2011-12-29T23:58:00-10:00", 2 * time.Minute, "2011-12-31T00:01:00+14:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start, err := time.Parse(time.RFC3339, tt.start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := time.Parse(time.RFC3339, tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tt.cal.Due(start, tt.target)
+			if !got.Equal(want) {
+				t.Errorf("Due(%s, %s) = %s, want %s", tt.start, tt.target, got.Format(time.RFC3339), tt.want)
+			}
+			if got.Before(start) {
+				t.Errorf("Due(%s, %s) = %s is before the receipt", tt.start, tt.target, got.Format(time.RFC3339))
+			}
+			if e := tt.cal.Elapsed(start, got); e != tt.target {
+				t.Errorf("Elapsed(%s, %s) = %s, want the target %s", tt.start, got.Format(time.RFC3339), e, tt.target)
+			}
+		})
+	}
+}

@@ -15,13 +15,13 @@ var federal = map[int][]struct {
 	day   int
 	name  string
 }{
-	2024: {{1, 1, "New Year's Day"}, {1, 15, "Martin Luther King Jr. Day"}, {2, 19, "Presidents' Day"}, {5, 27, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 2, "Labor Day"}, {10, 14, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 28, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
-	2025: {{1, 1, "New Year's Day"}, {1, 20, "Martin Luther King Jr. Day"}, {2, 17, "Presidents' Day"}, {5, 26, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 1, "Labor Day"}, {10, 13, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 27, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
-	2026: {{1, 1, "New Year's Day"}, {1, 19, "Martin Luther King Jr. Day"}, {2, 16, "Presidents' Day"}, {5, 25, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 3, "Independence Day (observed)"}, {9, 7, "Labor Day"}, {10, 12, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 26, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
-	2027: {{1, 1, "New Year's Day"}, {1, 18, "Martin Luther King Jr. Day"}, {2, 15, "Presidents' Day"}, {5, 31, "Memorial Day"}, {6, 18, "Juneteenth (observed)"}, {7, 5, "Independence Day (observed)"}, {9, 6, "Labor Day"}, {10, 11, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 25, "Thanksgiving Day"}, {12, 24, "Christmas Day (observed)"}, {12, 31, "New Year's Day (observed)"}},
+	2024: {{1, 1, "New Year's Day"}, {1, 15, "Martin Luther King Jr. Day"}, {2, 19, "Washington's Birthday"}, {5, 27, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 2, "Labor Day"}, {10, 14, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 28, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
+	2025: {{1, 1, "New Year's Day"}, {1, 20, "Martin Luther King Jr. Day"}, {2, 17, "Washington's Birthday"}, {5, 26, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 1, "Labor Day"}, {10, 13, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 27, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
+	2026: {{1, 1, "New Year's Day"}, {1, 19, "Martin Luther King Jr. Day"}, {2, 16, "Washington's Birthday"}, {5, 25, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 3, "Independence Day (observed)"}, {9, 7, "Labor Day"}, {10, 12, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 26, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
+	2027: {{1, 1, "New Year's Day"}, {1, 18, "Martin Luther King Jr. Day"}, {2, 15, "Washington's Birthday"}, {5, 31, "Memorial Day"}, {6, 18, "Juneteenth (observed)"}, {7, 5, "Independence Day (observed)"}, {9, 6, "Labor Day"}, {10, 11, "Columbus Day"}, {11, 11, "Veterans Day"}, {11, 25, "Thanksgiving Day"}, {12, 24, "Christmas Day (observed)"}, {12, 31, "New Year's Day (observed)"}},
 	// New Year's Day 2028 (a Saturday) is observed on 2027-12-31 above.
-	2028: {{1, 17, "Martin Luther King Jr. Day"}, {2, 21, "Presidents' Day"}, {5, 29, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 4, "Labor Day"}, {10, 9, "Columbus Day"}, {11, 10, "Veterans Day (observed)"}, {11, 23, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
-	2029: {{1, 1, "New Year's Day"}, {1, 15, "Martin Luther King Jr. Day"}, {2, 19, "Presidents' Day"}, {5, 28, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 3, "Labor Day"}, {10, 8, "Columbus Day"}, {11, 12, "Veterans Day (observed)"}, {11, 22, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
+	2028: {{1, 17, "Martin Luther King Jr. Day"}, {2, 21, "Washington's Birthday"}, {5, 29, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 4, "Labor Day"}, {10, 9, "Columbus Day"}, {11, 10, "Veterans Day (observed)"}, {11, 23, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
+	2029: {{1, 1, "New Year's Day"}, {1, 15, "Martin Luther King Jr. Day"}, {2, 19, "Washington's Birthday"}, {5, 28, "Memorial Day"}, {6, 19, "Juneteenth"}, {7, 4, "Independence Day"}, {9, 3, "Labor Day"}, {10, 8, "Columbus Day"}, {11, 12, "Veterans Day (observed)"}, {11, 22, "Thanksgiving Day"}, {12, 25, "Christmas Day"}},
 }
 
 func TestFederalHolidays(t *testing.T) {
@@ -70,6 +70,12 @@ func TestClosedDayInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	santiago := mustLoad(t, "America/Santiago")
+	santiagoWeekdays, err := clock.New(clock.Options{Location: santiago, Open: 9 * time.Hour, Close: 18 * time.Hour,
+		Workdays: clock.DefaultOptions().Workdays, Holidays: clock.HolidaysNone})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		cal    *clock.Calendar
@@ -79,6 +85,8 @@ func TestClosedDayInfo(t *testing.T) {
 		dname  string
 		date   time.Time
 	}{
+		// time.Date's midnight of 6 September 2026 is Saturday 23:00 -04.
+		{"santiago_sunday_without_midnight_dated_by_its_first_instant", santiagoWeekdays, time.Date(2026, 9, 6, 12, 0, 0, 0, santiago), true, clock.KindWeekend, "Sunday", time.Date(2026, 9, 6, 1, 0, 0, 0, santiago)},
 		{"ordinary_tuesday_open", c, at(2026, 3, 10, 12, 0, 0), false, 0, "", time.Time{}},
 		{"saturday_is_weekend", c, at(2026, 3, 14, 12, 0, 0), true, clock.KindWeekend, "Saturday", at(2026, 3, 14, 0, 0, 0)},
 		{"sunday_is_weekend", c, at(2026, 3, 15, 23, 59, 59), true, clock.KindWeekend, "Sunday", at(2026, 3, 15, 0, 0, 0)},
@@ -105,7 +113,7 @@ func TestClosedDayInfo(t *testing.T) {
 			if !closed {
 				return
 			}
-			if day.Kind != tt.kind || day.Name != tt.dname || !day.Date.Equal(tt.date) || day.Date.Location().String() != "America/New_York" {
+			if day.Kind != tt.kind || day.Name != tt.dname || !day.Date.Equal(tt.date) || day.Date.Location() != tt.cal.Location() {
 				t.Errorf("ClosedDayInfo(%s) = {%s %s %q}, want {%s %s %q}", tt.t, day.Date, day.Kind, day.Name, tt.date, tt.kind, tt.dname)
 			}
 		})

@@ -39,6 +39,8 @@ func propCases(tb testing.TB) []propCase {
 	ny := def.Location
 	london, kolkata := mustLoad(tb, "Europe/London"), mustLoad(tb, "Asia/Kolkata")
 	lordHowe, saoPaulo := mustLoad(tb, "Australia/Lord_Howe"), mustLoad(tb, "America/Sao_Paulo")
+	santiago, havana, apia := mustLoad(tb, "America/Santiago"), mustLoad(tb, "America/Havana"), mustLoad(tb, "Pacific/Apia")
+	synthetic := backAcrossMidnight(tb)
 	d := func(loc *time.Location, y int, m time.Month, day int) time.Time {
 		return time.Date(y, m, day, 0, 0, 0, 0, loc)
 	}
@@ -70,6 +72,61 @@ func propCases(tb testing.TB) []propCase {
 		{"new_york_0000_0300_spans_dst_hour", clock.Options{
 			Location: ny, Open: 0, Close: 3 * time.Hour, Workdays: everyDay, Holidays: clock.HolidaysUSFederal,
 		}, d(ny, 2026, 3, 1), d(ny, 2026, 11, 10), 100},
+		// Zones whose midnight a DST change skips, and the example:
+		// Santiago, open every day 00:00–23:59.
+		{"santiago_every_day_0000_2359_skipped_midnight", clock.Options{
+			Location: santiago, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(santiago, 2025, 1, 1), d(santiago, 2027, 12, 31), 80},
+		{"santiago_mon_sat_0000_1200_us_federal", clock.Options{
+			Location: santiago, Open: 0, Close: 12 * time.Hour,
+			Workdays: weekdays(time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday),
+			Holidays: clock.HolidaysUSFederal,
+		}, d(santiago, 2019, 1, 1), d(santiago, 2022, 12, 31), 60},
+		{"santiago_weekdays_0900_1800", clock.Options{
+			Location: santiago, Open: 9 * time.Hour, Close: 18 * time.Hour, Workdays: def.Workdays, Holidays: clock.HolidaysNone,
+		}, d(santiago, 2025, 1, 1), d(santiago, 2027, 12, 31), 60},
+		{"havana_every_day_0000_2359_skipped_and_repeated_midnight", clock.Options{
+			Location: havana, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(havana, 2024, 1, 1), d(havana, 2026, 12, 31), 80},
+		{"havana_every_day_0030_0200_opening_repeated", clock.Options{
+			Location: havana, Open: 30 * time.Minute, Close: 2 * time.Hour, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(havana, 2024, 1, 1), d(havana, 2026, 12, 31), 60},
+		{"apia_every_day_0000_2359_skipped_midnight_and_date", clock.Options{
+			Location: apia, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(apia, 2010, 6, 1), d(apia, 2012, 12, 31), 80},
+		{"apia_weekdays_0800_1700", clock.Options{
+			Location: apia, Open: 8 * time.Hour, Close: 17 * time.Hour, Workdays: def.Workdays, Holidays: clock.HolidaysNone,
+		}, d(apia, 2010, 6, 1), d(apia, 2012, 12, 31), 60},
+		{"lord_howe_every_day_0000_2359_half_hour_dst", clock.Options{
+			Location: lordHowe, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(lordHowe, 2025, 1, 1), d(lordHowe, 2027, 12, 31), 80},
+		{"lord_howe_every_day_0145_0215_inside_the_changes", clock.Options{
+			Location: lordHowe, Open: 105 * time.Minute, Close: 135 * time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(lordHowe, 2025, 1, 1), d(lordHowe, 2027, 12, 31), 60},
+		{"new_york_every_day_0130_0145_opening_repeated", clock.Options{
+			Location: ny, Open: 90 * time.Minute, Close: 105 * time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(ny, 2025, 1, 1), d(ny, 2027, 12, 31), 60},
+		{"synthetic_back_across_midnight_every_day_0000_2359", clock.Options{
+			Location: synthetic, Open: 0, Close: 23*time.Hour + 59*time.Minute, Workdays: everyDay, Holidays: clock.HolidaysNone,
+		}, d(synthetic, 2025, 1, 1), d(synthetic, 2027, 12, 31), 80},
+		{"synthetic_back_across_midnight_wed_thu_0010_2350", clock.Options{
+			Location: synthetic, Open: 10 * time.Minute, Close: 23*time.Hour + 50*time.Minute,
+			Workdays: weekdays(time.Wednesday, time.Thursday), Holidays: clock.HolidaysNone,
+		}, d(synthetic, 2025, 1, 1), d(synthetic, 2027, 12, 31), 60},
+	}
+}
+
+// transitions lists the instants in [from, to) at which loc changes its UTC
+// offset (or its zone name).
+func transitions(loc *time.Location, from, to time.Time) []time.Time {
+	var out []time.Time
+	for t := from.In(loc); ; {
+		_, end := t.ZoneBounds()
+		if end.IsZero() || !end.After(t) || !end.Before(to) {
+			return out
+		}
+		out = append(out, end)
+		t = end
 	}
 }
 
@@ -87,6 +144,9 @@ func checkAgainstRef(t *testing.T, c *clock.Calendar, ref *refCal, start time.Ti
 	t.Helper()
 	const limit = 60 * 24 * 60 // minutes
 	due := c.Due(start, target)
+	if due.Before(start) {
+		t.Fatalf("Due(%s, %s) = %s is before its start", start, target, due)
+	}
 	if want := ref.due(start, target, nil, limit); !due.Equal(want) {
 		t.Fatalf("Due(%s, %s) = %s, reference says %s", start, target, due, want)
 	}
@@ -120,6 +180,49 @@ func checkAgainstRef(t *testing.T, c *clock.Calendar, ref *refCal, start time.Ti
 	}
 	if got := c.NextOpen(start); !got.Equal(next) {
 		t.Fatalf("NextOpen(%s) = %s, reference says %s", start, got, next)
+	}
+}
+
+// checkExplain checks that Explain lists exactly the open time Due used: its
+// segments are disjoint, in order, wholly open, with no open time between
+// them; the first begins at start or the next opening, the last ends at Due,
+// and their lengths add up to the target.
+func checkExplain(t *testing.T, c *clock.Calendar, start time.Time, target time.Duration) {
+	t.Helper()
+	ex := c.Explain(start, target)
+	due := c.Due(start, target)
+	if !ex.Due.Equal(due) || !ex.Start.Equal(start) {
+		t.Fatalf("Explain(%s, %s) = start %s due %s, want %s and Due's %s", start, target, ex.Start, ex.Due, start, due)
+	}
+	if target <= 0 {
+		if len(ex.Segments) != 0 || len(ex.Skipped) != 0 {
+			t.Fatalf("Explain(%s, %s) lists %v and %v for no target", start, target, ex.Segments, ex.Skipped)
+		}
+		return
+	}
+	if len(ex.Segments) == 0 {
+		t.Fatalf("Explain(%s, %s) lists no segments", start, target)
+	}
+	var sum time.Duration
+	prev := start
+	for i, s := range ex.Segments {
+		if !s.End.After(s.Start) || s.Start.Before(prev) {
+			t.Fatalf("Explain(%s, %s) segment %d %v is empty or out of order: %v", start, target, i, s, ex.Segments)
+		}
+		if got := c.Elapsed(s.Start, s.End); got != s.End.Sub(s.Start) {
+			t.Fatalf("Explain(%s, %s) segment %d %v holds only %s of open time", start, target, i, s, got)
+		}
+		if gap := c.Elapsed(prev, s.Start); gap != 0 {
+			t.Fatalf("Explain(%s, %s) leaves out %s of open time before segment %d %v", start, target, gap, i, s)
+		}
+		sum += s.End.Sub(s.Start)
+		prev = s.End
+	}
+	if first := ex.Segments[0].Start; !first.Equal(c.NextOpen(start)) {
+		t.Fatalf("Explain(%s, %s) begins at %s, the clock starts at %s", start, target, first, c.NextOpen(start))
+	}
+	if sum != target || !prev.Equal(due) {
+		t.Fatalf("Explain(%s, %s): segments add up to %s and end at %s, want %s ending at Due %s", start, target, sum, prev, target, due)
 	}
 }
 
@@ -182,19 +285,30 @@ func TestDueProperties(t *testing.T) {
 			if testing.Short() || raceEnabled {
 				n = max(n/10, 5)
 			}
+			// Half the receipts fall in the three days before a DST change.
+			changes := transitions(pc.opts.Location, pc.from, pc.to)
 			for i := 0; i < n; i++ {
 				start := randMinute(r, pc.from, pc.to)
+				if len(changes) > 0 && i%2 == 1 {
+					ch := changes[r.IntN(len(changes))]
+					start = randMinute(r, ch.Add(-3*24*time.Hour), ch.Add(time.Hour))
+				}
 				target := randTarget(r, c.BusinessDay())
 				to := start.Add(time.Duration(r.IntN(10*24*60)) * time.Minute)
 				checkAgainstRef(t, c, ref, start, target, to)
+				checkExplain(t, c, start, target)
 				if i%4 == 0 {
 					checkPauses(t, c, ref, start, target, to, randPauses(r, start))
 				}
 				// Off the minute grid only the defining properties are checked.
 				odd := start.Add(time.Duration(r.Int64N(int64(time.Minute))))
 				due := c.Due(odd, target)
-				if c.Elapsed(odd, due) != target || c.Elapsed(odd, due.Add(-1)) != target-1 {
+				if due.Before(odd) || c.Elapsed(odd, due) != target || c.Elapsed(odd, due.Add(-1)) != target-1 {
 					t.Fatalf("Due(%s, %s) = %s does not use up exactly the target", odd, target, due)
+				}
+				if i%8 == 0 {
+					checkExplain(t, c, odd, target)
+					checkExplain(t, c, odd, 0)
 				}
 			}
 		})

@@ -24,17 +24,26 @@ type span struct {
 
 const dayNs = int64(24 * time.Hour)
 
-// add appends the open interval [open, close); intervals must come in order.
+// add appends the open interval [open, close). Intervals must not overlap,
+// and must be in order when finish runs.
 func (t *table) add(open, close int64) {
-	var cum int64
-	if n := len(t.iv); n > 0 {
-		cum = t.iv[n-1].cumEnd
-	}
-	t.iv = append(t.iv, span{open: open, close: close, cumEnd: cum + close - open})
+	t.iv = append(t.iv, span{open: open, close: close})
 }
 
-// finish sets the bounds and builds the day index once all intervals are in.
+// finish joins touching intervals, sums the open time, and sets the bounds
+// and the day index, once all intervals are in, in order.
 func (t *table) finish() {
+	out := t.iv[:0]
+	var cum int64
+	for _, s := range t.iv {
+		cum += s.close - s.open
+		if n := len(out); n > 0 && out[n-1].close == s.open {
+			out[n-1].close, out[n-1].cumEnd = s.close, cum
+			continue
+		}
+		out = append(out, span{open: s.open, close: s.close, cumEnd: cum})
+	}
+	t.iv = out
 	t.loNs, t.hiNs = t.iv[0].open, t.iv[len(t.iv)-1].close
 	t.lo, t.hi = time.Unix(0, t.loNs), time.Unix(0, t.hiNs)
 	days := (t.hiNs-t.loNs)/dayNs + 1

@@ -358,6 +358,10 @@ func (c *Config) Validate() error {
 		cl.Name = strings.TrimSpace(name)
 		opts.Closures = append(opts.Closures, cl)
 	}
+	if err := clock.CheckClosures(opts.Closures); err != nil {
+		bad("calendar.closures", err)
+	}
+	calendarOK := len(errs) == 0 // the target bounds need valid hours and workdays
 	c.clockOpts = opts
 
 	c.targets = map[string]clock.Target{}
@@ -367,12 +371,17 @@ func (c *Config) Validate() error {
 		t, err := clock.ParseTarget(kv.val)
 		if err != nil {
 			bad("sla."+kv.key, err)
+		} else if err := clock.CheckTarget(t, opts); err != nil && calendarOK {
+			bad("sla."+kv.key, err)
 		}
 		c.targets[kv.key] = t
 	}
 	if c.atRisk, err = clock.ParseTarget(c.SLA.AtRisk); err != nil {
 		bad("sla.at_risk", err)
-	} else if day := opts.Close - opts.Open; day > 0 {
+	} else if err := clock.CheckTarget(c.atRisk, opts); err != nil && calendarOK {
+		bad("sla.at_risk", err)
+	}
+	if day := opts.Close - opts.Open; day > 0 && c.atRisk.Amount > 0 {
 		// At risk is the last stretch before a deadline: a window as long as
 		// a target would call a ticket at risk from the moment it arrives.
 		for _, key := range []string{"availability", "provisioning", "other"} {

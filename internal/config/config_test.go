@@ -259,3 +259,45 @@ func TestValidate_SMTPLimits(t *testing.T) {
 		t.Errorf("parsed SMTP durations = %+v", d)
 	}
 }
+
+func TestValidate_CalendarAndTargets(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(c *config.Config)
+		wantErr string // "" means valid
+	}{
+		{"closure_twice_with_different_names", func(c *config.Config) {
+			c.Calendar.Closures = []string{"2026-12-24: Christmas Eve", "2026-12-24: Snow day"}
+		}, `config: calendar.closures: closure 2026-12-24 is listed twice with different names, "Christmas Eve" and "Snow day"`},
+		{"closure_twice_named_and_unnamed", func(c *config.Config) {
+			c.Calendar.Closures = []string{"2026-12-24", "2026-12-24: Christmas Eve"}
+		}, `calendar.closures: closure 2026-12-24 is listed twice with different names, "Closure" and "Christmas Eve"`},
+		{"closure_twice_with_one_name", func(c *config.Config) {
+			c.Calendar.Closures = []string{"2026-12-24: Christmas Eve", "2026-12-24:Christmas Eve "}
+		}, ""},
+		{"target_far_beyond_the_calendar", func(c *config.Config) { c.SLA.Other = "100000d" },
+			"config: sla.other: 100000d is more open time than the calendar can count (at most 37760d)"},
+		{"target_overflowing_a_duration", func(c *config.Config) { c.SLA.Availability = "9000000000000000000h" },
+			"config: sla.availability: 9000000000000000000h is more open time than the calendar can count (at most 302080h)"},
+		{"at_risk_beyond_the_calendar", func(c *config.Config) { c.SLA.AtRisk = "99999999m" },
+			"config: sla.at_risk: 99999999m is more open time than the calendar can count"},
+		{"bound_follows_the_calendar", func(c *config.Config) {
+			c.Calendar.Workdays = []string{"Mon"}
+			c.SLA.Provisioning = "5000d"
+		}, "config: sla.provisioning: 5000d is more open time than the calendar can count (at most 4480d)"},
+		{"largest_target_accepted", func(c *config.Config) { c.SLA.Other = "37760d" }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			tt.edit(&c)
+			err := c.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("Validate = %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -421,7 +421,7 @@ func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now t
 	events := []*Event{{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventClassChanged, Old: oldClass, New: class, Reason: reason}}
 	if !due.Equal(oldDue) {
 		events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventDueChanged,
-			Old: oldDue.In(loc).Format(time.RFC3339), New: due.In(loc).Format(time.RFC3339), Reason: "class changed from " + oldClass + " to " + class})
+			Old: oldDue.In(loc).Format(time.RFC3339Nano), New: due.In(loc).Format(time.RFC3339Nano), Reason: "class changed from " + oldClass + " to " + class})
 	}
 	if t.FirstResponseAt != nil {
 		state, _ := s.Policy.Evaluate(t.ResponseDueAt, *t.FirstResponseAt, now)

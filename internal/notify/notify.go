@@ -479,7 +479,7 @@ func (s *Scheduler) webhook(t *desk.Ticket, kind string, n noticeText, now time.
 	enc.SetEscapeHTML(false) // "text" is escaped for Slack already
 	err := enc.Encode(WebhookBody{
 		Text: slackEscaper.Replace(n.line), Kind: kind, Ref: t.Ref, Subject: t.Subject, Class: t.Class, State: string(n.state),
-		Due: t.ResponseDueAt.In(s.Policy.Calendar().Location()).Format(time.RFC3339), URL: s.ticketURL(t.Ref),
+		Due: t.ResponseDueAt.In(s.Policy.Calendar().Location()).Format(time.RFC3339Nano), URL: s.ticketURL(t.Ref),
 	})
 	if err != nil {
 		return nil, err

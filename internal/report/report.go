@@ -136,10 +136,11 @@ func seconds(d time.Duration) int64 {
 	return int64(d.Round(time.Second) / time.Second)
 }
 
-// rfc is t in the zone loc as RFC 3339 ("" for the zero time).
+// rfc is t in the zone loc as RFC 3339, with the fraction of a second when
+// there is one ("" for the zero time).
 func rfc(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format(time.RFC3339)
+	return t.In(loc).Format(time.RFC3339Nano)
 }

@@ -51,7 +51,7 @@ type apiEvent struct {
 func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time) apiTicket {
 	v := s.view(t, now)
 	loc := s.svc.Policy.Calendar().Location()
-	rfc := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
+	rfc := func(t time.Time) string { return t.In(loc).Format(time.RFC3339Nano) } // fraction of a second when there is one
 	out := apiTicket{
 		Ref: t.Ref, URL: s.cfg.BaseURL + "/tickets/" + t.Ref, Subject: t.Subject, Body: t.Body,
 		Class: t.Class, ClassBy: t.ClassBy, ClassReason: t.ClassReason, Status: t.Status, Channel: t.Channel,

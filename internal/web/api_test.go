@@ -169,6 +169,14 @@ func TestAPI(t *testing.T) {
 			t.Errorf("UTC receipt: due %v", m["response_due_at"])
 		}
 
+		// A fraction of a second stays in the deadline (it used to be
+		// printed up to a second early).
+		resp, body = a.api(admin, "POST", "/api/v1/tickets", strings.Replace(in, "2026-07-02T16:00:00-04:00", "2026-07-02T16:00:00.25-04:00", 1))
+		wantStatus(t, resp, body, http.StatusCreated)
+		if m := jsonOf(t, body); m["received_at"] != "2026-07-02T16:00:00.25-04:00" || m["response_due_at"] != "2026-07-06T11:00:00.25-04:00" {
+			t.Errorf("fractional receipt: received %v due %v", m["received_at"], m["response_due_at"])
+		}
+
 		for _, bad := range []string{"2026-07-02 16:00", "yesterday", "2026-07-08T10:00:00-04:00"} {
 			resp, body = a.api(admin, "POST", "/api/v1/tickets", strings.Replace(in, "2026-07-02T16:00:00-04:00", bad, 1))
 			wantJSONError(t, resp, body, http.StatusBadRequest, "received_at")
