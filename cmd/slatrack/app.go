@@ -43,9 +43,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	for _, m := range applied {
 		log.Info("applied migration", "name", m)
 	}
-	a := &app{store: st, svc: &desk.Service{
-		Store: st, Policy: policy, Classifier: cl, RefPrefix: cfg.Tickets.RefPrefix,
-	}}
+	a := &app{store: st, svc: desk.NewService(st, desk.Config{Policy: policy, Classifier: cl, RefPrefix: cfg.Tickets.RefPrefix})}
 	idSecret, err := st.Setting(ctx, "mail_id_secret", func() (string, error) { return desk.RandomToken(), nil })
 	if err != nil {
 		st.Close()

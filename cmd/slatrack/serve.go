@@ -194,8 +194,7 @@ func imapConfig(cfg *config.Config) imappoll.Config {
 // bootstrapAdmin creates the first admin on a desk with no users, with the
 // password from SLATRACK_ADMIN_PASSWORD or a random one printed once.
 func bootstrapAdmin(ctx context.Context, svc *desk.Service, e *env) error {
-	n, err := svc.Store.CountUsers(ctx)
-	if err != nil || n > 0 {
+	if has, err := svc.HasStaff(ctx); err != nil || has {
 		return err
 	}
 	email, password := getenv(e.environ, "SLATRACK_ADMIN_EMAIL"), getenv(e.environ, "SLATRACK_ADMIN_PASSWORD")
@@ -230,7 +229,7 @@ func sweepSessions(ctx context.Context, svc *desk.Service, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := svc.Store.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+			if n, err := svc.SweepSessions(ctx, time.Now()); err != nil {
 				log.Warn("sweep sessions", "err", err)
 			} else if n > 0 {
 				log.Info("swept expired sessions", "count", n)

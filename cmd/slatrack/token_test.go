@@ -19,7 +19,7 @@ func tokenWorks(t *testing.T, dsn, tok string) bool {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_, err = (&desk.Service{Store: st}).TokenUser(context.Background(), tok)
+	_, err = desk.NewService(st, desk.Config{}).TokenUser(context.Background(), tok)
 	if err != nil && desk.ErrorCode(err) != desk.Unauthorized {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 		return nil, &Error{Code: Internal, Err: err}
 	}
 	u := &User{Email: email, Name: name, Role: n.Role, PasswordHash: string(hash), Active: true, CreatedAt: s.now()}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
+	if err := s.accounts.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -100,7 +100,7 @@ func (s *Service) SetPassword(ctx context.Context, u *User, password string) err
 		return &Error{Code: Internal, Err: err}
 	}
 	h := string(hash)
-	if err := s.Store.ChangeUser(ctx, u.ID, UserChange{PasswordHash: &h, EndAccess: true}); err != nil {
+	if err := s.accounts.ChangeUser(ctx, u.ID, UserChange{PasswordHash: &h, EndAccess: true}); err != nil {
 		return err
 	}
 	u.PasswordHash = h
@@ -119,11 +119,11 @@ func (s *Service) SetActive(ctx context.Context, actor *User, id uint64, active 
 	if !active && id == actor.ID {
 		return nil, Errorf(Conflict, "you cannot deactivate your own account")
 	}
-	u, err := s.Store.GetUser(ctx, id)
+	u, err := s.accounts.GetUser(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Store.ChangeUser(ctx, id, UserChange{Active: &active, EndAccess: true}); err != nil {
+	if err := s.accounts.ChangeUser(ctx, id, UserChange{Active: &active, EndAccess: true}); err != nil {
 		return nil, err
 	}
 	u.Active = active
@@ -133,7 +133,7 @@ func (s *Service) SetActive(ctx context.Context, actor *User, id uint64, active 
 // Authenticate checks an email and password.
 func (s *Service) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	bad := Errorf(Unauthorized, "wrong email or password")
-	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
+	u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(email))
 	if err != nil {
 		if ErrorCode(err) != NotFound {
 			return nil, err
@@ -153,7 +153,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Us
 	// active: a deactivation or password change made during the (slow)
 	// password check is never undone by writing back a stale row.
 	now := s.now()
-	ok, err := s.Store.TouchLogin(ctx, u.ID, u.PasswordHash, now)
+	ok, err := s.accounts.TouchLogin(ctx, u.ID, u.PasswordHash, now)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func HashToken(token string) string {
 func (s *Service) StartSession(ctx context.Context, u *User, ttl time.Duration) (string, error) {
 	token := RandomToken()
 	now := s.now()
-	if err := s.Store.CreateSession(ctx, &Session{ID: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
+	if err := s.accounts.CreateSession(ctx, &Session{ID: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -195,7 +195,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	if token == "" {
 		return nil, Errorf(Unauthorized, "please log in")
 	}
-	sess, err := s.Store.GetSession(ctx, HashToken(token))
+	sess, err := s.accounts.GetSession(ctx, HashToken(token))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return nil, Errorf(Unauthorized, "your session has ended; please log in again")
@@ -205,7 +205,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 	if !sess.ExpiresAt.After(s.now()) {
 		return nil, Errorf(Unauthorized, "your session has ended; please log in again")
 	}
-	u, err := s.Store.GetUser(ctx, sess.UserID)
+	u, err := s.accounts.GetUser(ctx, sess.UserID)
 	if err != nil || !u.Active {
 		return nil, Errorf(Unauthorized, "please log in")
 	}
@@ -217,7 +217,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.Store.DeleteSession(ctx, HashToken(token))
+	return s.accounts.DeleteSession(ctx, HashToken(token))
 }
 
 // TokenUseInterval is how often, at most, a token's last use is written:
@@ -250,7 +250,7 @@ func (s *Service) CreateToken(ctx context.Context, n NewToken) (string, *Token, 
 	case n.ExpiresIn > MaxTokenLifetime:
 		return "", nil, FieldError("expires", "the expiry must be at most %d days", int(MaxTokenLifetime/(24*time.Hour)))
 	}
-	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(n.Email))
+	u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(n.Email))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return "", nil, FieldError("email", "no staff member has the address %q (add one with `slatrack user add`)", n.Email)
@@ -268,7 +268,7 @@ func (s *Service) CreateToken(ctx context.Context, n NewToken) (string, *Token, 
 	}
 	value := "slt_" + RandomToken()
 	t.Hash = HashToken(value)
-	if err := s.Store.CreateToken(ctx, t); err != nil {
+	if err := s.accounts.CreateToken(ctx, t); err != nil {
 		return "", nil, err
 	}
 	t.Owner = u
@@ -282,7 +282,7 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	if token == "" {
 		return nil, Errorf(Unauthorized, "missing API token (send Authorization: Bearer TOKEN)")
 	}
-	tok, err := s.Store.GetTokenByHash(ctx, HashToken(token))
+	tok, err := s.accounts.GetTokenByHash(ctx, HashToken(token))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return nil, bad
@@ -293,7 +293,7 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	if tok.ExpiresAt != nil && !tok.ExpiresAt.After(now) {
 		return nil, Errorf(Unauthorized, "this API token has expired; ask an admin for a new one")
 	}
-	u, err := s.Store.GetUser(ctx, tok.UserID)
+	u, err := s.accounts.GetUser(ctx, tok.UserID)
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return nil, bad
@@ -307,27 +307,27 @@ func (s *Service) TokenUser(ctx context.Context, token string) (*User, error) {
 	// checking it here first keeps most requests from writing at all.
 	since := now.Add(-TokenUseInterval)
 	if tok.LastUsedAt == nil || tok.LastUsedAt.Before(since) {
-		_ = s.Store.TouchToken(ctx, tok.ID, now, since) // a lost use time is no reason to refuse the call
+		_ = s.accounts.TouchToken(ctx, tok.ID, now, since) // a lost use time is no reason to refuse the call
 	}
 	return u, nil
 }
 
 // ListTokens lists every API token with its owner, by owner email.
 func (s *Service) ListTokens(ctx context.Context) ([]*Token, error) {
-	return s.Store.ListTokens(ctx, 0)
+	return s.accounts.ListTokens(ctx, 0)
 }
 
 // RevokeToken deletes the API token id, so that it stops working on every
 // instance from the next request on, and returns it with Owner filled.
 func (s *Service) RevokeToken(ctx context.Context, id uint64) (*Token, error) {
-	t, err := s.Store.DeleteToken(ctx, id)
+	t, err := s.accounts.DeleteToken(ctx, id)
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return nil, Errorf(NotFound, "there is no API token #%d (it may have been revoked already)", id)
 		}
 		return nil, err
 	}
-	if u, err := s.Store.GetUser(ctx, t.UserID); err == nil {
+	if u, err := s.accounts.GetUser(ctx, t.UserID); err == nil {
 		t.Owner = u
 	}
 	return t, nil
@@ -337,14 +337,14 @@ func (s *Service) RevokeToken(ctx context.Context, id uint64) (*Token, error) {
 // with that email. Conflict when several of their tokens have that name:
 // then revoke by ID.
 func (s *Service) RevokeNamedToken(ctx context.Context, email, name string) (*Token, error) {
-	u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(email))
+	u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(email))
 	if err != nil {
 		if ErrorCode(err) == NotFound {
 			return nil, FieldError("email", "no staff member has the address %q", email)
 		}
 		return nil, err
 	}
-	tokens, err := s.Store.ListTokens(ctx, u.ID)
+	tokens, err := s.accounts.ListTokens(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -362,4 +362,22 @@ func (s *Service) RevokeNamedToken(ctx context.Context, email, name string) (*To
 		return s.RevokeToken(ctx, match[0].ID)
 	}
 	return nil, Errorf(Conflict, "%s has %d API tokens named %q; revoke one by its ID (see `slatrack token list`)", u.Email, len(match), name)
+}
+
+// Staff lists every staff account, active or not, by email.
+func (s *Service) Staff(ctx context.Context) ([]*User, error) {
+	return s.accounts.ListUsers(ctx)
+}
+
+// HasStaff reports whether any staff account exists (on a first start
+// there is none, and serve creates the first admin).
+func (s *Service) HasStaff(ctx context.Context) (bool, error) {
+	n, err := s.accounts.CountUsers(ctx)
+	return n > 0, err
+}
+
+// SweepSessions deletes the sessions that expired before now and says how
+// many there were.
+func (s *Service) SweepSessions(ctx context.Context, now time.Time) (int64, error) {
+	return s.accounts.DeleteExpiredSessions(ctx, now)
 }

@@ -111,8 +111,8 @@ func TestService_CreateToken(t *testing.T) {
 func TestService_TokenUser(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		spy := &touchCounter{Store: f.svc.Store}
-		f.svc.Store = spy
+		spy := &touchCounter{Store: st}
+		f.svc = desk.NewService(spy, f.svc.Config)
 		tok := f.token(t, "sam@agency.gov", "ci")
 		start := f.now
 		lastUsed := func() *time.Time {

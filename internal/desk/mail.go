@@ -80,7 +80,7 @@ func (s *Service) ingest(ctx context.Context, raw []byte, source string, quarant
 		if !quarantine {
 			return IngestResult{Action: ActionQuarantined, Reason: reason}, nil
 		}
-		if err := s.Store.Quarantine(ctx, &Quarantined{Reason: reason, Source: source, Raw: raw, ReceivedAt: now}); err != nil {
+		if err := s.messages.Quarantine(ctx, &Quarantined{Reason: reason, Source: source, Raw: raw, ReceivedAt: now}); err != nil {
 			return IngestResult{}, err
 		}
 		return IngestResult{Action: ActionQuarantined, Reason: reason}, nil
@@ -145,7 +145,7 @@ func derefResult(r *IngestResult) IngestResult {
 // duplicate reports a mail already stored under key. A stored mail from
 // another sender under the same key comes back with an empty Action.
 func (s *Service) duplicate(ctx context.Context, key, from string) (*IngestResult, error) {
-	prev, err := s.Store.FindMessage(ctx, key)
+	prev, err := s.messages.FindMessage(ctx, key)
 	switch {
 	case ErrorCode(err) == NotFound:
 		return nil, nil
@@ -165,7 +165,7 @@ func (s *Service) duplicate(ctx context.Context, key, from string) (*IngestResul
 }
 
 func (s *Service) ticketByID(ctx context.Context, id uint64) (*Ticket, error) {
-	ts, _, err := s.Store.ListTickets(ctx, TicketQuery{IDs: []uint64{id}, Limit: 1})
+	ts, _, err := s.tickets.ListTickets(ctx, TicketQuery{IDs: []uint64{id}, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 	ref, byTag := s.threadRef(ctx, m, auth)
 	var linkFrom string
 	if ref != "" {
-		t, err := s.Store.GetTicket(ctx, ref)
+		t, err := s.tickets.GetTicket(ctx, ref)
 		switch {
 		case ErrorCode(err) == NotFound:
 			ref = ""
@@ -200,7 +200,7 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 	}
 	if m.IsAutomatic() {
 		msg.Outcome = ActionIgnored
-		if err := s.Store.SaveMessage(ctx, msg); err != nil {
+		if err := s.messages.SaveMessage(ctx, msg); err != nil {
 			return IngestResult{}, err
 		}
 		return IngestResult{Action: ActionIgnored, Reason: "automatic mail (" + m.KindReason + ") does not open a ticket"}, nil
@@ -222,14 +222,14 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 		}
 	}
 	for _, r := range mail.SubjectRefs(m.Subject, s.RefPrefix) {
-		t, err := s.Store.GetTicket(ctx, r)
+		t, err := s.tickets.GetTicket(ctx, r)
 		if err != nil {
 			continue
 		}
 		if auth.Status == mail.AuthUnverified {
 			return "", t.Ref
 		}
-		if ok, err := s.Store.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
+		if ok, err := s.messages.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
 			return t.Ref, ""
 		}
 		if byTag == "" {
@@ -243,7 +243,7 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 // brings a ticket waiting on them back to open, and reopens a resolved one.
 func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
 	msg.Outcome = ActionAppended
-	t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
+	t, err := s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		ev := &Event{At: now, Actor: m.From.Display(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
 		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: s.participants(m)}
 		if m.IsAutomatic() {
@@ -270,7 +270,7 @@ func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now
 			continue
 		}
 		msg.Outcome = ActionAppended
-		t, err := s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
+		t, err := s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 			t.Flag = "Mail to the requester bounced: " + truncateRunes(m.Subject, 200)
 			return Writes{Messages: []*Message{msg}, Events: []*Event{{At: now, Actor: m.From.Display(), Kind: EventBounce,
 				Body: msg.Text, New: msg.Subject, Reason: m.KindReason, Mail: msg}}}, nil
@@ -284,7 +284,7 @@ func (s *Service) bounce(ctx context.Context, m *mail.Message, msg *Message, now
 		return IngestResult{Action: ActionAppended, Ref: t.Ref, Reason: "bounce flagged on the ticket"}, nil
 	}
 	msg.Outcome = ActionIgnored
-	if err := s.Store.SaveMessage(ctx, msg); err != nil {
+	if err := s.messages.SaveMessage(ctx, msg); err != nil {
 		return IngestResult{}, err
 	}
 	return IngestResult{Action: ActionIgnored, Reason: "a bounce of no ticket's mail"}, nil
@@ -333,7 +333,7 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 	if err := n.Validate(); err != nil {
 		// The parser vouched for the address; anything else wrong is ours to fix
 		// by hand, so keep the mail.
-		if qerr := s.Store.Quarantine(ctx, &Quarantined{Reason: "cannot open a ticket: " + ErrorMessage(err), Source: msg.Source, Raw: msg.Raw, ReceivedAt: now}); qerr != nil {
+		if qerr := s.messages.Quarantine(ctx, &Quarantined{Reason: "cannot open a ticket: " + ErrorMessage(err), Source: msg.Source, Raw: msg.Raw, ReceivedAt: now}); qerr != nil {
 			return IngestResult{}, qerr
 		}
 		return IngestResult{Action: ActionQuarantined, Reason: ErrorMessage(err)}, nil
@@ -353,7 +353,7 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 	}
 	if linkFrom != "" {
 		// Best effort: the new ticket is safely stored; the back-link is a courtesy.
-		_, _ = s.Store.UpdateTicketWith(ctx, linkFrom, func(Tx, *Ticket) (Writes, error) {
+		_, _ = s.tickets.UpdateTicketWith(ctx, linkFrom, func(Tx, *Ticket) (Writes, error) {
 			return Writes{Events: []*Event{{At: now, Actor: "slatrack", Kind: EventLinked, New: t.Ref,
 				Body: "Mail from " + m.From.Email + " naming this ticket became " + t.Ref + "."}}}, nil
 		})
@@ -438,7 +438,7 @@ func (s *Service) outgoing(t *Ticket, kind, subject, text, inReplyTo string, ref
 // threadIDs are a ticket's message ids, oldest first, for References, and
 // the newest inbound one, for In-Reply-To.
 func (s *Service) threadIDs(ctx context.Context, t *Ticket) (refs []string, lastIn string, err error) {
-	ms, err := s.Store.TicketMessages(ctx, t.ID)
+	ms, err := s.messages.TicketMessages(ctx, t.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -464,7 +464,7 @@ func (s *Service) threadIDs(ctx context.Context, t *Ticket) (refs []string, last
 // fix or a configuration change). If it still cannot be processed it stays
 // held and the error says why.
 func (s *Service) ReprocessQuarantined(ctx context.Context, id uint64, actor *User) (IngestResult, error) {
-	q, err := s.Store.GetQuarantined(ctx, id)
+	q, err := s.messages.GetQuarantined(ctx, id)
 	if err != nil {
 		return IngestResult{}, err
 	}
@@ -478,7 +478,7 @@ func (s *Service) ReprocessQuarantined(ctx context.Context, id uint64, actor *Us
 	if res.Action == ActionQuarantined {
 		return res, Errorf(Invalid, "still cannot be processed: %s", res.Reason)
 	}
-	if err := s.Store.ResolveQuarantined(ctx, id, QuarantineReprocessed, actorName(actor), s.now()); err != nil {
+	if err := s.messages.ResolveQuarantined(ctx, id, QuarantineReprocessed, actorName(actor), s.now()); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -487,7 +487,7 @@ func (s *Service) ReprocessQuarantined(ctx context.Context, id uint64, actor *Us
 // DiscardQuarantined drops a held mail from the quarantine list (its bytes
 // stay in the database for the record).
 func (s *Service) DiscardQuarantined(ctx context.Context, id uint64, actor *User) error {
-	return s.Store.ResolveQuarantined(ctx, id, QuarantineDiscarded, actorName(actor), s.now())
+	return s.messages.ResolveQuarantined(ctx, id, QuarantineDiscarded, actorName(actor), s.now())
 }
 
 // wallWords is a wall-clock span for people: "3 hours", "90 minutes".
@@ -550,3 +550,48 @@ func routable(email string) error {
 // or name read as something else (mail.IsBidiControl), on every way in:
 // forms, the API and mail.
 func withoutBidi(s string) string { return mail.StripBidi(s) }
+
+// TicketMail is a ticket's stored mail (with attachment names) and what
+// was queued to go out for it, for its page.
+func (s *Service) TicketMail(ctx context.Context, t *Ticket) ([]*Message, []*OutboxMail, error) {
+	msgs, err := s.messages.TicketMessages(ctx, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := s.messages.TicketOutbox(ctx, t.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return msgs, out, nil
+}
+
+// Attachment is a file that came with one of the ticket's mails; an
+// attachment of another ticket is NotFound, so a reference cannot be used
+// to reach files of tickets elsewhere.
+func (s *Service) Attachment(ctx context.Context, ref string, id uint64) (*Attachment, error) {
+	t, err := s.tickets.GetTicket(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	a, tid, err := s.messages.GetAttachment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if tid != t.ID {
+		return nil, ErrNotFound
+	}
+	return a, nil
+}
+
+// maxQuarantineList bounds the quarantine page.
+const maxQuarantineList = 200
+
+// HeldMail lists the mail held in quarantine, newest first.
+func (s *Service) HeldMail(ctx context.Context) ([]*Quarantined, error) {
+	return s.messages.ListQuarantine(ctx, QuarantineHeld, maxQuarantineList)
+}
+
+// QuarantinedMail is one quarantined mail, whole, for an admin to inspect.
+func (s *Service) QuarantinedMail(ctx context.Context, id uint64) (*Quarantined, error) {
+	return s.messages.GetQuarantined(ctx, id)
+}

@@ -52,11 +52,11 @@ func ingest(t *testing.T, f *fixture, raw []byte) desk.IngestResult {
 
 func outboxOf(t *testing.T, f *fixture, ref string) []*desk.OutboxMail {
 	t.Helper()
-	tk, err := f.svc.Store.GetTicket(context.Background(), ref)
+	tk, err := f.st.GetTicket(context.Background(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := f.svc.Store.TicketOutbox(context.Background(), tk.ID)
+	out, err := f.st.TicketOutbox(context.Background(), tk.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +94,8 @@ func TestIngestMail(t *testing.T) {
 	eachStore(t, "ack_has_promise_threading_and_no_requester_text", func(t *testing.T, st *store.Store) {
 		f := mailFixture(t, st)
 		res := ingest(t, f, eml("ann@agency.gov", "Buy cheap pills at spam.example", "Visit http://spam.example now", "Message-ID: <m2@agency.gov>"))
-		tk, _ := f.svc.Store.GetTicket(ctx, res.Ref)
-		msgs, _ := f.svc.Store.TicketMessages(ctx, tk.ID)
+		tk, _ := f.st.GetTicket(ctx, res.Ref)
+		msgs, _ := f.st.TicketMessages(ctx, tk.ID)
 		var ackRaw []byte
 		for _, o := range outboxOf(t, f, res.Ref) {
 			if o.Kind == desk.OutboxAck {
@@ -196,7 +196,7 @@ func TestIngestMail(t *testing.T) {
 		if reply.Action != desk.ActionAppended || reply.Ref != res.Ref {
 			t.Fatalf("reply %+v", reply)
 		}
-		tk, _ := f.svc.Store.GetTicket(ctx, res.Ref)
+		tk, _ := f.st.GetTicket(ctx, res.Ref)
 		if tk.Status != desk.StatusOpen {
 			t.Errorf("status %s, want open after the reply", tk.Status)
 		}
@@ -299,7 +299,7 @@ func TestIngestMail(t *testing.T) {
 		f.svc.Update(ctx, res.Ref, f.staff, desk.Patch{Status: &closed})
 		f.now = f.now.Add(3 * 24 * time.Hour)
 		recent := ingest(t, f, eml("ann@agency.gov", "Re: ["+res.Ref+"] Question", "one more thing", "Message-ID: <c2@agency.gov>"))
-		tk, _ := f.svc.Store.GetTicket(ctx, res.Ref)
+		tk, _ := f.st.GetTicket(ctx, res.Ref)
 		if recent.Ref != res.Ref || tk.Status != desk.StatusOpen {
 			t.Fatalf("recent reply: %+v, status %s", recent, tk.Status)
 		}
@@ -321,14 +321,14 @@ func TestIngestMail(t *testing.T) {
 		if r.Action != desk.ActionQuarantined || r.Reason == "" {
 			t.Fatalf("result %+v", r)
 		}
-		held, _ := f.svc.Store.ListQuarantine(ctx, desk.QuarantineHeld, 10)
+		held, _ := f.st.ListQuarantine(ctx, desk.QuarantineHeld, 10)
 		if len(held) != 1 || string(held[0].Raw) != "" {
 			// ListQuarantine omits raw bytes; GetQuarantined has them.
 		}
 		if len(held) != 1 {
 			t.Fatalf("held %d", len(held))
 		}
-		q, _ := f.svc.Store.GetQuarantined(ctx, held[0].ID)
+		q, _ := f.st.GetQuarantined(ctx, held[0].ID)
 		if string(q.Raw) != string(raw) {
 			t.Errorf("quarantined bytes differ")
 		}
@@ -338,7 +338,7 @@ func TestIngestMail(t *testing.T) {
 		if err := f.svc.DiscardQuarantined(ctx, q.ID, f.admin); err != nil {
 			t.Fatal(err)
 		}
-		if held, _ := f.svc.Store.ListQuarantine(ctx, desk.QuarantineHeld, 10); len(held) != 0 {
+		if held, _ := f.st.ListQuarantine(ctx, desk.QuarantineHeld, 10); len(held) != 0 {
 			t.Errorf("still held after discard")
 		}
 	})
@@ -438,7 +438,7 @@ func TestIngestMail_Authentication(t *testing.T) {
 		f := mailFixture(t, st)
 		res := ingest(t, f, eml("ann@agency.gov", "Access", "add me", "Message-ID: <a5@agency.gov>", failed))
 		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+res.Ref+"] Access", "any news?", "Message-ID: <a6@agency.gov>", failed))
-		tk, _ := f.svc.Store.GetTicket(ctx, res.Ref)
+		tk, _ := f.st.GetTicket(ctx, res.Ref)
 		if r.Action != desk.ActionAppended || r.Ref != res.Ref || tk.Flag != "" {
 			t.Fatalf("reply %+v, flag %q", r, tk.Flag)
 		}
@@ -455,7 +455,7 @@ func TestIngestMail_Authentication(t *testing.T) {
 	eachStore(t, "a_new_unverified_mail_is_flagged", func(t *testing.T, st *store.Store) {
 		f, _ := trusted(t, st)
 		r := ingest(t, f, eml("ceo@agency.gov", "Wire transfer", "please pay the invoice", "Message-ID: <a8@evil.example>", failed))
-		tk, _ := f.svc.Store.GetTicket(ctx, r.Ref)
+		tk, _ := f.st.GetTicket(ctx, r.Ref)
 		if r.Action != desk.ActionCreated || !strings.HasPrefix(tk.Flag, "Unverified sender") {
 			t.Fatalf("result %+v flag %q", r, tk.Flag)
 		}
@@ -508,11 +508,11 @@ func TestIngestMail_UnroutableSender(t *testing.T) {
 				t.Errorf("from %s: %+v, want quarantined because %q", from, r, reason)
 			}
 		}
-		held, err := f.svc.Store.ListQuarantine(ctx, desk.QuarantineHeld, 10)
+		held, err := f.st.ListQuarantine(ctx, desk.QuarantineHeld, 10)
 		if err != nil || len(held) != 5 {
 			t.Fatalf("held %d, %v", len(held), err)
 		}
-		if n, _ := f.svc.Store.OutboxBacklog(ctx); n != 0 {
+		if n, _ := f.st.OutboxBacklog(ctx); n != 0 {
 			t.Errorf("%d mails queued for quarantined senders, want none", n)
 		}
 	})

@@ -11,22 +11,22 @@ const (
 // Message is one stored email, in or out, with its raw bytes kept. The
 // timeline's message events point at it for the HTML view and attachments.
 type Message struct {
-	ID        uint64  `gorm:"primaryKey"`
-	TicketID  *uint64 `gorm:"index"`
-	Direction string  `gorm:"size:3"`
+	ID        uint64
+	TicketID  *uint64
+	Direction string
 	// MessageID is the RFC 5322 Message-ID without angle brackets ("" when
 	// the mail had none).
-	MessageID string `gorm:"size:300"`
+	MessageID string
 	// DedupeKey makes a second delivery of the same mail a no-op: "id:" +
 	// Message-ID, or "sha256:" + the raw bytes' hash when there is none.
-	DedupeKey  string `gorm:"size:320;uniqueIndex"`
-	FromAddr   string `gorm:"size:320"`
+	DedupeKey  string
+	FromAddr   string
 	ToAddrs    string
-	Subject    string `gorm:"size:300"`
+	Subject    string
 	Text       string
 	HTML       string // sanitised
-	Kind       string `gorm:"size:16"` // normal, auto_reply, bulk, bounce
-	Source     string `gorm:"size:16"` // smtp, pipe, http, imap, staff
+	Kind       string // normal, auto_reply, bulk, bounce
+	Source     string // smtp, pipe, http, imap, staff
 	Raw        []byte
 	ReceivedAt time.Time
 	// Attachments are filled by the store when reading one ticket's messages.
@@ -36,16 +36,16 @@ type Message struct {
 	// ActionAppended or ActionIgnored ("" for outgoing mail). The database
 	// counts inbound mail by outcome and source as it is stored, for
 	// /metrics.
-	Outcome string `gorm:"size:16"`
+	Outcome string
 }
 
 // Attachment is a file that came with a message. It is only ever served as
 // a download.
 type Attachment struct {
-	ID          uint64 `gorm:"primaryKey"`
-	MessageID   uint64 `gorm:"index"` // the Message row
-	Filename    string `gorm:"size:255"`
-	ContentType string `gorm:"size:200"`
+	ID          uint64
+	MessageID   uint64 // the Message row
+	Filename    string
+	ContentType string
 	Size        int64
 	Data        []byte `json:"-"`
 }
@@ -70,15 +70,15 @@ const (
 // loses nothing; senders claim rows with a lease so several instances never
 // send one mail twice.
 type OutboxMail struct {
-	ID            uint64  `gorm:"primaryKey"`
-	TicketID      *uint64 `gorm:"index"`
-	Kind          string  `gorm:"size:16"`
-	MessageID     string  `gorm:"size:300"`
-	From          string  `gorm:"column:from_addr;size:320"` // envelope sender
-	To            string  `gorm:"column:to_addrs"`           // comma-separated envelope recipients
-	Subject       string  `gorm:"size:300"`
+	ID            uint64
+	TicketID      *uint64
+	Kind          string
+	MessageID     string
+	From          string `gorm:"column:from_addr"` // envelope sender
+	To            string `gorm:"column:to_addrs"`  // comma-separated envelope recipients
+	Subject       string
 	Raw           []byte
-	Status        string `gorm:"size:16"`
+	Status        string
 	Attempts      int
 	NextAttemptAt time.Time
 	LastError     string
@@ -102,15 +102,15 @@ const (
 // oversize, no usable sender). It is kept whole until an admin reprocesses
 // or discards it.
 type Quarantined struct {
-	ID         uint64 `gorm:"primaryKey"`
-	Reason     string `gorm:"size:500"`
-	Source     string `gorm:"size:16"`
+	ID         uint64
+	Reason     string
+	Source     string
 	Size       int64
 	Raw        []byte
-	Status     string `gorm:"size:16;index"`
+	Status     string
 	ReceivedAt time.Time
 	ResolvedAt *time.Time
-	ResolvedBy string `gorm:"size:320"`
+	ResolvedBy string
 }
 
 // TableName keeps gorm's name for Quarantined plain.

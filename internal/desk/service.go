@@ -23,9 +23,22 @@ const (
 
 // Service applies the desk's rules on top of a Store: it classifies, sets
 // and recomputes deadlines, stops the response clock, and writes every
-// change to the ticket's timeline. It is safe for concurrent use.
+// change to the ticket's timeline. It is safe for concurrent use. Its
+// store is reached only through its methods, so every rule about what is
+// stored stays here, whoever calls.
 type Service struct {
-	Store      Store
+	Config
+	tickets  TicketStore
+	accounts AccountStore
+	messages MailStore
+
+	dummyOnce sync.Once
+	dummyHash []byte
+}
+
+// Config is how a Service applies the rules: the published policy, the
+// classifier, and the settings for references, time, passwords and mail.
+type Config struct {
 	Policy     *sla.Policy
 	Classifier *classify.Classifier
 	RefPrefix  string
@@ -35,9 +48,11 @@ type Service struct {
 	BcryptCost int
 	// Mail turns on mail in and out; nil means no mail is sent.
 	Mail *MailSettings
+}
 
-	dummyOnce sync.Once
-	dummyHash []byte
+// NewService is a Service on st configured by c.
+func NewService(st Store, c Config) *Service {
+	return &Service{Config: c, tickets: st, accounts: st, messages: st}
 }
 
 // now is Service.Now truncated to what every database keeps.
@@ -185,7 +200,7 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 		requester = n.RequesterName + " <" + n.RequesterEmail + ">"
 	}
 	how := map[string]string{ChannelWeb: "web form", ChannelAPI: "API", ChannelEmail: "email"}[n.Channel]
-	err = s.Store.CreateTicketWith(ctx, s.RefPrefix, t, func(tx Tx, t *Ticket) (Writes, error) {
+	err = s.tickets.CreateTicketWith(ctx, s.RefPrefix, t, func(tx Tx, t *Ticket) (Writes, error) {
 		w := Writes{Events: []*Event{
 			{At: received, Actor: requester, Kind: EventMessageIn, Body: n.Body, New: n.Subject},
 			{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
@@ -252,11 +267,11 @@ func actorID(u *User) *uint64 {
 
 // Get returns a ticket and its timeline.
 func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error) {
-	t, err := s.Store.GetTicket(ctx, ref)
+	t, err := s.tickets.GetTicket(ctx, ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	ev, err := s.Store.Timeline(ctx, t.ID)
+	ev, err := s.tickets.Timeline(ctx, t.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -280,7 +295,7 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 	var refs []string
 	var lastIn string
 	if !internal && s.Mail != nil {
-		t, err := s.Store.GetTicket(ctx, ref)
+		t, err := s.tickets.GetTicket(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
@@ -288,7 +303,7 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 			return nil, err
 		}
 	}
-	return s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
+	return s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		now := s.now()
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
@@ -366,7 +381,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	}
 	var assignee *User
 	if p.AssigneeEmail != nil && *p.AssigneeEmail != "" {
-		u, err := s.Store.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
+		u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
 		if ErrorCode(err) == NotFound || (err == nil && !u.Active) {
 			return nil, FieldError("assignee_email", "assignee_email: no active staff member has the address %q", *p.AssigneeEmail)
 		}
@@ -375,7 +390,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 		}
 		assignee = u
 	}
-	return s.Store.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
+	return s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
 		now := s.now()
 		var events []*Event
 		rearm := false
@@ -472,7 +487,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	case "unassigned":
 		q.Unassigned = true
 	default:
-		u, err := s.Store.GetUserByEmail(ctx, f.Assignee)
+		u, err := s.accounts.GetUserByEmail(ctx, f.Assignee)
 		if err != nil {
 			if ErrorCode(err) != NotFound {
 				return nil, "", err
@@ -518,5 +533,5 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
-	return s.Store.ListTickets(ctx, q)
+	return s.tickets.ListTickets(ctx, q)
 }

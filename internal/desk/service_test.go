@@ -19,6 +19,7 @@ var ny = clock.DefaultOptions().Location
 
 type fixture struct {
 	svc   *desk.Service
+	st    *store.Store
 	now   time.Time
 	admin *desk.User
 	staff *desk.User
@@ -26,9 +27,9 @@ type fixture struct {
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
-	f := &fixture{now: time.Date(2026, 7, 2, 16, 0, 0, 0, ny)}
-	f.svc = &desk.Service{Store: st, Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", BcryptCost: 4,
-		Now: func() time.Time { return f.now }}
+	f := &fixture{now: time.Date(2026, 7, 2, 16, 0, 0, 0, ny), st: st}
+	f.svc = desk.NewService(st, desk.Config{Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", BcryptCost: 4,
+		Now: func() time.Time { return f.now }})
 	ctx := context.Background()
 	var err error
 	f.admin, err = f.svc.CreateUser(ctx, desk.NewUser{Email: "Admin@Agency.gov", Name: "Ada", Role: desk.RoleAdmin, Password: "long enough password"})
@@ -279,7 +280,7 @@ func TestAccounts(t *testing.T) {
 		}
 	})
 	t.Run("password_is_hashed_slowly", func(t *testing.T) {
-		u, _ := f.svc.Store.GetUserByEmail(ctx, "admin@agency.gov")
+		u, _ := f.st.GetUserByEmail(ctx, "admin@agency.gov")
 		if !strings.HasPrefix(u.PasswordHash, "$2a$") || strings.Contains(u.PasswordHash, "long enough") {
 			t.Errorf("hash %q", u.PasswordHash)
 		}

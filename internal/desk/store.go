@@ -5,27 +5,35 @@ import (
 	"time"
 )
 
-// Store is what the desk needs from a database. Implementations return
+// Store is what the Service needs from a database: one interface per
+// concern, each declared here, where it is consumed. Implementations return
 // *Error values with code NotFound (ErrNotFound), Conflict or Unavailable
-// where those apply, and never leak SQL text in Message.
+// where those apply, and never leak SQL text in Message. What other parts
+// need (the outbox's queue, the reports' rows, the scheduler's candidates)
+// each of them declares for itself.
 type Store interface {
+	TicketStore
+	AccountStore
+	MailStore
+}
+
+// TicketStore keeps tickets and their timelines.
+type TicketStore interface {
 	// CreateTicket inserts t, gives it an ID and a unique reference
 	// (FormatRef(prefix, 1000+ID)), and appends events with TicketID set, all
 	// in one transaction.
 	CreateTicket(ctx context.Context, prefix string, t *Ticket, events []*Event) error
 	// GetTicket finds a ticket by reference (case-insensitive), Assignee filled.
 	GetTicket(ctx context.Context, ref string) (*Ticket, error)
-	// UpdateTicket loads the ticket by reference with a row lock (so
-	// concurrent changes on several instances serialise), calls change, and
-	// saves the ticket and the events it returns in the same transaction.
-	// If change returns an error nothing is written.
-	UpdateTicket(ctx context.Context, ref string, change func(t *Ticket) ([]*Event, error)) (*Ticket, error)
 	// CreateTicketWith is CreateTicket whose extra rows are made by then,
 	// inside the transaction, once the ticket has its ID and reference.
-	// then may read through tx only (see Tx).
+	// then reads through tx only (see Tx).
 	CreateTicketWith(ctx context.Context, prefix string, t *Ticket, then func(tx Tx, t *Ticket) (Writes, error)) error
-	// UpdateTicketWith is UpdateTicket whose change returns every extra row;
-	// change may read through tx only (see Tx).
+	// UpdateTicketWith loads the ticket by reference with a row lock (so
+	// concurrent changes on several instances serialise), calls change, and
+	// saves the ticket and every row change returns in the same
+	// transaction; if change returns an error nothing is written. change
+	// reads through tx only (see Tx).
 	UpdateTicketWith(ctx context.Context, ref string, change func(tx Tx, t *Ticket) (Writes, error)) (*Ticket, error)
 	// ListTickets returns one page in queue order (unanswered first, then
 	// response due, then id), Assignee filled, plus the cursor of the next
@@ -33,24 +41,25 @@ type Store interface {
 	ListTickets(ctx context.Context, q TicketQuery) ([]*Ticket, string, error)
 	// Timeline is the ticket's events, oldest first.
 	Timeline(ctx context.Context, ticketID uint64) ([]*Event, error)
+}
 
+// AccountStore keeps staff accounts, their sessions and their API tokens.
+type AccountStore interface {
 	CreateUser(ctx context.Context, u *User) error // Conflict when the email exists
 	GetUser(ctx context.Context, id uint64) (*User, error)
 	GetUserByEmail(ctx context.Context, email string) (*User, error) // case-insensitive
 	ListUsers(ctx context.Context) ([]*User, error)
-	UpdateUser(ctx context.Context, u *User) error
+	CountUsers(ctx context.Context) (int64, error)
 	// TouchLogin records a login only if the account is still active and its
 	// password hash is still hash; false means it changed meanwhile.
 	TouchLogin(ctx context.Context, id uint64, hash string, at time.Time) (bool, error)
 	// ChangeUser applies ch to one user in one transaction; NotFound when
 	// there is no such user.
 	ChangeUser(ctx context.Context, id uint64, ch UserChange) error
-	CountUsers(ctx context.Context) (int64, error)
 
 	CreateSession(ctx context.Context, s *Session) error
 	GetSession(ctx context.Context, id string) (*Session, error) // NotFound when missing; the caller checks expiry
 	DeleteSession(ctx context.Context, id string) error
-	DeleteUserSessions(ctx context.Context, userID uint64) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 
 	CreateToken(ctx context.Context, t *Token) error
@@ -64,37 +73,28 @@ type Store interface {
 	ListTokens(ctx context.Context, userID uint64) ([]*Token, error)
 	// DeleteToken removes a token and returns it; NotFound when missing.
 	DeleteToken(ctx context.Context, id uint64) (*Token, error)
+}
 
-	// Setting returns the value of key, creating it with create() if absent
-	// (first writer wins across instances).
-	Setting(ctx context.Context, key string, create func() (string, error)) (string, error)
-
-	// Mail. SaveMessage stores a message that belongs to no ticket (Conflict
-	// when its DedupeKey was seen before); FindMessage looks one up by
-	// DedupeKey; TicketMessages lists a ticket's mail with attachment names.
+// MailStore keeps mail: messages in and out with their attachments, who
+// may thread into a ticket, what was queued for a ticket, and quarantine.
+type MailStore interface {
+	// SaveMessage stores a message that belongs to no ticket (Conflict when
+	// its DedupeKey was seen before).
 	SaveMessage(ctx context.Context, m *Message) error
+	// FindMessage looks a message up by DedupeKey.
 	FindMessage(ctx context.Context, dedupeKey string) (*Message, error)
+	// TicketMessages lists a ticket's mail with attachment names.
 	TicketMessages(ctx context.Context, ticketID uint64) ([]*Message, error)
+	// GetAttachment is an attachment and the ticket its message belongs to.
 	GetAttachment(ctx context.Context, id uint64) (*Attachment, uint64, error)
 	IsParticipant(ctx context.Context, ticketID uint64, email string) (bool, error)
-
-	// Outbox: mail waiting for the relay.
-	EnqueueMail(ctx context.Context, o *OutboxMail) error
+	// TicketOutbox is the mail queued or sent for a ticket, oldest first.
 	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*OutboxMail, error)
-	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
-	MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error
-	OutboxBacklog(ctx context.Context) (int64, error)
 
-	// Quarantine: mail that could not be processed, kept whole.
 	Quarantine(ctx context.Context, q *Quarantined) error
 	ListQuarantine(ctx context.Context, status string, limit int) ([]*Quarantined, error)
 	GetQuarantined(ctx context.Context, id uint64) (*Quarantined, error)
 	ResolveQuarantined(ctx context.Context, id uint64, status, by string, at time.Time) error
-
-	// Ping checks the database answers (for /readyz).
-	Ping(ctx context.Context) error
-	Close() error
 }
 
 // Tx is what a change running inside a write transaction may read: the

@@ -1,8 +1,10 @@
 // Package desk is slatrack's domain: tickets, their timelines, staff users,
 // sessions and API tokens, the rules for changing them (the Service), and
-// the Store interface the database side implements. It imports no web or
-// database framework; the gorm tags on the types only spare a copy in the
-// store package.
+// the Store interfaces the database side implements. It imports no web or
+// database framework. The migrations are the schema: the only gorm tags
+// left on the types say which fields are not columns ("-") or where a
+// column's name differs, and the store's TestDomainTypes_MatchTheSchema
+// proves the types name exactly the migrated columns.
 package desk
 
 import (
@@ -71,19 +73,19 @@ const (
 
 // Ticket is one support request.
 type Ticket struct {
-	ID             uint64 `gorm:"primaryKey"`
-	Ref            string `gorm:"size:32;uniqueIndex"`
-	Subject        string `gorm:"size:300"`
+	ID             uint64
+	Ref            string
+	Subject        string
 	Body           string
-	RequesterEmail string `gorm:"size:254;index"`
-	RequesterName  string `gorm:"size:200"`
-	Channel        string `gorm:"size:16"`
-	Class          string `gorm:"size:16"`
-	ClassBy        string `gorm:"size:16"`
+	RequesterEmail string
+	RequesterName  string
+	Channel        string
+	Class          string
+	ClassBy        string
 	// ClassReason says why the ticket has its class: the rule that matched,
 	// the requester's choice, or the staff member and their reason.
-	ClassReason string `gorm:"size:500"`
-	Status      string `gorm:"size:16"`
+	ClassReason string
+	Status      string
 	// Open mirrors IsOpenStatus(Status); stored so the queue index can use it.
 	Open       bool
 	AssigneeID *uint64
@@ -95,7 +97,7 @@ type Ticket struct {
 	// Answered mirrors FirstResponseAt != nil, for the queue's sort order.
 	Answered bool
 	// Flag is a problem staff should see, e.g. "bounce: mailbox full".
-	Flag string `gorm:"size:500"`
+	Flag string
 	// ClosedAt is when the ticket was last resolved or closed; a requester's
 	// mail after mail.reopen_days from then opens a new ticket instead.
 	ClosedAt  *time.Time
@@ -124,19 +126,19 @@ const (
 // Event is one append-only entry on a ticket's timeline: every message in
 // and out, internal notes, and every change, with actor and time.
 type Event struct {
-	ID       uint64 `gorm:"primaryKey"`
-	TicketID uint64 `gorm:"index:idx_events_ticket,priority:1"`
+	ID       uint64
+	TicketID uint64
 	At       time.Time
 	ActorID  *uint64
 	// Actor is the display name of who did it ("Jane Doe <jane@example.gov>",
 	// the requester's address, or "slatrack").
-	Actor    string `gorm:"size:300"`
-	Kind     string `gorm:"size:32"`
+	Actor    string
+	Kind     string
 	Internal bool
 	Body     string
-	Old      string `gorm:"size:300"`
-	New      string `gorm:"size:300"`
-	Reason   string `gorm:"size:500"`
+	Old      string
+	New      string
+	Reason   string
 	// MailID is the stored Message this event is about (messages in and out).
 	MailID *uint64
 	// Mail, when set on a new event, is a message in the same Writes whose
@@ -152,11 +154,11 @@ const (
 
 // User is a staff member who logs in.
 type User struct {
-	ID           uint64 `gorm:"primaryKey"`
-	Email        string `gorm:"size:254;uniqueIndex"`
-	Name         string `gorm:"size:200"`
-	Role         string `gorm:"size:16"`
-	PasswordHash string `gorm:"size:200" json:"-"`
+	ID           uint64
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string `json:"-"`
 	Active       bool
 	CreatedAt    time.Time
 	LastLoginAt  *time.Time
@@ -179,19 +181,19 @@ func (u *User) Display() string {
 // Session is a logged-in browser. ID is the SHA-256 of the cookie value, so
 // a leaked database does not leak live sessions.
 type Session struct {
-	ID        string `gorm:"primaryKey;size:64"`
-	UserID    uint64 `gorm:"index"`
+	ID        string
+	UserID    uint64
 	CreatedAt time.Time
-	ExpiresAt time.Time `gorm:"index"`
+	ExpiresAt time.Time
 }
 
 // Token is an API bearer token; only its SHA-256 is stored. Revoking a
 // token deletes it.
 type Token struct {
-	ID        uint64 `gorm:"primaryKey"`
-	UserID    uint64 `gorm:"index"`
-	Name      string `gorm:"size:200"`
-	Hash      string `gorm:"size:64;uniqueIndex" json:"-"`
+	ID        uint64
+	UserID    uint64
+	Name      string
+	Hash      string `json:"-"`
 	CreatedAt time.Time
 	// LastUsedAt is recorded at most once per TokenUseInterval.
 	LastUsedAt *time.Time

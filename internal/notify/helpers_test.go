@@ -71,7 +71,7 @@ func newDesk(t *testing.T, st *store.Store, clk *testClock) *deskFixture {
 		t.Fatal(err)
 	}
 	f := &deskFixture{clock: clk}
-	f.svc = &desk.Service{Store: st, Policy: policy(t), Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: clk.Now}
+	f.svc = desk.NewService(st, desk.Config{Policy: policy(t), Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: clk.Now})
 	ctx := context.Background()
 	if f.admin, err = f.svc.CreateUser(ctx, desk.NewUser{Email: "admin@agency.gov", Name: "Ada", Role: desk.RoleAdmin, Password: "long enough password"}); err != nil {
 		t.Fatal(err)

@@ -49,7 +49,7 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, pol: testPolicy(t), now: et(2027, time.January, 4, 12, 0)}
-	f.svc = &desk.Service{Store: st, Policy: f.pol, Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: func() time.Time { return f.now }}
+	f.svc = desk.NewService(st, desk.Config{Policy: f.pol, Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: func() time.Time { return f.now }})
 	ctx := context.Background()
 	if f.admin, err = f.svc.CreateUser(ctx, desk.NewUser{Email: "ada@agency.gov", Name: "Ada", Role: desk.RoleAdmin, Password: "long enough password"}); err != nil {
 		t.Fatal(err)

@@ -91,6 +91,15 @@ func (s *Store) copyTable(ctx context.Context, dst *Store, table, key string, pr
 				rows.Close()
 				return err
 			}
+			types, err := rows.ColumnTypes()
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			isBool := make([]bool, len(cols))
+			for i, ct := range types {
+				isBool[i] = strings.EqualFold(ct.DatabaseTypeName(), "BOOLEAN") || strings.EqualFold(ct.DatabaseTypeName(), "BOOL")
+			}
 			var batch [][]any
 			for rows.Next() {
 				vals := make([]any, len(cols))
@@ -108,7 +117,7 @@ func (s *Store) copyTable(ctx context.Context, dst *Store, table, key string, pr
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			if err := insertRows(tx, table, cols, batch, s.d, dst.d); err != nil {
+			if err := insertRows(tx, table, cols, isBool, batch, s.d, dst.d); err != nil {
 				return err
 			}
 			done += int64(len(batch))
@@ -133,7 +142,7 @@ func (s *Store) copyTable(ctx context.Context, dst *Store, table, key string, pr
 
 // insertRows writes one page of rows with a multi-row INSERT, converting
 // the few values whose Go type differs between the engines.
-func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any, from, to dialect) error {
+func insertRows(tx *gorm.DB, table string, cols []string, isBool []bool, rows [][]any, from, to dialect) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -151,7 +160,7 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any, from, to
 		}
 		b.WriteString(one)
 		for j, v := range r {
-			args = append(args, convertValue(cols[j], v, from, to))
+			args = append(args, convertValue(cols[j], isBool[j], v, from, to))
 		}
 	}
 	return tx.Exec(b.String(), args...).Error
@@ -160,7 +169,10 @@ func insertRows(tx *gorm.DB, table string, cols []string, rows [][]any, from, to
 // blobColumns hold bytes; every other []byte a driver returns is text.
 var blobColumns = map[string]bool{"raw": true, "data": true}
 
-func convertValue(col string, v any, from, to dialect) any {
+// convertValue converts one value read from a from database for a to
+// database; isBool says the column is declared BOOLEAN (from the source's
+// own column types, so a new boolean column needs no list here).
+func convertValue(col string, isBool bool, v any, from, to dialect) any {
 	switch x := v.(type) {
 	case []byte:
 		if blobColumns[col] {
@@ -169,7 +181,7 @@ func convertValue(col string, v any, from, to dialect) any {
 		return string(x)
 	case int64:
 		// SQLite keeps booleans as integers when the driver does not map them.
-		if to == postgresDialect && from == sqliteDialect && boolColumns[col] {
+		if to == postgresDialect && from == sqliteDialect && isBool {
 			return x != 0
 		}
 	}
@@ -179,6 +191,3 @@ func convertValue(col string, v any, from, to dialect) any {
 // identityTables have an auto-numbered id whose sequence must move on.
 var identityTables = map[string]bool{"users": true, "tickets": true, "messages": true, "attachments": true,
 	"events": true, "outbox": true, "quarantine": true, "tokens": true}
-
-// boolColumns are the BOOLEAN columns of the schema.
-var boolColumns = map[string]bool{"active": true, "open": true, "answered": true, "internal": true}

@@ -104,22 +104,14 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 			return fmt.Errorf("store: ImportTickets needs a *sql.Tx, got %T", tx.Statement.ConnPool)
 		}
 		ctx := tx.Statement.Context
-		tb := newBulkInsert(sqlTx, s.d, "tickets", ticketImportColumns, `RETURNING id, ref`)
+		tb := newBulkInsert(sqlTx, s.d, "tickets", ticketColumnNames(), `RETURNING id, ref`)
 		defer tb.close()
 		byRef := make(map[string]*desk.Ticket, len(tickets))
 		for _, t := range tickets {
 			byRef[t.Ref] = t
 		}
 		err := tb.insert(ctx, importTicketRows, len(tickets), func(i int, args []any) []any {
-			t := tickets[i]
-			var assignee any
-			if t.AssigneeID != nil {
-				assignee = int64(*t.AssigneeID)
-			}
-			return append(args, t.Ref, t.Subject, t.Body, t.RequesterEmail, t.RequesterName, t.Channel,
-				t.Class, t.ClassBy, t.ClassReason, t.Status, t.Open, assignee,
-				t.ReceivedAt, t.ResponseDueAt, timeOrNil(t.FirstResponseAt), t.Answered, t.Flag, timeOrNil(t.ClosedAt),
-				t.CreatedAt, t.UpdatedAt)
+			return ticketValues(tickets[i], args)
 		}, func(rows *sql.Rows) error {
 			var (
 				id  int64
@@ -222,14 +214,9 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 	return nil
 }
 
-// The columns ImportTickets writes, in the order of its values.
-var (
-	ticketImportColumns = []string{"ref", "subject", "body", "requester_email", "requester_name", "channel",
-		"class", "class_by", "class_reason", "status", "open", "assignee_id",
-		"received_at", "response_due_at", "first_response_at", "answered", "flag", "closed_at",
-		"created_at", "updated_at"}
-	eventImportColumns = []string{"ticket_id", "at", "actor_id", "actor", "kind", "internal", "body", "old", "new", "reason", "mail_id"}
-)
+// eventImportColumns are the event columns ImportTickets writes, in the
+// order of its values.
+var eventImportColumns = []string{"ticket_id", "at", "actor_id", "actor", "kind", "internal", "body", "old", "new", "reason", "mail_id"}
 
 func timeOrNil(t *time.Time) any {
 	if t == nil {

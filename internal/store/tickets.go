@@ -25,15 +25,6 @@ const (
 // queue index (open, answered, response_due_at, id) follow it.
 const queueOrder = "answered ASC, response_due_at ASC, id ASC"
 
-// ticketColumns are the columns UpdateTicket writes: all but id, ref and
-// created_at, which never change.
-var ticketColumns = []string{
-	"subject", "body", "requester_email", "requester_name", "channel",
-	"class", "class_by", "class_reason", "status", "open", "assignee_id",
-	"received_at", "response_due_at", "first_response_at", "answered", "updated_at",
-	"flag", "closed_at",
-}
-
 // CreateTicket inserts t, gives it an ID and the reference
 // FormatRef(prefix, 1000+ID) in upper case, and appends events with
 // TicketID set (At defaults to now), in one transaction. t.Open and
@@ -202,26 +193,7 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 		now := utc(time.Now())
 		prepareTicket(&t)
 		t.UpdatedAt = now
-		res := tx.Model(&desk.Ticket{}).Where("id = ?", t.ID).Updates(map[string]any{
-			"subject":           t.Subject,
-			"body":              t.Body,
-			"requester_email":   t.RequesterEmail,
-			"requester_name":    t.RequesterName,
-			"channel":           t.Channel,
-			"class":             t.Class,
-			"class_by":          t.ClassBy,
-			"class_reason":      t.ClassReason,
-			"status":            t.Status,
-			"open":              t.Open,
-			"assignee_id":       t.AssigneeID,
-			"received_at":       t.ReceivedAt,
-			"response_due_at":   t.ResponseDueAt,
-			"first_response_at": t.FirstResponseAt,
-			"answered":          t.Answered,
-			"updated_at":        t.UpdatedAt,
-			"flag":              t.Flag,
-			"closed_at":         t.ClosedAt,
-		})
+		res := tx.Model(&desk.Ticket{}).Where("id = ?", t.ID).Updates(ticketUpdates(&t))
 		if res.Error != nil {
 			return res.Error
 		}

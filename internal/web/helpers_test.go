@@ -73,7 +73,7 @@ func newAppWith(t testing.TB, st *store.Store, edit func(*config.Config)) *app {
 		t.Fatal(err)
 	}
 	tc := &testClock{t: time.Date(2026, 7, 1, 10, 0, 0, 0, ny)}
-	svc := &desk.Service{Store: st, Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", Now: tc.Now, BcryptCost: 4}
+	svc := desk.NewService(st, desk.Config{Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", Now: tc.Now, BcryptCost: 4})
 	ws, err := web.New(web.Options{
 		Service: svc, Server: cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger:  testLogger(),

@@ -36,7 +36,7 @@ func TestCalendarICS_FoldsAt75Octets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &desk.Service{Store: a.store, Policy: pol, Classifier: a.svc.Classifier, RefPrefix: "SR", Now: a.clock.Now}
+	svc := desk.NewService(a.store, desk.Config{Policy: pol, Classifier: a.svc.Classifier, RefPrefix: "SR", Now: a.clock.Now})
 	ws, err := web.New(web.Options{Service: svc, Server: a.cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger: testLogger(), Reports: a.store})
 	if err != nil {

@@ -61,24 +61,14 @@ func (s *Server) inboundEmail(c *gin.Context) {
 // it goes out as application/octet-stream with nosniff and a sandbox CSP,
 // so HTML or SVG in it can never run on our origin.
 func (s *Server) attachment(c *gin.Context) {
-	ctx := c.Request.Context()
-	t, err := s.svc.Store.GetTicket(ctx, c.Param("ref"))
-	if err != nil {
-		s.respondError(c, err)
-		return
-	}
 	id, err := pathID(c, "id")
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	a, tid, err := s.svc.Store.GetAttachment(ctx, id)
+	a, err := s.svc.Attachment(c.Request.Context(), c.Param("ref"), id)
 	if err != nil {
 		s.respondError(c, err)
-		return
-	}
-	if tid != t.ID {
-		s.respondError(c, desk.ErrNotFound)
 		return
 	}
 	name := a.Filename
@@ -98,7 +88,7 @@ type quarantinePage struct {
 }
 
 func (s *Server) quarantineList(c *gin.Context) {
-	held, err := s.svc.Store.ListQuarantine(c.Request.Context(), desk.QuarantineHeld, 200)
+	held, err := s.svc.HeldMail(c.Request.Context())
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -157,7 +147,7 @@ func (s *Server) quarantineRaw(c *gin.Context) {
 	if !ok {
 		return
 	}
-	q, err := s.svc.Store.GetQuarantined(c.Request.Context(), id)
+	q, err := s.svc.QuarantinedMail(c.Request.Context(), id)
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -33,7 +33,7 @@ func filterFrom(c *gin.Context) desk.Filter {
 
 func (s *Server) queuePage(c *gin.Context) {
 	f := filterFrom(c)
-	users, err := s.svc.Store.ListUsers(c.Request.Context())
+	users, err := s.svc.Staff(c.Request.Context())
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -43,17 +43,12 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 		s.respondError(c, err)
 		return
 	}
-	users, err := s.svc.Store.ListUsers(ctx)
+	users, err := s.svc.Staff(ctx)
 	if err != nil {
 		s.respondError(c, err)
 		return
 	}
-	msgs, err := s.svc.Store.TicketMessages(ctx, t.ID)
-	if err != nil {
-		s.respondError(c, err)
-		return
-	}
-	outbox, err := s.svc.Store.TicketOutbox(ctx, t.ID)
+	msgs, outbox, err := s.svc.TicketMail(ctx, t)
 	if err != nil {
 		s.respondError(c, err)
 		return

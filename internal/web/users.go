@@ -20,7 +20,7 @@ func (s *Server) usersPage(c *gin.Context) {
 }
 
 func (s *Server) showUsers(c *gin.Context, status int, p usersPage) {
-	users, err := s.svc.Store.ListUsers(c.Request.Context())
+	users, err := s.svc.Staff(c.Request.Context())
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -247,6 +247,16 @@ func NewDSN(tb testing.TB) string {
 	return sqliteDSN(tb)
 }
 
+// NewDSNOn is the DSN of a fresh, empty database on the engine named
+// ("sqlite" or "postgres"), removed when tb ends.
+func NewDSNOn(tb testing.TB, engine string) string {
+	tb.Helper()
+	if engine == "postgres" {
+		return postgresDSN(tb)
+	}
+	return sqliteDSN(tb)
+}
+
 // PostgresDSN is the DSN of a fresh, empty PostgreSQL database, removed when
 // tb ends; it skips (or in CI fails) when no server is configured.
 func PostgresDSN(tb testing.TB) string {
