@@ -78,12 +78,10 @@ type Store interface {
 	GetAttachment(ctx context.Context, id uint64) (*Attachment, uint64, error)
 	IsParticipant(ctx context.Context, ticketID uint64, email string) (bool, error)
 
-	// Outbox: mail waiting for the relay.
+	// Outbox: deliveries waiting to go out (the outbox package claims and
+	// sends them through its own Queue).
 	EnqueueMail(ctx context.Context, o *OutboxMail) error
 	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*OutboxMail, error)
-	MarkOutboxSent(ctx context.Context, id uint64, at time.Time) error
-	MarkOutboxFailed(ctx context.Context, id uint64, errMsg string, next time.Time, final bool) error
 	OutboxBacklog(ctx context.Context) (int64, error)
 
 	// Quarantine: mail that could not be processed, kept whole.
