@@ -70,9 +70,12 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		}
 		m.ObserveIngest(res.Action)
 	}
+	// The outbox sender, with a sender per delivery channel (mail only
+	// when a relay is configured); the pages say what it does not send.
+	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
-		Reports: a.store, Health: a.store,
+		Reports: a.store, Health: a.store, Sends: sender.Sends,
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ready(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},
@@ -107,7 +110,6 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		}()
 	}
 	background("session sweeper", func(ctx context.Context) error { sweepSessions(ctx, a.svc, log); return nil })
-	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	background("outbox sender", func(ctx context.Context) error { return sender.Run(ctx, cfg.MailDurations().SendInterval) })
 	warnings := &notify.Scheduler{Store: a.store, Policy: a.svc.Policy, Mail: a.svc.Mail, BaseURL: cfg.Server.BaseURL, Log: log,
 		Config: notify.Config{WebhookURL: cfg.Notify.WebhookURL, AvailabilityAfterHours: cfg.Notify.AvailabilityAfterHours,

@@ -53,19 +53,20 @@ const (
 )
 
 // OutboxWebhook is the kind of a notice POSTed to notify.webhook_url (on
-// ChannelWebhook).
+// DeliveryWebhook).
 const OutboxWebhook = "webhook"
 
-// Delivery channels: how a delivery goes out. The outbox package holds a
-// sender per channel; a row is claimed only by a sender that has its
-// channel registered, so mail waits while no relay is configured and every
-// other channel still goes.
+// Delivery channels (OutboxMail.Channel; not to be confused with the
+// channels a ticket arrives through): how a delivery goes out. The outbox
+// package holds a sender per channel; a row is claimed only by a sender
+// that has its channel registered, so mail waits while no relay is
+// configured and every other channel still goes.
 const (
-	// ChannelMail goes through the SMTP relay: From and To are the
+	// DeliveryMail goes through the SMTP relay: From and To are the
 	// envelope, Raw the message. A row with no Channel is mail.
-	ChannelMail = "mail"
-	// ChannelWebhook is POSTed: Target is the URL, Raw the JSON body.
-	ChannelWebhook = "webhook"
+	DeliveryMail = "mail"
+	// DeliveryWebhook is POSTed: Target is the URL, Raw the JSON body.
+	DeliveryWebhook = "webhook"
 )
 
 // Outbox statuses.
@@ -99,7 +100,7 @@ type OutboxMail struct {
 	CreatedAt     time.Time
 
 	// Channel says which sender delivers the row; the store writes
-	// ChannelMail for "".
+	// DeliveryMail for "".
 	Channel string `gorm:"size:16"`
 	// Target is where a channel other than mail delivers to (a webhook's
 	// URL). It may be a secret: it is never shown on a page or logged.

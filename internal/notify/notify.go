@@ -501,7 +501,7 @@ func (s *Scheduler) webhook(t *desk.Ticket, kind string, n noticeText, now time.
 	raw := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	// Not attached to the ticket (TicketID nil): the ticket page lists the
 	// ticket's mail. The URL, a secret, is the row's Target, never shown.
-	return &desk.OutboxMail{Kind: desk.OutboxWebhook, Channel: desk.ChannelWebhook, Target: s.Config.WebhookURL,
+	return &desk.OutboxMail{Kind: desk.OutboxWebhook, Channel: desk.DeliveryWebhook, Target: s.Config.WebhookURL,
 		Subject: truncate(n.subject, 300), Raw: raw, Status: desk.OutboxQueued, NextAttemptAt: now, CreatedAt: now}, nil
 }
 

@@ -302,7 +302,7 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 		t.Error("at-risk mail is not marked Auto-Submitted")
 	}
 	hook := s.rows[1]
-	if hook.Kind != outbox.KindWebhook || hook.Channel != desk.ChannelWebhook || hook.Target != testWebhook || hook.To != "" {
+	if hook.Kind != outbox.KindWebhook || hook.Channel != desk.DeliveryWebhook || hook.Target != testWebhook || hook.To != "" {
 		t.Fatalf("webhook row %s on %q to %q, To %q", hook.Kind, hook.Channel, hook.Target, hook.To)
 	}
 	var body map[string]any

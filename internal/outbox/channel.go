@@ -8,7 +8,7 @@ import (
 )
 
 // Channel delivers the outbox rows of one delivery channel
-// (desk.OutboxMail.Channel: desk.ChannelMail, desk.ChannelWebhook, …). For
+// (desk.OutboxMail.Channel: desk.DeliveryMail, desk.DeliveryWebhook, …). For
 // each batch it claims, a Sender opens one Channel per channel that has rows
 // in the batch, hands it those rows one at a time in claim order, and closes
 // it when the batch is done, so a channel may keep something open across a
@@ -69,7 +69,7 @@ func (s *Sender) channelNames() []string {
 // channelOf is the channel of m; a row with none is mail.
 func channelOf(m *desk.OutboxMail) string {
 	if m.Channel == "" {
-		return desk.ChannelMail
+		return desk.DeliveryMail
 	}
 	return m.Channel
 }

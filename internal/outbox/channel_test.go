@@ -75,9 +75,9 @@ func TestSender_RegisteredChannel(t *testing.T) {
 		}
 		p := &pagerChannel{}
 		s.Register(channelPager, p.open)
-		if !s.Sends(channelPager) || !s.Sends(desk.ChannelWebhook) || s.Sends(desk.ChannelMail) {
+		if !s.Sends(channelPager) || !s.Sends(desk.DeliveryWebhook) || s.Sends(desk.DeliveryMail) {
 			t.Errorf("Sends: pager %v, webhook %v, mail %v; want true, true, false",
-				s.Sends(channelPager), s.Sends(desk.ChannelWebhook), s.Sends(desk.ChannelMail))
+				s.Sends(channelPager), s.Sends(desk.DeliveryWebhook), s.Sends(desk.DeliveryMail))
 		}
 		if n := runOnce(t, s); n != 2 {
 			t.Fatalf("sent %d, want the 2 pager rows", n)

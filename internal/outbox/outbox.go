@@ -174,9 +174,9 @@ func NewSender(q Queue, relay RelayConfig, log *slog.Logger) *Sender {
 		log:         log,
 		channels:    map[string]OpenFunc{},
 	}
-	s.Register(desk.ChannelWebhook, openWebhook)
+	s.Register(desk.DeliveryWebhook, openWebhook)
 	if relay.Host != "" {
-		s.Register(desk.ChannelMail, s.openMail)
+		s.Register(desk.DeliveryMail, s.openMail)
 	} else {
 		log.Warn("outbox: no relay configured; outgoing mail stays queued")
 	}
@@ -311,7 +311,7 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, sendErr error) 
 	now := s.now()
 	name := channelOf(m)
 	log := s.log.With("id", m.ID, "channel", name, "kind", m.Kind, "attempt", m.Attempts)
-	if name == desk.ChannelMail {
+	if name == desk.DeliveryMail {
 		log = log.With("to", m.To) // never Target: it may be a secret (a webhook URL)
 	}
 	if sendErr == nil {

@@ -54,7 +54,7 @@ func (q *memQueue) add(m *desk.OutboxMail) uint64 {
 		m.Status = desk.OutboxQueued
 	}
 	if m.Channel == "" {
-		m.Channel = desk.ChannelMail // as the store writes it
+		m.Channel = desk.DeliveryMail // as the store writes it
 	}
 	q.mails[m.ID] = m
 	return m.ID

@@ -29,7 +29,7 @@ type run struct {
 	connErr   error // opening a connection failed: the rest of the batch is not tried
 }
 
-// openMail opens the mail channel (desk.ChannelMail) for a batch.
+// openMail opens the mail channel (desk.DeliveryMail) for a batch.
 func (s *Sender) openMail(ctx context.Context) Channel { return &run{s: s, ctx: ctx} }
 
 // Send sends one mail through the relay (Channel).

@@ -15,7 +15,7 @@ import (
 )
 
 // KindWebhook is the outbox kind of a webhook notice (desk.OutboxWebhook).
-// Its rows are on desk.ChannelWebhook: Target is the URL and Raw the JSON
+// Its rows are on desk.DeliveryWebhook: Target is the URL and Raw the JSON
 // body. They go through the same queue as mail (claimed with a lease,
 // retried with Backoff), but are POSTed instead of relayed, and need no
 // relay.
@@ -42,7 +42,7 @@ var webhookClient = &http.Client{
 	},
 }
 
-// webhookChannel POSTs the rows of desk.ChannelWebhook; it keeps nothing
+// webhookChannel POSTs the rows of desk.DeliveryWebhook; it keeps nothing
 // across a batch (webhookClient reuses connections).
 type webhookChannel struct{}
 

@@ -94,7 +94,7 @@ func (q *whQueue) add(m *desk.OutboxMail) uint64 {
 	m.Status = desk.OutboxQueued
 	m.NextAttemptAt = q.clock
 	if m.Channel == "" {
-		m.Channel = desk.ChannelMail // as the store writes it
+		m.Channel = desk.DeliveryMail // as the store writes it
 	}
 	q.rows = append(q.rows, m)
 	return m.ID
@@ -165,7 +165,7 @@ func whSender(t *testing.T, q *whQueue) *outbox.Sender {
 const hookBody = `{"text":"At risk: SR-1001 “Site down” (availability, unassigned)","ref":"SR-1001","class":"availability","state":"at_risk","due":"2026-07-06T11:00:00-04:00","url":"http://desk.test/tickets/SR-1001"}`
 
 func hookRow(url string) *desk.OutboxMail {
-	return &desk.OutboxMail{Kind: outbox.KindWebhook, Channel: desk.ChannelWebhook, Target: url, Subject: "At risk: SR-1001", Raw: []byte(hookBody)}
+	return &desk.OutboxMail{Kind: outbox.KindWebhook, Channel: desk.DeliveryWebhook, Target: url, Subject: "At risk: SR-1001", Raw: []byte(hookBody)}
 }
 
 func sendOnce(t *testing.T, s *outbox.Sender) int {

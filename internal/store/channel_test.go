@@ -45,10 +45,10 @@ func TestMigrate_OutboxChannels(t *testing.T) {
 				}
 				return got[0]
 			}
-			if m := claim(desk.ChannelWebhook); m.Kind != "webhook" || m.Channel != desk.ChannelWebhook || m.Target != hook || m.To != "" {
+			if m := claim(desk.DeliveryWebhook); m.Kind != "webhook" || m.Channel != desk.DeliveryWebhook || m.Target != hook || m.To != "" {
 				t.Errorf("webhook row: kind %q channel %q target %q to %q", m.Kind, m.Channel, m.Target, m.To)
 			}
-			if m := claim(desk.ChannelMail); m.Kind != desk.OutboxAck || m.Channel != desk.ChannelMail || m.Target != "" || m.To != "ann@agency.gov" {
+			if m := claim(desk.DeliveryMail); m.Kind != desk.OutboxAck || m.Channel != desk.DeliveryMail || m.Target != "" || m.To != "ann@agency.gov" {
 				t.Errorf("mail row: kind %q channel %q target %q to %q", m.Kind, m.Channel, m.Target, m.To)
 			}
 		})
@@ -63,11 +63,11 @@ func TestEnqueueMail_ChannelDefaultsToMail(t *testing.T) {
 		if err := s.EnqueueMail(ctx(t), &desk.OutboxMail{Kind: desk.OutboxDigest, To: "sam@agency.gov", Raw: []byte("x"), NextAttemptAt: now}); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.ClaimOutbox(ctx(t), now.Add(time.Minute), 10, time.Minute, []string{desk.ChannelWebhook}); err != nil || len(got) != 0 {
+		if got, err := s.ClaimOutbox(ctx(t), now.Add(time.Minute), 10, time.Minute, []string{desk.DeliveryWebhook}); err != nil || len(got) != 0 {
 			t.Fatalf("the webhook channel claimed %d rows, %v", len(got), err)
 		}
-		got, err := s.ClaimOutbox(ctx(t), now.Add(time.Minute), 10, time.Minute, []string{desk.ChannelMail})
-		if err != nil || len(got) != 1 || got[0].Channel != desk.ChannelMail {
+		got, err := s.ClaimOutbox(ctx(t), now.Add(time.Minute), 10, time.Minute, []string{desk.DeliveryMail})
+		if err != nil || len(got) != 1 || got[0].Channel != desk.DeliveryMail {
 			t.Fatalf("mail claim: %+v, %v", got, err)
 		}
 	})

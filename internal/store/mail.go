@@ -84,7 +84,7 @@ func insertOutbox(tx *gorm.DB, o *desk.OutboxMail, now time.Time) error {
 		o.Status = desk.OutboxQueued
 	}
 	if o.Channel == "" {
-		o.Channel = desk.ChannelMail
+		o.Channel = desk.DeliveryMail
 	}
 	o.CreatedAt = utc(o.CreatedAt)
 	if o.CreatedAt.IsZero() {

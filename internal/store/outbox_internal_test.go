@@ -58,7 +58,7 @@ func TestClaimOutboxQueryPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, channels := range [][]string{nil, {desk.ChannelWebhook}, {desk.ChannelMail, desk.ChannelWebhook}} {
+	for _, channels := range [][]string{nil, {desk.DeliveryWebhook}, {desk.DeliveryMail, desk.DeliveryWebhook}} {
 		t.Run("channels="+strings.Join(channels, ","), func(t *testing.T) {
 			plan := outboxClaimPlan(t, s, channels)
 			if !strings.Contains(plan, "idx_outbox_claim") {
