@@ -290,12 +290,12 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 			ch = o(ctx)
 			open[name] = ch
 		}
-		err := ch.Send(ctx, m)
+		sendErr := ch.Send(ctx, m)
 		held.done(m.ID) // whatever happens next, m was tried: never released
-		if err := s.record(ctx, m, err); err != nil {
+		if err := s.record(ctx, m, sendErr); err != nil {
 			return sent, err
 		}
-		if err == nil {
+		if sendErr == nil {
 			sent++
 		}
 	}
