@@ -110,20 +110,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "read configuration from `FILE` (default "+config.DefaultPath+" when present)")
 	runFn := cmd.setup(fs)
-	fs.Usage = func() {
-		out := fs.Output()
+	usage := func(out io.Writer) {
+		fs.SetOutput(out)
 		fmt.Fprintf(out, "usage: slatrack %s [flags] %s\n\n%s\n\nflags:\n", cmd.name, cmd.usage, cmd.summary)
 		fs.PrintDefaults()
 	}
+	// Parse prints the usage itself on --help and after a bad flag's error;
+	// it is printed here instead, once: to stdout when asked for, to
+	// stderr after a mistake.
+	fs.Usage = func() {}
 	// Flags may come before or after the arguments (`user add --email E`).
 	var positional []string
 	for rest := args[1:]; ; {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
+				usage(stdout)
 				return 0
 			}
+			usage(stderr)
 			return 2
 		}
 		rest = fs.Args()

@@ -66,7 +66,10 @@ func seedCommand() command {
 					return err
 				}
 				opts := seed.Options{Tickets: *tickets, Years: *years, Now: time.Now(), OpenShare: share, Seed: *seedN, Staff: staff}
-				return runSeed(e, a, opts, *batch)
+				if err := runSeed(e, a, opts, *batch); err != nil {
+					return err
+				}
+				return seedWayIn(e, a)
 			}
 		},
 	}
@@ -96,6 +99,24 @@ func seedStaffUsers(ctx context.Context, a *app) ([]*desk.User, error) {
 		}
 	}
 	return staff, nil
+}
+
+// seedWayIn tells, on standard error (standard output is the summary), how
+// to log in: the seed staff's passwords are thrown away, and a desk seeded
+// before its first `serve` has no admin yet.
+func seedWayIn(e *env, a *app) error {
+	users, err := a.svc.Staff(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "The seed staff accounts staff1..%d@seed.slatrack.local have random passwords nobody knows;\n"+
+		"set one with `slatrack user password --email staff1@seed.slatrack.local` (password on standard input).\n", len(seedStaff))
+	if !desk.AnyActiveAdmin(users) {
+		fmt.Fprintf(e.stderr, "No admin account exists yet: the next `slatrack serve` creates one and prints its password\n"+
+			"(set SLATRACK_ADMIN_EMAIL / SLATRACK_ADMIN_PASSWORD to choose them), or add one with\n"+
+			"`slatrack user add --email YOU@EXAMPLE.ORG --name \"Your Name\" --role admin`.\n")
+	}
+	return nil
 }
 
 // errSeedStopped tells the generator the importer has stopped.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -64,9 +65,12 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		return fmt.Errorf("load signing secret: %w", err)
 	}
 	m := metrics.New(a.store, a.svc.Policy, time.Now, log)
+	// The outbox sender, with a sender per delivery channel (mail only
+	// when a relay is configured); the pages say what it does not send.
+	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
-		Reports: a.store, Health: a.store,
+		Reports: a.store, Health: a.store, Sends: sender.Sends,
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ready(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},
@@ -101,7 +105,6 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		}()
 	}
 	background("session sweeper", func(ctx context.Context) error { sweepSessions(ctx, a.svc, log); return nil })
-	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	background("outbox sender", func(ctx context.Context) error { return sender.Run(ctx, cfg.MailDurations().SendInterval) })
 	warnings := &notify.Scheduler{Store: a.store, Policy: a.svc.Policy, Mail: a.svc.Mail, BaseURL: cfg.Server.BaseURL, Log: log,
 		Config: notify.Config{WebhookURL: cfg.Notify.WebhookURL, AvailabilityAfterHours: cfg.Notify.AvailabilityAfterHours,
@@ -137,7 +140,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 		log.Info("smtp listening", "addr", sl.Addr().String(), "addresses", strings.Join(cfg.Mail.Addresses, ","))
 	}
 	log.Info("slatrack serving", "addr", ln.Addr().String(), "url", cfg.Server.BaseURL, "database", store.RedactDSN(cfg.Database.DSN))
-	fmt.Fprintf(e.stdout, "slatrack is serving on http://%s (staff login: %s/login)\n", ln.Addr(), cfg.Server.BaseURL)
+	fmt.Fprintln(e.stdout, servingLine(ln.Addr(), cfg.Server.BaseURL))
 	go func() { errc <- srv.Serve(ln) }()
 	var runErr error
 	select {
@@ -191,10 +194,63 @@ func imapConfig(cfg *config.Config) imappoll.Config {
 		Interval: cfg.MailDurations().IMAPInterval, MaxBytes: cfg.Mail.MaxMessageMB << 20}
 }
 
-// bootstrapAdmin creates the first admin on a desk with no users, with the
-// password from SLATRACK_ADMIN_PASSWORD or a random one printed once.
+// servingLine is the start-up line: the address actually listening (an
+// unspecified host, as in ":8080", is reached as localhost), and base_url
+// when links point elsewhere (a proxy's public address, or a mistake).
+func servingLine(addr net.Addr, baseURL string) string {
+	at, everywhere := listenURL(addr)
+	note := "staff login: " + at + "/login"
+	if everywhere {
+		note = "every interface; " + note
+	}
+	line := "slatrack is serving on " + at + " (" + note + ")"
+	if !sameOrigin(at, baseURL) {
+		line += "\nlinks in pages and mail use server.base_url " + baseURL
+	}
+	return line
+}
+
+// listenURL is addr as an http:// URL for people; everywhere reports that
+// it listens on every interface.
+func listenURL(addr net.Addr) (at string, everywhere bool) {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String(), false
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host, everywhere = "localhost", true
+	}
+	return "http://" + net.JoinHostPort(host, port), everywhere
+}
+
+// sameOrigin reports whether base reaches the listener at listen: the same
+// scheme and port, and the same host or both loopback.
+func sameOrigin(listen, base string) bool {
+	l, err1 := url.Parse(listen)
+	b, err2 := url.Parse(strings.TrimRight(base, "/"))
+	if err1 != nil || err2 != nil || l.Scheme != b.Scheme || l.Port() != b.Port() || b.Path != "" {
+		return false
+	}
+	return strings.EqualFold(l.Hostname(), b.Hostname()) || (isLoopbackHost(l.Hostname()) && isLoopbackHost(b.Hostname()))
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// bootstrapAdmin makes sure the desk has a way in that the output tells:
+// when no active admin account exists (a new desk, or one `slatrack seed`
+// filled with staff only) it creates one, with the password from
+// SLATRACK_ADMIN_PASSWORD or a random one printed once; when that address
+// is already an account that is not an active admin, it says how to add
+// one instead.
 func bootstrapAdmin(ctx context.Context, svc *desk.Service, e *env) error {
-	if has, err := svc.HasStaff(ctx); err != nil || has {
+	users, err := svc.Staff(ctx)
+	if err != nil || desk.AnyActiveAdmin(users) {
 		return err
 	}
 	email, password := getenv(e.environ, "SLATRACK_ADMIN_EMAIL"), getenv(e.environ, "SLATRACK_ADMIN_PASSWORD")
@@ -207,12 +263,22 @@ func bootstrapAdmin(ctx context.Context, svc *desk.Service, e *env) error {
 	}
 	u, err := svc.CreateUser(ctx, desk.NewUser{Email: email, Name: "Administrator", Role: desk.RoleAdmin, Password: password})
 	if err != nil {
-		if desk.ErrorCode(err) == desk.Conflict {
-			return nil // another instance made it first
+		if desk.ErrorCode(err) != desk.Conflict {
+			return fmt.Errorf("create the first admin: %s", desk.ErrorMessage(err))
 		}
-		return fmt.Errorf("create the first admin: %s", desk.ErrorMessage(err))
+		if now, err := svc.Staff(ctx); err != nil || desk.AnyActiveAdmin(now) {
+			return err // another instance made it first
+		}
+		fmt.Fprintf(e.stdout, "\nNo active admin account exists, and %s is already an account that is not one.\n"+
+			"Add an admin with:\n  slatrack user add --email YOU@EXAMPLE.ORG --name \"Your Name\" --role admin   (password on standard input)\n"+
+			"or set SLATRACK_ADMIN_EMAIL to a new address and start serve again.\n\n", email)
+		return nil
 	}
-	fmt.Fprintf(e.stdout, "\nNo staff accounts existed, so an admin was created:\n  email:    %s\n", u.Email)
+	what := "No staff accounts existed"
+	if len(users) > 0 {
+		what = "No active admin account existed"
+	}
+	fmt.Fprintf(e.stdout, "\n%s, so an admin was created:\n  email:    %s\n", what, u.Email)
 	if generated {
 		fmt.Fprintf(e.stdout, "  password: %s   (shown only this once; set SLATRACK_ADMIN_PASSWORD to choose it)\n\n", password)
 	} else {

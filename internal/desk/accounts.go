@@ -369,11 +369,15 @@ func (s *Service) Staff(ctx context.Context) ([]*User, error) {
 	return s.accounts.ListUsers(ctx)
 }
 
-// HasStaff reports whether any staff account exists (on a first start
-// there is none, and serve creates the first admin).
-func (s *Service) HasStaff(ctx context.Context) (bool, error) {
-	n, err := s.accounts.CountUsers(ctx)
-	return n > 0, err
+// AnyActiveAdmin reports whether one of users is an active admin: a desk
+// without one has no way in (serve then creates one).
+func AnyActiveAdmin(users []*User) bool {
+	for _, u := range users {
+		if u.Active && u.IsAdmin() {
+			return true
+		}
+	}
+	return false
 }
 
 // SweepSessions deletes the sessions that expired before now and says how

@@ -58,6 +58,23 @@ const (
 	OutboxDigest = "digest"
 )
 
+// OutboxWebhook is the kind of a notice POSTed to notify.webhook_url (on
+// DeliveryWebhook).
+const OutboxWebhook = "webhook"
+
+// Delivery channels (OutboxMail.Channel; not to be confused with the
+// channels a ticket arrives through): how a delivery goes out. The outbox
+// package holds a sender per channel; a row is claimed only by a sender
+// that has its channel registered, so mail waits while no relay is
+// configured and every other channel still goes.
+const (
+	// DeliveryMail goes through the SMTP relay: From and To are the
+	// envelope, Raw the message. A row with no Channel is mail.
+	DeliveryMail = "mail"
+	// DeliveryWebhook is POSTed: Target is the URL, Raw the JSON body.
+	DeliveryWebhook = "webhook"
+)
+
 // Outbox statuses.
 const (
 	OutboxQueued = "queued"
@@ -65,10 +82,11 @@ const (
 	OutboxFailed = "failed"
 )
 
-// OutboxMail is a message waiting to go out through the relay. It is written
-// in the same transaction as the change that caused it, so a relay outage
-// loses nothing; senders claim rows with a lease so several instances never
-// send one mail twice.
+// OutboxMail is a delivery waiting to go out on its Channel: mail through
+// the relay (hence the name), a webhook POST, … It is written in the same
+// transaction as the change that caused it, so an outage loses nothing;
+// senders claim rows with a lease so several instances never send one
+// twice.
 type OutboxMail struct {
 	ID            uint64
 	TicketID      *uint64
@@ -86,6 +104,13 @@ type OutboxMail struct {
 	LeaseUntil    *time.Time
 	LeaseToken    int64 `json:"-"` // the claim holding the lease (see the outbox's Queue)
 	CreatedAt     time.Time
+
+	// Channel says which sender delivers the row; the store writes
+	// DeliveryMail for "".
+	Channel string `gorm:"size:16"`
+	// Target is where a channel other than mail delivers to (a webhook's
+	// URL). It may be a secret: it is never shown on a page or logged.
+	Target string `json:"-"`
 }
 
 // TableName keeps gorm's name for OutboxMail short.

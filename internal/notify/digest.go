@@ -8,7 +8,6 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/sla"
-	"github.com/slatrack/slatrack/internal/store"
 )
 
 // Digest limits: how many tickets a section lists, and how many are
@@ -65,7 +64,7 @@ func (s *Scheduler) digest(p *pass) error {
 		}
 		rows = append(rows, o)
 	}
-	sent, err := s.Store.RecordNotification(p.ctx, store.Notification{Key: key, Kind: KindDigest, CreatedAt: p.now}, nil, rows)
+	sent, err := s.Store.RecordNotification(p.ctx, Notification{Key: key, Kind: KindDigest, CreatedAt: p.now}, nil, rows)
 	if err != nil {
 		return fmt.Errorf("notify: digest: record: %w", err)
 	}

@@ -119,7 +119,7 @@ func (f *deskFixture) assign(t *testing.T, tk *desk.Ticket, email string) {
 // sent is one notification a scheduler recorded, with what it queued.
 type sent struct {
 	instance string
-	n        store.Notification
+	n        notify.Notification
 	ev       *desk.Event
 	rows     []*desk.OutboxMail
 }
@@ -143,7 +143,7 @@ type recStore struct {
 	rec  *recorder
 }
 
-func (s recStore) RecordNotification(ctx context.Context, n store.Notification, ev *desk.Event, rows []*desk.OutboxMail) (bool, error) {
+func (s recStore) RecordNotification(ctx context.Context, n notify.Notification, ev *desk.Event, rows []*desk.OutboxMail) (bool, error) {
 	ok, err := s.Store.RecordNotification(ctx, n, ev, rows)
 	if ok && err == nil {
 		s.rec.mu.Lock()

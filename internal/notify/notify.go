@@ -52,24 +52,40 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/mail"
-	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/sla"
-	"github.com/slatrack/slatrack/internal/store"
 )
 
 // EventNotified is the timeline event of a notification about the ticket
 // (internal; New is the kind: at_risk, breached or arrival).
 const EventNotified = "notified"
 
-// Notification kinds (the part of the key before the colon).
+// Notification kinds (the part of the key before the colon), as stored in
+// notifications.kind.
 const (
-	KindAtRisk   = store.NotifyAtRisk
-	KindBreached = store.NotifyBreached
-	KindArrival  = store.NotifyArrival
-	KindDigest   = store.NotifyDigest
+	KindAtRisk   = "at_risk"
+	KindBreached = "breached"
+	KindArrival  = "arrival"
+	KindDigest   = "digest"
 )
 
-// Store is what the scheduler needs from the database; *store.Store
+// Notification is one warning, arrival notice or digest that went (or is
+// going) out. Its Key ("at_risk:42", "breached:42", "arrival:42",
+// "digest:2026-07-06") is unique: recording it is what makes a
+// notification happen exactly once across instances.
+type Notification struct {
+	Key       string
+	TicketID  *uint64 // nil for a digest
+	Kind      string
+	CreatedAt time.Time
+	// IfDue, when set (with TicketID), makes the record conditional: it is
+	// written only if the ticket is still open, unanswered and due at
+	// exactly IfDue, checked under the ticket's row lock, so a warning
+	// composed just before someone answered or reclassified the ticket is
+	// dropped instead of sent.
+	IfDue time.Time
+}
+
+// Store is what the scheduler needs from the database; the store package
 // implements it.
 type Store interface {
 	// NotifyCandidates are the open, unanswered tickets due at or before
@@ -82,14 +98,12 @@ type Store interface {
 	NotifiedKeys(ctx context.Context, keys []string) (map[string]bool, error)
 	// RecordNotification records n and, only if its key was new (and the
 	// ticket still qualifies), writes ev and the outbox rows with it.
-	RecordNotification(ctx context.Context, n store.Notification, ev *desk.Event, rows []*desk.OutboxMail) (sent bool, err error)
+	RecordNotification(ctx context.Context, n Notification, ev *desk.Event, rows []*desk.OutboxMail) (sent bool, err error)
 	// ActiveStaffEmails are every active account's address.
 	ActiveStaffEmails(ctx context.Context) ([]string, error)
 	// ListTickets pages through the queue (for the digest).
 	ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ticket, string, error)
 }
-
-var _ Store = (*store.Store)(nil)
 
 // Config is [notify].
 type Config struct {
@@ -333,7 +347,7 @@ func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
 	ev := &desk.Event{At: p.now, Actor: "slatrack", Kind: EventNotified, Internal: true, New: kind,
 		Body: eventWords(kind, sentTo, s.Config.WebhookURL != "")}
 	id := t.ID
-	sent, err := s.Store.RecordNotification(p.ctx, store.Notification{
+	sent, err := s.Store.RecordNotification(p.ctx, Notification{
 		Key: Key(kind, t.ID), TicketID: &id, Kind: kind, CreatedAt: p.now, IfDue: t.ResponseDueAt,
 	}, ev, rows)
 	if err != nil {
@@ -485,10 +499,10 @@ func (s *Scheduler) webhook(t *desk.Ticket, kind string, n noticeText, now time.
 		return nil, err
 	}
 	raw := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	// Not attached to the ticket (TicketID nil): the ticket page lists its
-	// outbox rows with their To, and a webhook URL is a secret.
-	return &desk.OutboxMail{Kind: outbox.KindWebhook, To: s.Config.WebhookURL, Subject: truncate(n.subject, 300), Raw: raw,
-		Status: desk.OutboxQueued, NextAttemptAt: now, CreatedAt: now}, nil
+	// Not attached to the ticket (TicketID nil): the ticket page lists the
+	// ticket's mail. The URL, a secret, is the row's Target, never shown.
+	return &desk.OutboxMail{Kind: desk.OutboxWebhook, Channel: desk.DeliveryWebhook, Target: s.Config.WebhookURL,
+		Subject: truncate(n.subject, 300), Raw: raw, Status: desk.OutboxQueued, NextAttemptAt: now, CreatedAt: now}, nil
 }
 
 func dedupe(list []string) []string {

@@ -14,7 +14,6 @@ import (
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
 	"github.com/slatrack/slatrack/internal/sla"
-	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
@@ -303,8 +302,8 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 		t.Error("at-risk mail is not marked Auto-Submitted")
 	}
 	hook := s.rows[1]
-	if hook.Kind != outbox.KindWebhook || hook.To != testWebhook {
-		t.Fatalf("webhook row %s to %s", hook.Kind, hook.To)
+	if hook.Kind != outbox.KindWebhook || hook.Channel != desk.DeliveryWebhook || hook.Target != testWebhook || hook.To != "" {
+		t.Fatalf("webhook row %s on %q to %q, To %q", hook.Kind, hook.Channel, hook.Target, hook.To)
 	}
 	var body map[string]any
 	if err := json.Unmarshal(hook.Raw, &body); err != nil {
@@ -420,7 +419,7 @@ func TestStaleCandidateDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := tk.ID
-	ok, err := st.RecordNotification(ctx, store.Notification{Key: notify.Key(notify.KindAtRisk, id), TicketID: &id, Kind: notify.KindAtRisk,
+	ok, err := st.RecordNotification(ctx, notify.Notification{Key: notify.Key(notify.KindAtRisk, id), TicketID: &id, Kind: notify.KindAtRisk,
 		CreatedAt: clk.Now(), IfDue: tk.ResponseDueAt}, &desk.Event{Kind: notify.EventNotified, Actor: "slatrack"}, nil)
 	if err != nil || ok {
 		t.Fatalf("recorded a warning about an answered ticket: %v %v", ok, err)
@@ -430,7 +429,7 @@ func TestStaleCandidateDropped(t *testing.T) {
 	}
 	other := f.create(t, "Another quota request", sla.Provisioning, at(7, 1, 11, 0))
 	oid := other.ID
-	ok, err = st.RecordNotification(ctx, store.Notification{Key: notify.Key(notify.KindAtRisk, oid), TicketID: &oid, Kind: notify.KindAtRisk,
+	ok, err = st.RecordNotification(ctx, notify.Notification{Key: notify.Key(notify.KindAtRisk, oid), TicketID: &oid, Kind: notify.KindAtRisk,
 		CreatedAt: clk.Now(), IfDue: other.ResponseDueAt.Add(time.Hour)}, nil, nil)
 	if err != nil || ok {
 		t.Fatalf("recorded a warning against an old deadline: %v %v", ok, err)

@@ -25,7 +25,7 @@ func TestWebhooksGoWithoutARelay(t *testing.T) {
 	defer hook.Close()
 	now := time.Now()
 	mail := &desk.OutboxMail{Kind: desk.OutboxNotify, From: "a@desk.gov", To: "b@agency.gov", Raw: []byte("x"), NextAttemptAt: now}
-	web := &desk.OutboxMail{Kind: outbox.KindWebhook, To: hook.URL + "/secret-token", Raw: []byte(`{"text":"hi"}`), NextAttemptAt: now}
+	web := &desk.OutboxMail{Kind: outbox.KindWebhook, Channel: desk.DeliveryWebhook, Target: hook.URL + "/secret-token", Raw: []byte(`{"text":"hi"}`), NextAttemptAt: now}
 	for _, m := range []*desk.OutboxMail{mail, web} {
 		if err := st.EnqueueMail(ctx, m); err != nil {
 			t.Fatal(err)

@@ -1,13 +1,14 @@
-// Package outbox sends the mail slatrack queues (acknowledgements, replies,
-// notifications) through an SMTP relay. Mail is written to the outbox table
-// in the same transaction as the change that caused it; a Sender claims
-// batches with a short lease, renewed while the batch is being sent (so
-// several instances never send one mail twice, and a crashed instance's
-// mail is claimed again within a minute), sends them over one relay
-// connection, and records the outcome: sent, retried later with
-// exponential backoff after a temporary failure, or given up after a
-// permanent one. Mail claimed but not tried when the Sender is stopped is
-// given back at once.
+// Package outbox sends what slatrack queues (acknowledgements, replies,
+// notifications by mail; webhook POSTs), each row on its delivery channel.
+// Rows are written to the outbox table in the same transaction as the
+// change that caused them; a Sender claims batches of the channels it has a
+// Channel for (see Register) with a short lease, renewed while the batch is
+// being sent (so several instances never send a row twice, and a crashed
+// instance's rows are claimed again within a minute), hands each row to its
+// channel (mail goes over one relay connection per batch), and records the
+// outcome: sent, retried later with exponential backoff after a temporary
+// failure, or given up after a permanent one. Rows claimed but not tried
+// when the Sender is stopped are given back at once.
 package outbox
 
 import (
@@ -30,12 +31,13 @@ import (
 // Queue is the outbox table, claimed safely across instances (SELECT … FOR
 // UPDATE SKIP LOCKED on PostgreSQL). The store implements it.
 type Queue interface {
-	// ClaimOutbox leases up to limit queued mails whose NextAttemptAt <=
-	// now and whose lease is free or expired, sets LeaseUntil = now+lease,
-	// a LeaseToken naming this claim, and increments Attempts, and returns
-	// them: every other kind before acknowledgements, then oldest first.
-	// kind "" claims every kind; a kind claims only rows of that kind.
-	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error)
+	// ClaimOutbox leases up to limit queued rows of the given channels
+	// whose NextAttemptAt <= now and whose lease is free or expired, sets
+	// LeaseUntil = now+lease, a LeaseToken naming this claim, and
+	// increments Attempts, and returns them: every other kind before
+	// acknowledgements, then oldest first. No channels claims every
+	// channel (a Sender always names the ones it has).
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, channels []string) ([]*desk.OutboxMail, error)
 	// RenewOutboxLeases sets LeaseUntil = until on the claimed mails whose
 	// lease this claim (ID and LeaseToken) still holds, and returns their
 	// IDs.
@@ -119,8 +121,9 @@ func (r RelayConfig) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// Sender sends queued mail through the relay. Make one with NewSender; the
-// exported fields may be changed before the first RunOnce.
+// Sender sends queued rows through the Channel registered for their
+// channel. Make one with NewSender; the exported fields may be changed, and
+// more channels registered, before the first RunOnce.
 type Sender struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -143,11 +146,13 @@ type Sender struct {
 	relay RelayConfig
 	log   *slog.Logger
 
-	noRelayOnce sync.Once
+	mu       sync.RWMutex
+	channels map[string]OpenFunc
 }
 
-// NewSender makes a Sender taking mail from q. A nil log means
-// slog.Default().
+// NewSender makes a Sender taking rows from q, with the built-in channels
+// registered: webhooks always, mail when relay has a Host (without one,
+// mail stays queued, and that is logged). A nil log means slog.Default().
 func NewSender(q Queue, relay RelayConfig, log *slog.Logger) *Sender {
 	if log == nil {
 		log = slog.Default()
@@ -159,7 +164,7 @@ func NewSender(q Queue, relay RelayConfig, log *slog.Logger) *Sender {
 	default:
 		log.Error("outbox: unknown relay TLS mode; every send will fail", "tls", relay.TLS)
 	}
-	return &Sender{
+	s := &Sender{
 		Now:         time.Now,
 		MaxAttempts: DefaultMaxAttempts,
 		BatchSize:   DefaultBatchSize,
@@ -167,7 +172,15 @@ func NewSender(q Queue, relay RelayConfig, log *slog.Logger) *Sender {
 		q:           q,
 		relay:       relay,
 		log:         log,
+		channels:    map[string]OpenFunc{},
 	}
+	s.Register(desk.DeliveryWebhook, openWebhook)
+	if relay.Host != "" {
+		s.Register(desk.DeliveryMail, s.openMail)
+	} else {
+		log.Warn("outbox: no relay configured; outgoing mail stays queued")
+	}
+	return s
 }
 
 // Backoff is the delay before attempt n+1 after attempt n failed
@@ -231,20 +244,18 @@ func (s *Sender) now() time.Time {
 	return time.Now()
 }
 
-// RunOnce claims a batch and sends each mail over one relay connection
-// (reconnecting if the relay drops it, or after it refused a mail), marking
-// each sent or failed, and gives back the mail it did not get to when ctx
-// ends. It returns how many were sent, and an error only when claiming or
-// recording failed (sending problems are recorded on the mails).
+// RunOnce claims a batch of the registered channels' rows and hands each
+// to its channel (mail goes over one relay connection, reconnecting if the
+// relay drops it, or after it refused a mail), marking each sent or failed,
+// and gives back the rows it did not get to when ctx ends. It returns how
+// many were sent, and an error only when claiming or recording failed
+// (sending problems are recorded on the rows).
 func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
-	kind := "" // every kind
-	if s.relay.Host == "" {
-		s.noRelayOnce.Do(func() {
-			s.log.Warn("outbox: no relay configured; outgoing mail stays queued")
-		})
-		kind = KindWebhook // webhooks need no relay
+	channels := s.channelNames()
+	if len(channels) == 0 {
+		return 0, nil
 	}
-	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), s.lease(), kind)
+	mails, err := s.q.ClaimOutbox(ctx, s.now(), s.batchSize(), s.lease(), channels)
 	if err != nil {
 		return 0, fmt.Errorf("outbox: claim: %w", err)
 	}
@@ -254,8 +265,12 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 	held := s.hold(ctx, mails)
 	defer held.release()
 
-	r := &run{s: s, ctx: ctx}
-	defer r.hangUp()
+	open := map[string]Channel{} // this batch's, closed before the rest is released
+	defer func() {
+		for _, ch := range open {
+			ch.Close()
+		}
+	}()
 	for _, m := range mails {
 		if ctx.Err() != nil {
 			break // released: the next claim sends them at once
@@ -264,37 +279,42 @@ func (s *Sender) RunOnce(ctx context.Context) (sent int, err error) {
 			s.log.Warn("outbox: lease ran out before sending; left for the next claim", "id", m.ID)
 			continue
 		}
-		res := r.send(m)
+		name := channelOf(m)
+		ch := open[name]
+		if ch == nil {
+			o := s.opener(name)
+			if o == nil { // the queue ignored the channels asked for
+				s.log.Warn("outbox: claimed a row of a channel this sender does not send; given back", "id", m.ID, "channel", name)
+				continue
+			}
+			ch = o(ctx)
+			open[name] = ch
+		}
+		sendErr := ch.Send(ctx, m)
 		held.done(m.ID) // whatever happens next, m was tried: never released
-		if err := s.record(ctx, m, res); err != nil {
+		if err := s.record(ctx, m, sendErr); err != nil {
 			return sent, err
 		}
-		if res.err == nil {
+		if sendErr == nil {
 			sent++
 		}
 	}
 	return sent, nil
 }
 
-// result is how sending one mail went.
-type result struct {
-	err       error // nil: sent
-	permanent bool
-}
-
-// record writes the result to the queue. It uses a context that outlives
-// ctx's cancellation (briefly), so a mail that did go out is not sent again
-// because we were stopped just after.
-func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) error {
+// record writes how sending m went (sendErr nil: sent) to the queue. It
+// uses a context that outlives ctx's cancellation (briefly), so a row that
+// did go out is not sent again because we were stopped just after.
+func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, sendErr error) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	now := s.now()
-	to := m.To
-	if m.Kind == KindWebhook {
-		to = redactURL(to) // a webhook URL is a secret (it carries the token)
+	name := channelOf(m)
+	log := s.log.With("id", m.ID, "channel", name, "kind", m.Kind, "attempt", m.Attempts)
+	if name == desk.DeliveryMail {
+		log = log.With("to", m.To) // never Target: it may be a secret (a webhook URL)
 	}
-	log := s.log.With("id", m.ID, "kind", m.Kind, "to", to, "attempt", m.Attempts)
-	if res.err == nil {
+	if sendErr == nil {
 		log.Info("outbox: sent")
 		if err := s.q.MarkOutboxSent(rctx, m.ID, now); err != nil {
 			return fmt.Errorf("outbox: mark %d sent: %w", m.ID, err)
@@ -305,14 +325,15 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) err
 	if maxAttempts <= 0 {
 		maxAttempts = DefaultMaxAttempts
 	}
-	final := res.permanent || m.Attempts >= maxAttempts
+	permanent := isPermanentFailure(sendErr)
+	final := permanent || m.Attempts >= maxAttempts
 	next := now.Add(Backoff(m.Attempts))
-	msg := errorText(res.err)
-	// A mail given up keeps why, in words, for the ticket page.
+	msg := errorText(sendErr)
+	// A row given up keeps why, in words, for the ticket page.
 	switch {
-	case res.permanent:
-		msg = oneLine(refusalWords(res.err) + msg)
-		log.Warn("outbox: refused by the relay; giving up", "err", msg)
+	case permanent:
+		msg = oneLine(refusalWords(sendErr) + msg)
+		log.Warn("outbox: refused for good; giving up", "err", msg)
 	case final:
 		msg = oneLine(fmt.Sprintf("gave up after %d attempts; the last failed with: %s", m.Attempts, msg))
 		log.Warn("outbox: too many attempts; giving up", "err", msg)
@@ -327,6 +348,9 @@ func (s *Sender) record(ctx context.Context, m *desk.OutboxMail, res result) err
 
 // errorText is err as LastError shows it: one line, bounded.
 func errorText(err error) string {
+	if pe, ok := err.(*permanentError); ok {
+		err = pe.err
+	}
 	var msg string
 	if se, ok := err.(*smtp.SMTPError); ok {
 		msg = smtpErrorText(se)

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +53,9 @@ func (q *memQueue) add(m *desk.OutboxMail) uint64 {
 	if m.Status == "" {
 		m.Status = desk.OutboxQueued
 	}
+	if m.Channel == "" {
+		m.Channel = desk.DeliveryMail // as the store writes it
+	}
 	q.mails[m.ID] = m
 	return m.ID
 }
@@ -62,7 +66,7 @@ func (q *memQueue) get(id uint64) desk.OutboxMail {
 	return *q.mails[id]
 }
 
-func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
+func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration, channels []string) ([]*desk.OutboxMail, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.claims++
@@ -90,7 +94,7 @@ func (q *memQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, leas
 		if len(out) == limit {
 			break
 		}
-		if m.Status != desk.OutboxQueued || m.NextAttemptAt.After(now) || (m.LeaseUntil != nil && m.LeaseUntil.After(now)) || (kind != "" && m.Kind != kind) {
+		if m.Status != desk.OutboxQueued || m.NextAttemptAt.After(now) || (m.LeaseUntil != nil && m.LeaseUntil.After(now)) || (len(channels) > 0 && !slices.Contains(channels, m.Channel)) {
 			continue
 		}
 		until := now.Add(lease)

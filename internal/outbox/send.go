@@ -15,8 +15,8 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
-// run is one RunOnce's use of the relay: at most one open connection at a
-// time, opened when the first mail needs it.
+// run is the mail channel for one batch: at most one open relay connection
+// at a time, opened when the first mail needs it, closed with the batch.
 type run struct {
 	s   *Sender
 	ctx context.Context
@@ -29,12 +29,29 @@ type run struct {
 	connErr   error // opening a connection failed: the rest of the batch is not tried
 }
 
-// send sends one mail, opening (or reopening) the connection as needed.
-// Webhook rows are POSTed instead (see webhook.go).
-func (r *run) send(m *desk.OutboxMail) result {
-	if m.Kind == KindWebhook {
-		return postWebhook(r.ctx, m)
+// openMail opens the mail channel (desk.DeliveryMail) for a batch.
+func (s *Sender) openMail(ctx context.Context) Channel { return &run{s: s, ctx: ctx} }
+
+// Send sends one mail through the relay (Channel).
+func (r *run) Send(_ context.Context, m *desk.OutboxMail) error {
+	res := r.send(m)
+	if res.permanent {
+		return Permanent(res.err)
 	}
+	return res.err
+}
+
+// Close hangs up the batch's connection (Channel).
+func (r *run) Close() { r.hangUp() }
+
+// result is how sending one mail went.
+type result struct {
+	err       error // nil: sent
+	permanent bool
+}
+
+// send sends one mail, opening (or reopening) the connection as needed.
+func (r *run) send(m *desk.OutboxMail) result {
 	rcpts, err := envelope(m)
 	if err != nil {
 		return result{err: err, permanent: true}

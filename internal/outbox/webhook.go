@@ -14,10 +14,12 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
-// KindWebhook is the outbox kind of a webhook POST: To is the URL and Raw
-// the JSON body. Such rows go through the same queue as mail (claimed with
-// a lease, retried with Backoff), but are POSTed instead of relayed.
-const KindWebhook = "webhook"
+// KindWebhook is the outbox kind of a webhook notice (desk.OutboxWebhook).
+// Its rows are on desk.DeliveryWebhook: Target is the URL and Raw the JSON
+// body. They go through the same queue as mail (claimed with a lease,
+// retried with Backoff), but are POSTed instead of relayed, and need no
+// relay.
+const KindWebhook = desk.OutboxWebhook
 
 // WebhookTimeout bounds one webhook POST, from connecting to reading the
 // reply.
@@ -40,12 +42,30 @@ var webhookClient = &http.Client{
 	},
 }
 
-// postWebhook POSTs m.Raw as JSON to m.To. A 2xx reply is success; 429, a
+// webhookChannel POSTs the rows of desk.DeliveryWebhook; it keeps nothing
+// across a batch (webhookClient reuses connections).
+type webhookChannel struct{}
+
+func openWebhook(context.Context) Channel { return webhookChannel{} }
+
+// Send POSTs m (Channel).
+func (webhookChannel) Send(ctx context.Context, m *desk.OutboxMail) error {
+	res := postWebhook(ctx, m)
+	if res.permanent {
+		return Permanent(res.err)
+	}
+	return res.err
+}
+
+// Close does nothing (Channel).
+func (webhookChannel) Close() {}
+
+// postWebhook POSTs m.Raw as JSON to m.Target. A 2xx reply is success; 429, a
 // 5xx, a timeout or a network error is temporary (retried with Backoff);
 // any other reply, a redirect elsewhere included, is permanent. The URL's
 // path and query (where webhook tokens live) never appear in the error.
 func postWebhook(ctx context.Context, m *desk.OutboxMail) result {
-	u, err := url.Parse(strings.TrimSpace(m.To))
+	u, err := url.Parse(strings.TrimSpace(m.Target))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return result{err: errors.New("webhook: the URL is not an http:// or https:// URL"), permanent: true}
 	}
@@ -93,13 +113,4 @@ func redactURLError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// redactURL keeps only a URL's scheme and host, for logs.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "(webhook)"
-	}
-	return u.Scheme + "://" + u.Host + "/…"
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,12 +25,12 @@ type whQueue struct {
 	clock time.Time
 }
 
-func (q *whQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
+func (q *whQueue) ClaimOutbox(_ context.Context, now time.Time, limit int, lease time.Duration, channels []string) ([]*desk.OutboxMail, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var out []*desk.OutboxMail
 	for _, m := range q.rows {
-		if len(out) < limit && (kind == "" || m.Kind == kind) && m.Status == desk.OutboxQueued && !m.NextAttemptAt.After(now) && (m.LeaseUntil == nil || m.LeaseUntil.Before(now)) {
+		if len(out) < limit && (len(channels) == 0 || slices.Contains(channels, m.Channel)) && m.Status == desk.OutboxQueued && !m.NextAttemptAt.After(now) && (m.LeaseUntil == nil || m.LeaseUntil.Before(now)) {
 			until := now.Add(lease)
 			m.LeaseUntil = &until
 			m.Attempts++
@@ -92,6 +93,9 @@ func (q *whQueue) add(m *desk.OutboxMail) uint64 {
 	m.ID = uint64(len(q.rows) + 1)
 	m.Status = desk.OutboxQueued
 	m.NextAttemptAt = q.clock
+	if m.Channel == "" {
+		m.Channel = desk.DeliveryMail // as the store writes it
+	}
 	q.rows = append(q.rows, m)
 	return m.ID
 }
@@ -161,7 +165,7 @@ func whSender(t *testing.T, q *whQueue) *outbox.Sender {
 const hookBody = `{"text":"At risk: SR-1001 “Site down” (availability, unassigned)","ref":"SR-1001","class":"availability","state":"at_risk","due":"2026-07-06T11:00:00-04:00","url":"http://desk.test/tickets/SR-1001"}`
 
 func hookRow(url string) *desk.OutboxMail {
-	return &desk.OutboxMail{Kind: outbox.KindWebhook, To: url, Subject: "At risk: SR-1001", Raw: []byte(hookBody)}
+	return &desk.OutboxMail{Kind: outbox.KindWebhook, Channel: desk.DeliveryWebhook, Target: url, Subject: "At risk: SR-1001", Raw: []byte(hookBody)}
 }
 
 func sendOnce(t *testing.T, s *outbox.Sender) int {

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/notify"
 )
 
 // applyWrites adds a ticket change's rows in its transaction: messages (and
@@ -42,7 +43,7 @@ func applyWrites(tx *gorm.DB, ticketID uint64, w desk.Writes, now time.Time) err
 		}
 	}
 	if w.RearmWarnings {
-		if err := tx.Exec(`DELETE FROM notifications WHERE ticket_id = ? AND kind IN (?, ?)`, ticketID, NotifyAtRisk, NotifyBreached).Error; err != nil {
+		if err := tx.Exec(`DELETE FROM notifications WHERE ticket_id = ? AND kind IN (?, ?)`, ticketID, notify.KindAtRisk, notify.KindBreached).Error; err != nil {
 			return err
 		}
 	}
@@ -81,6 +82,9 @@ func insertOutbox(tx *gorm.DB, o *desk.OutboxMail, now time.Time) error {
 	o.ID = 0
 	if o.Status == "" {
 		o.Status = desk.OutboxQueued
+	}
+	if o.Channel == "" {
+		o.Channel = desk.DeliveryMail
 	}
 	o.CreatedAt = utc(o.CreatedAt)
 	if o.CreatedAt.IsZero() {
@@ -246,19 +250,20 @@ func outboxFromDB(o *desk.OutboxMail) {
 // way, so both engines read due mail in this order from the index.
 const outboxClaimOrder = "CASE WHEN kind = '" + desk.OutboxAck + "' THEN 1 ELSE 0 END, next_attempt_at, id"
 
-// ClaimOutbox leases up to limit queued mails that are due and not leased
-// by another sender, in one transaction: FOR UPDATE SKIP LOCKED on
+// ClaimOutbox leases up to limit queued deliveries that are due and not
+// leased by another sender, in one transaction: FOR UPDATE SKIP LOCKED on
 // PostgreSQL lets several instances claim side by side without ever taking
 // the same row; SQLite's write lock serialises claims. Acknowledgements
 // come after every other kind (outboxClaimOrder).
-// A kind other than "" claims only rows of that kind (webhooks go out while
-// no mail relay is configured).
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, kind string) ([]*desk.OutboxMail, error) {
+// Only rows of the given channels are claimed (a sender passes those it has
+// a sender for: mail waits while no relay is configured); no channels
+// claims every channel.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration, channels []string) ([]*desk.OutboxMail, error) {
 	now = utc(now)
 	var out []*desk.OutboxMail
 	err := s.write(ctx, func(tx *gorm.DB) error {
 		out = nil
-		if err := s.claimQuery(tx, now, limit, kind).Find(&out).Error; err != nil {
+		if err := s.claimQuery(tx, now, limit, channels).Find(&out).Error; err != nil {
 			return err
 		}
 		until := now.Add(lease)
@@ -280,11 +285,11 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 }
 
 // claimQuery selects (and on PostgreSQL locks) the rows ClaimOutbox takes.
-func (s *Store) claimQuery(tx *gorm.DB, now time.Time, limit int, kind string) *gorm.DB {
+func (s *Store) claimQuery(tx *gorm.DB, now time.Time, limit int, channels []string) *gorm.DB {
 	q := tx.Where("status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)", desk.OutboxQueued, now, now).
 		Order(outboxClaimOrder).Limit(limit)
-	if kind != "" {
-		q = q.Where("kind = ?", kind)
+	if len(channels) > 0 {
+		q = q.Where("channel IN ?", channels)
 	}
 	if s.d == postgresDialect {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})

@@ -8,32 +8,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/notify"
 )
 
-// Notification kinds, as stored in notifications.kind.
-const (
-	NotifyAtRisk   = "at_risk"
-	NotifyBreached = "breached"
-	NotifyArrival  = "arrival"
-	NotifyDigest   = "digest"
-)
-
-// Notification is one warning, arrival notice or digest that went (or is
-// going) out. Its Key ("at_risk:42", "breached:42", "arrival:42",
-// "digest:2026-07-06") is unique: recording it is what makes a
-// notification happen exactly once across instances.
-type Notification struct {
-	Key       string
-	TicketID  *uint64 // nil for a digest
-	Kind      string
-	CreatedAt time.Time
-	// IfDue, when set (with TicketID), makes the record conditional: it is
-	// written only if the ticket is still open, unanswered and due at
-	// exactly IfDue, checked under the ticket's row lock, so a warning
-	// composed just before someone answered or reclassified the ticket is
-	// dropped instead of sent.
-	IfDue time.Time
-}
+var _ notify.Store = (*Store)(nil)
 
 // maxNotifyCandidates bounds one scheduler pass; the earliest due come
 // first, and the rest are seen on the next pass.
@@ -49,7 +27,7 @@ var errNotRecorded = errors.New("store: notification not recorded")
 // of mail sent). sent is false, and nothing is written, when the key was
 // already recorded (by this or another instance) or when n.IfDue is set
 // and the ticket no longer qualifies.
-func (s *Store) RecordNotification(ctx context.Context, n Notification, ev *desk.Event, outbox []*desk.OutboxMail) (sent bool, err error) {
+func (s *Store) RecordNotification(ctx context.Context, n notify.Notification, ev *desk.Event, outbox []*desk.OutboxMail) (sent bool, err error) {
 	if n.Key == "" || (ev != nil && n.TicketID == nil) {
 		return false, &desk.Error{Code: desk.Internal, Message: "cannot record the notification",
 			Err: errors.New("store: RecordNotification needs a key, and a ticket for an event")}
@@ -126,7 +104,7 @@ func (s *Store) NotifiedKeys(ctx context.Context, keys []string) (map[string]boo
 
 // Notifications lists the recorded notifications created at or after
 // since, oldest first.
-func (s *Store) Notifications(ctx context.Context, since time.Time) ([]Notification, error) {
+func (s *Store) Notifications(ctx context.Context, since time.Time) ([]notify.Notification, error) {
 	var rows []struct {
 		Key       string
 		TicketID  *uint64
@@ -138,9 +116,9 @@ func (s *Store) Notifications(ctx context.Context, since time.Time) ([]Notificat
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
-	out := make([]Notification, len(rows))
+	out := make([]notify.Notification, len(rows))
 	for i, r := range rows {
-		out[i] = Notification{Key: r.Key, TicketID: r.TicketID, Kind: r.Kind, CreatedAt: asUTC(r.CreatedAt)}
+		out[i] = notify.Notification{Key: r.Key, TicketID: r.TicketID, Kind: r.Kind, CreatedAt: asUTC(r.CreatedAt)}
 	}
 	return out, nil
 }
@@ -154,7 +132,7 @@ func (s *Store) NotifyCandidates(ctx context.Context, dueBy time.Time) ([]*desk.
 	var rows []*desk.Ticket
 	err := db.Model(&desk.Ticket{}).
 		Where("open = ? AND answered = ? AND response_due_at <= ?", true, false, utc(dueBy)).
-		Where("NOT EXISTS (SELECT 1 FROM notifications n WHERE n.ticket_id = tickets.id AND n.kind = ?)", NotifyBreached).
+		Where("NOT EXISTS (SELECT 1 FROM notifications n WHERE n.ticket_id = tickets.id AND n.kind = ?)", notify.KindBreached).
 		Order("response_due_at, id").Limit(maxNotifyCandidates).Find(&rows).Error
 	return s.notifyTickets(db, rows, err)
 }
@@ -167,7 +145,7 @@ func (s *Store) NewTickets(ctx context.Context, class string, since time.Time) (
 	var rows []*desk.Ticket
 	err := db.Model(&desk.Ticket{}).
 		Where("received_at >= ? AND class = ? AND open = ? AND answered = ?", utcCeil(since), class, true, false).
-		Where("NOT EXISTS (SELECT 1 FROM notifications n WHERE n.ticket_id = tickets.id AND n.kind = ?)", NotifyArrival).
+		Where("NOT EXISTS (SELECT 1 FROM notifications n WHERE n.ticket_id = tickets.id AND n.kind = ?)", notify.KindArrival).
 		Order("received_at, id").Limit(maxNotifyCandidates).Find(&rows).Error
 	return s.notifyTickets(db, rows, err)
 }

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
-func notice(kind string, tk *desk.Ticket, at time.Time) store.Notification {
+func notice(kind string, tk *desk.Ticket, at time.Time) notify.Notification {
 	id := tk.ID
-	return store.Notification{Key: kind + ":" + strconv.FormatUint(id, 10), TicketID: &id, Kind: kind, CreatedAt: at, IfDue: tk.ResponseDueAt}
+	return notify.Notification{Key: kind + ":" + strconv.FormatUint(id, 10), TicketID: &id, Kind: kind, CreatedAt: at, IfDue: tk.ResponseDueAt}
 }
 
 func TestRecordNotification(t *testing.T) {
@@ -28,13 +29,13 @@ func TestRecordNotification(t *testing.T) {
 				{Kind: "webhook", To: "https://hooks.example.test/x", Raw: []byte(`{"text":"x"}`)}, // on no ticket
 			}
 		}
-		ev := &desk.Event{At: base, Actor: "slatrack", Kind: "notified", Internal: true, New: store.NotifyAtRisk, Body: "At-risk warning sent."}
-		ok, err := s.RecordNotification(c, notice(store.NotifyAtRisk, tk, base), ev, row())
+		ev := &desk.Event{At: base, Actor: "slatrack", Kind: "notified", Internal: true, New: notify.KindAtRisk, Body: "At-risk warning sent."}
+		ok, err := s.RecordNotification(c, notice(notify.KindAtRisk, tk, base), ev, row())
 		if err != nil || !ok {
 			t.Fatalf("first record: %v %v", ok, err)
 		}
 		// Again: nothing more is written.
-		ok, err = s.RecordNotification(c, notice(store.NotifyAtRisk, tk, base.Add(time.Minute)), &desk.Event{Actor: "slatrack", Kind: "notified"}, row())
+		ok, err = s.RecordNotification(c, notice(notify.KindAtRisk, tk, base.Add(time.Minute)), &desk.Event{Actor: "slatrack", Kind: "notified"}, row())
 		if err != nil || ok {
 			t.Fatalf("second record: %v %v", ok, err)
 		}
@@ -55,7 +56,7 @@ func TestRecordNotification(t *testing.T) {
 		}
 
 		// A digest: no ticket, no event.
-		ok, err = s.RecordNotification(c, store.Notification{Key: "digest:2025-03-10", Kind: store.NotifyDigest, CreatedAt: base},
+		ok, err = s.RecordNotification(c, notify.Notification{Key: "digest:2025-03-10", Kind: notify.KindDigest, CreatedAt: base},
 			nil, []*desk.OutboxMail{{Kind: desk.OutboxDigest, From: "help@desk.test", To: "a@agency.gov, b@agency.gov", Raw: []byte("digest")}})
 		if err != nil || !ok {
 			t.Fatalf("digest: %v %v", ok, err)
@@ -89,14 +90,14 @@ func TestRecordNotificationOnlyWhileRelevant(t *testing.T) {
 			t.Fatal(err)
 		}
 		moved := createTicket(t, s, newTicket("moved", base.Add(time.Hour)))
-		stale := notice(store.NotifyAtRisk, moved, base)
+		stale := notice(notify.KindAtRisk, moved, base)
 		if _, err := s.UpdateTicket(c, moved.Ref, func(t *desk.Ticket) ([]*desk.Event, error) {
 			t.ResponseDueAt = t.ResponseDueAt.Add(24 * time.Hour)
 			return nil, nil
 		}); err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range []store.Notification{notice(store.NotifyAtRisk, answered, base), notice(store.NotifyAtRisk, closed, base), stale} {
+		for _, n := range []notify.Notification{notice(notify.KindAtRisk, answered, base), notice(notify.KindAtRisk, closed, base), stale} {
 			ok, err := s.RecordNotification(c, n, &desk.Event{Actor: "slatrack", Kind: "notified"}, []*desk.OutboxMail{{Kind: desk.OutboxNotify, To: "x@y.z", Raw: []byte("m")}})
 			if err != nil || ok {
 				t.Errorf("%s: recorded %v %v", n.Key, ok, err)
@@ -125,7 +126,7 @@ func TestRecordNotificationConcurrently(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ok, err := stores[i%3].RecordNotification(c, notice(store.NotifyBreached, tk, base),
+					ok, err := stores[i%3].RecordNotification(c, notice(notify.KindBreached, tk, base),
 						&desk.Event{Actor: "slatrack", Kind: "notified"}, []*desk.OutboxMail{{Kind: desk.OutboxNotify, To: "x@y.z", Raw: []byte("m")}})
 					if err != nil {
 						t.Error(err)
@@ -183,10 +184,10 @@ func TestNotifyQueries(t *testing.T) {
 			t.Errorf("assignee not filled: %+v", got[1].Assignee)
 		}
 		// Once its breach notice is recorded, a ticket is no longer a candidate.
-		if ok, err := s.RecordNotification(c, notice(store.NotifyBreached, late, base), nil, nil); err != nil || !ok {
+		if ok, err := s.RecordNotification(c, notice(notify.KindBreached, late, base), nil, nil); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
-		if ok, err := s.RecordNotification(c, notice(store.NotifyAtRisk, exact, base), nil, nil); err != nil || !ok {
+		if ok, err := s.RecordNotification(c, notice(notify.KindAtRisk, exact, base), nil, nil); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
 		got, _ = s.NotifyCandidates(c, base.Add(time.Hour))
@@ -205,7 +206,7 @@ func TestNotifyQueries(t *testing.T) {
 		if err != nil || !slices.Equal(subjects(got), []string{"outage"}) {
 			t.Fatalf("new tickets %v %v", subjects(got), err)
 		}
-		if ok, err := s.RecordNotification(c, notice(store.NotifyArrival, avail, base), nil, nil); err != nil || !ok {
+		if ok, err := s.RecordNotification(c, notice(notify.KindArrival, avail, base), nil, nil); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
 		if got, _ = s.NewTickets(c, "availability", base.Add(-24*time.Hour)); len(got) != 0 {

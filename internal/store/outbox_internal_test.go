@@ -12,10 +12,10 @@ import (
 )
 
 // outboxClaimPlan is SQLite's EXPLAIN QUERY PLAN of ClaimOutbox's query.
-func outboxClaimPlan(t *testing.T, s *Store, kind string) string {
+func outboxClaimPlan(t *testing.T, s *Store, channels []string) string {
 	t.Helper()
 	var rows []*desk.OutboxMail
-	stmt := s.claimQuery(s.db.Session(&gorm.Session{DryRun: true}), utc(time.Now()), 25, kind).Find(&rows).Statement
+	stmt := s.claimQuery(s.db.Session(&gorm.Session{DryRun: true}), utc(time.Now()), 25, channels).Find(&rows).Statement
 	type step struct {
 		ID, Parent, Notused int
 		Detail              string
@@ -58,9 +58,9 @@ func TestClaimOutboxQueryPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []string{"", "webhook"} {
-		t.Run("kind="+kind, func(t *testing.T) {
-			plan := outboxClaimPlan(t, s, kind)
+	for _, channels := range [][]string{nil, {desk.DeliveryWebhook}, {desk.DeliveryMail, desk.DeliveryWebhook}} {
+		t.Run("channels="+strings.Join(channels, ","), func(t *testing.T) {
+			plan := outboxClaimPlan(t, s, channels)
 			if !strings.Contains(plan, "idx_outbox_claim") {
 				t.Errorf("the claim index is not used:\n%s", plan)
 			}

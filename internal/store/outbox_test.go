@@ -20,14 +20,14 @@ func TestOutbox_LateFailureDoesNotResend(t *testing.T) {
 		if err := s.EnqueueMail(ctx(t), m); err != nil {
 			t.Fatal(err)
 		}
-		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute, "")
+		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute, nil)
 		if err != nil || len(a) != 1 {
 			t.Fatalf("claim A: %v %d", err, len(a))
 		}
-		if again, _ := s.ClaimOutbox(ctx(t), now, 10, time.Minute, ""); len(again) != 0 {
+		if again, _ := s.ClaimOutbox(ctx(t), now, 10, time.Minute, nil); len(again) != 0 {
 			t.Fatalf("a leased mail was claimed twice")
 		}
-		b, err := s.ClaimOutbox(ctx(t), now.Add(2*time.Minute), 10, time.Minute, "") // A's lease has run out
+		b, err := s.ClaimOutbox(ctx(t), now.Add(2*time.Minute), 10, time.Minute, nil) // A's lease has run out
 		if err != nil || len(b) != 1 {
 			t.Fatalf("claim B: %v %d", err, len(b))
 		}
@@ -37,7 +37,7 @@ func TestOutbox_LateFailureDoesNotResend(t *testing.T) {
 		if err := s.MarkOutboxFailed(ctx(t), a[0].ID, "relay timed out", now, false); err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := s.ClaimOutbox(ctx(t), now.Add(time.Hour), 10, time.Minute, ""); len(left) != 0 {
+		if left, _ := s.ClaimOutbox(ctx(t), now.Add(time.Hour), 10, time.Minute, nil); len(left) != 0 {
 			t.Errorf("a sent mail was queued again by a late failure")
 		}
 		if n, _ := s.OutboxBacklog(ctx(t)); n != 0 {
@@ -97,7 +97,7 @@ func TestClaimOutbox_RepliesBeforeAcks(t *testing.T) {
 			}
 			first = append(first, m.ID)
 		}
-		got, err := s.ClaimOutbox(ctx(t), now, 6, time.Minute, "")
+		got, err := s.ClaimOutbox(ctx(t), now, 6, time.Minute, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestRenewOutboxLeases(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute, "")
+		a, err := s.ClaimOutbox(ctx(t), now, 10, time.Minute, nil)
 		if err != nil || len(a) != 3 {
 			t.Fatalf("claim: %v %d", err, len(a))
 		}
@@ -132,11 +132,11 @@ func TestRenewOutboxLeases(t *testing.T) {
 		if err != nil || len(renewed) != 3 {
 			t.Fatalf("renew: %v %v", err, renewed)
 		}
-		if b, _ := s.ClaimOutbox(ctx(t), now.Add(90*time.Second), 10, time.Minute, ""); len(b) != 0 {
+		if b, _ := s.ClaimOutbox(ctx(t), now.Add(90*time.Second), 10, time.Minute, nil); len(b) != 0 {
 			t.Fatalf("another sender claimed %d renewed mails", len(b))
 		}
 		// A stalls; its leases run out; B claims them and sends one.
-		b, err := s.ClaimOutbox(ctx(t), now.Add(3*time.Minute), 10, time.Minute, "")
+		b, err := s.ClaimOutbox(ctx(t), now.Add(3*time.Minute), 10, time.Minute, nil)
 		if err != nil || len(b) != 3 {
 			t.Fatalf("claim B: %v %d", err, len(b))
 		}
@@ -163,14 +163,14 @@ func TestReleaseOutbox(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		a, err := s.ClaimOutbox(ctx(t), now, 10, 15*time.Minute, "")
+		a, err := s.ClaimOutbox(ctx(t), now, 10, 15*time.Minute, nil)
 		if err != nil || len(a) != 2 {
 			t.Fatalf("claim: %v %d", err, len(a))
 		}
 		if err := s.ReleaseOutbox(ctx(t), a[:1]); err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.ClaimOutbox(ctx(t), now.Add(time.Second), 10, time.Minute, "")
+		b, err := s.ClaimOutbox(ctx(t), now.Add(time.Second), 10, time.Minute, nil)
 		if err != nil || len(b) != 1 || b[0].ID != a[0].ID || b[0].Attempts != 1 {
 			t.Fatalf("after release, claimed %v (err %v), want mail %d at attempt 1", b, err, a[0].ID)
 		}
@@ -178,7 +178,7 @@ func TestReleaseOutbox(t *testing.T) {
 		if err := s.ReleaseOutbox(ctx(t), a[:1]); err != nil {
 			t.Fatal(err)
 		}
-		if c, _ := s.ClaimOutbox(ctx(t), now.Add(2*time.Second), 10, time.Minute, ""); len(c) != 0 {
+		if c, _ := s.ClaimOutbox(ctx(t), now.Add(2*time.Second), 10, time.Minute, nil); len(c) != 0 {
 			t.Errorf("a stale release freed B's lease: claimed %d", len(c))
 		}
 	})

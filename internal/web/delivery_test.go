@@ -18,7 +18,7 @@ func TestTicketPage_DeliveryRefused(t *testing.T) {
 	if err != nil || res.Action != desk.ActionCreated {
 		t.Fatalf("%+v %v", res, err)
 	}
-	claimed, err := a.store.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute, "")
+	claimed, err := a.store.ClaimOutbox(ctx, time.Now().Add(time.Hour), 10, time.Minute, nil)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v %d", err, len(claimed))
 	}

@@ -43,6 +43,11 @@ type Options struct {
 	// Metrics, when set, is served at /metrics to MetricsAccess.
 	Metrics       *metrics.Metrics
 	MetricsAccess MetricsAccess
+	// Sends reports whether this desk delivers the outbox rows of a
+	// channel (outbox.Sender.Sends); nil means every channel. A queued row
+	// of a channel nobody sends says why on the ticket page ("queued: no
+	// relay configured"), and so does a reply's confirmation.
+	Sends func(channel string) bool
 }
 
 // Server holds the services and the parsed templates.
@@ -59,6 +64,7 @@ type Server struct {
 	reports       report.Source
 	health        metrics.Source
 	statusCache   statusCache
+	sends         func(channel string) bool
 
 	pages   *pageSet
 	assets  map[string]string // "style.css" → "/static/style.3f2a1c9e.css"
@@ -99,6 +105,7 @@ func New(o Options) (*Server, error) {
 		mail:    o.Mail,
 		metrics: o.Metrics, metricsAccess: o.MetricsAccess,
 		reports: o.Reports, health: o.Health,
+		sends:   o.Sends,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),
 		cookies: newCookieNames(o.Server.SecureCookies),

@@ -20,7 +20,28 @@ type ticketPage struct {
 	// Mail holds the ticket's stored messages by ID, for events that point
 	// at one (formatted view, attachments).
 	Mail   map[uint64]*desk.Message
-	Outbox []*desk.OutboxMail
+	Outbox []outboxRow
+}
+
+// outboxRow is one of the ticket's deliveries, with why it waits when
+// nothing here sends its channel.
+type outboxRow struct {
+	*desk.OutboxMail
+	// Held is why the queued row is not being sent ("no relay
+	// configured"), and Hint what would send it; both "" otherwise.
+	Held, Hint string
+}
+
+// held says why rows of channel are not sent by this desk, and what would
+// send them: ("", "") when they are sent.
+func (s *Server) held(channel string) (why, hint string) {
+	if s.sends == nil || s.sends(channel) {
+		return "", ""
+	}
+	if channel == desk.DeliveryMail || channel == "" {
+		return "no relay configured", "it goes out once mail.relay.host is set"
+	}
+	return "no sender for the " + channel + " channel", ""
 }
 
 // MailOf is the message an event is about, or nil.
@@ -54,9 +75,16 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 		return
 	}
 	p := ticketPage{T: s.view(t, s.now()), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply,
-		Mail: map[uint64]*desk.Message{}, Outbox: outbox}
+		Mail: map[uint64]*desk.Message{}}
 	for _, m := range msgs {
 		p.Mail[m.ID] = m
+	}
+	for _, o := range outbox {
+		row := outboxRow{OutboxMail: o}
+		if o.Status == desk.OutboxQueued {
+			row.Held, row.Hint = s.held(o.Channel)
+		}
+		p.Outbox = append(p.Outbox, row)
 	}
 	d := pageData{Title: t.Ref + " " + t.Subject, Nav: "queue", Page: &p}
 	if formErr != nil {
@@ -87,8 +115,10 @@ func (s *Server) ticketReply(c *gin.Context) {
 	body := c.PostForm("body")
 	t, err := s.svc.Reply(c.Request.Context(), c.Param("ref"), currentUser(c), body, internal)
 	done := "Reply sent to the requester."
-	if internal {
+	if why, hint := s.held(desk.DeliveryMail); internal {
 		done = "Internal note added."
+	} else if why != "" && s.svc.Mail != nil {
+		done = "Reply saved and queued: " + why + "; " + hint + "."
 	}
 	s.afterAction(c, t, err, done, body)
 }
