@@ -38,7 +38,7 @@ func TestLoad_PartialFileKeepsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.ClockOptions()
-	if o.Close != 18*time.Hour || o.Open != 9*time.Hour || cfg.SLA.Availability != "3h" || cfg.Database.DSN != "sqlite:data/slatrack.db" {
+	if o.Close != 18*time.Hour || o.Open != 9*time.Hour || cfg.SLA.Classes[0].FirstResponse != "3h" || cfg.Database.DSN != "sqlite:data/slatrack.db" {
 		t.Errorf("partial file: %+v", cfg)
 	}
 }
@@ -70,14 +70,14 @@ func TestValidate_NamesEveryBadKey(t *testing.T) {
 	c.Calendar.Workdays = []string{"Funday"}
 	c.Calendar.Holidays = "uk"
 	c.Calendar.Closures = []string{"tomorrow"}
-	c.SLA.Other = "0d"
+	c.SLA.Classes[2].FirstResponse = "0d"
 	c.Database.DSN = "mysql://x"
 	c.Server.BaseURL = "localhost"
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, key := range []string{"calendar.open", "calendar.workdays", "calendar.holidays", "calendar.closures", "sla.other", "database.dsn", "server.base_url"} {
+	for _, key := range []string{"calendar.open", "calendar.workdays", "calendar.holidays", "calendar.closures", "sla.classes[2].first_response", "database.dsn", "server.base_url"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not name %s: %v", key, err)
 		}
@@ -156,9 +156,13 @@ func TestValidate_Limits(t *testing.T) {
 		{"send_interval_100ms", func(c *config.Config) { c.Mail.SendInterval = "100ms" }, "", ""},
 		{"imap_interval_1ns", func(c *config.Config) { c.Mail.IMAP.Interval = "1ns" }, "mail.imap.interval", "100ms"},
 		{"notify_interval_1us", func(c *config.Config) { c.Notify.Interval = "1us" }, "notify.interval", "100ms"},
-		{"at_risk_equal_to_a_target", func(c *config.Config) { c.SLA.AtRisk = "3h" }, "sla.at_risk", `sla.availability is "3h"`},
+		{"at_risk_equal_to_a_target", func(c *config.Config) { c.SLA.AtRisk = "3h" }, "sla.at_risk", `sla.classes[0].first_response (availability) is "3h"`},
 		{"at_risk_in_days_longer_than_hours", func(c *config.Config) { c.SLA.AtRisk = "1d" }, "sla.at_risk", "shorter than every target"},
-		{"at_risk_against_other_target", func(c *config.Config) { c.SLA.Availability = "1d"; c.SLA.Other = "90m"; c.SLA.AtRisk = "2h" }, "sla.at_risk", `sla.other is "90m"`},
+		{"at_risk_against_other_target", func(c *config.Config) {
+			c.SLA.Classes[0].FirstResponse = "1d"
+			c.SLA.Classes[2].FirstResponse = "90m"
+			c.SLA.AtRisk = "2h"
+		}, "sla.at_risk", `sla.classes[2].first_response (other) is "90m"`},
 		{"at_risk_just_under", func(c *config.Config) { c.SLA.AtRisk = "179m" }, "", ""},
 	}
 	for _, tc := range cases {

@@ -310,7 +310,7 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 	}
 	n := NewTicket{Subject: truncateRunes(subject, MaxSubject), Body: truncateBytes(body, MaxBody), RequesterEmail: m.From.Email,
 		RequesterName: truncateRunes(m.From.Name, MaxName), Channel: ChannelEmail}
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(s.Policy); err != nil {
 		// The parser vouched for the address; anything else wrong is ours to fix
 		// by hand, so keep the mail.
 		if qerr := s.Store.Quarantine(ctx, &Quarantined{Reason: "cannot open a ticket: " + ErrorMessage(err), Source: msg.Source, Raw: msg.Raw, ReceivedAt: now}); qerr != nil {

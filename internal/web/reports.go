@@ -254,7 +254,7 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 		p.Classes = append(p.Classes, sc)
 	}
 	if s.health != nil {
-		snap, err := s.health.MetricsSnapshot(ctx, now, cal.Due(now, pol.AtRiskWindow()), now.AddDate(0, 0, -90))
+		snap, err := s.health.MetricsSnapshot(ctx, pol.Bounds(now), now.AddDate(0, 0, -90))
 		if err != nil {
 			return nil, err
 		}
