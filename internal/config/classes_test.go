@@ -9,40 +9,9 @@ import (
 	"github.com/slatrack/slatrack/internal/config"
 )
 
-// fourClasses is a desk that renamed "other" to "general", dropped
-// "provisioning" and added "security" (first, so its rules win).
-const fourClasses = `
-[sla]
-at_risk = "30m"
-
-[[sla.classes]]
-name = "security"
-title = "Security incident"
-description = "Leaked credentials, suspicious access, vulnerabilities"
-first_response = "1h"
-overrides_requester = true
-urgent = true
-
-[[sla.classes.rules]]
-name = "security: leak"
-patterns = ["leaked", "credentials exposed", "/\\bcve-\\d+/"]
-
-[[sla.classes]]
-name = "availability"
-title = "Availability"
-first_response = "3h"
-negation = true
-
-[[sla.classes.rules]]
-name = "availability: outage"
-patterns = ["outage", "is down"]
-
-[[sla.classes]]
-name = "general"
-title = "General"
-first_response = "4d"
-fallback = true
-`
+// fourClasses is a desk that added "security", renamed "other" to
+// "general" and dropped "provisioning".
+var fourClasses = filepath.Join("testdata", "four-classes.toml")
 
 func writeFile(t *testing.T, body string) string {
 	t.Helper()
@@ -56,7 +25,7 @@ func writeFile(t *testing.T, body string) string {
 // TestLoad_Classes: the class list, its order, targets, properties and
 // rules come from the file alone.
 func TestLoad_Classes(t *testing.T) {
-	cfg, err := config.Load(writeFile(t, fourClasses), []string{"SLATRACK_SLA_AVAILABILITY=2h"})
+	cfg, err := config.Load(fourClasses, []string{"SLATRACK_SLA_AVAILABILITY=2h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +43,7 @@ func TestLoad_Classes(t *testing.T) {
 	if cl[1].FirstResponse.String() != "2h" { // the environment wins over the file
 		t.Errorf("SLATRACK_SLA_AVAILABILITY not applied: %+v", cl[1])
 	}
-	if !cl[2].Fallback || cl[2].OverridesRequester {
+	if !cl[2].Fallback || cl[2].OverridesRequester || cl[1].OverridesRequester || !cl[1].Urgent {
 		t.Errorf("general: %+v", cl[2])
 	}
 	rules := cfg.ClassifyRules()
