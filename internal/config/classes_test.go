@@ -1,8 +1,10 @@
 package config_test
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -125,5 +127,55 @@ func TestEnvNames_FollowClasses(t *testing.T) {
 		if !strings.Contains(names, n) {
 			t.Errorf("EnvNames lacks %s", n)
 		}
+	}
+}
+
+// TestClassNames_OnlyInTheConfiguration guards "a class is defined in
+// config/slatrack.toml alone": no code, template or stylesheet names one of
+// the default classes. The built-in defaults (this package's
+// defaultClasses, and classify.DefaultRules with its class-name constants)
+// are the only places allowed, and they are data the file repeats.
+func TestClassNames_OnlyInTheConfiguration(t *testing.T) {
+	root := filepath.Join("..", "..")
+	allowed := map[string]bool{
+		"internal/config/classes.go":                true, // the built-in class list
+		"internal/classify/classify.go":             true, // the names DefaultRules assign
+		"internal/classify/rules.go":                true, // DefaultRules
+		"cmd/slatrack/testdata/rickarbatch/main.go": true, // the benchmark's baseline program, outside slatrack
+	}
+	named := regexp.MustCompile(`"(availability|provisioning|other)"|\b(sla|classify)\.(Availability|Provisioning|Other)\b|class-(availability|provisioning|other)\b`)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".html", ".css", ".js", ".sql":
+		default:
+			return nil
+		}
+		if strings.HasSuffix(path, "_test.go") || allowed[rel] {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if m := named.FindString(line); m != "" && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d names the class %s; take classes from the policy (sla.Policy.Classes) instead", rel, i+1, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
