@@ -67,6 +67,7 @@ type Policy struct {
 	classes []Class
 	byName  map[string]int // index into classes
 	atRisk  time.Duration
+	window  clock.Target // atRisk as configured
 }
 
 // New builds a policy from the classes in display order; they must pass
@@ -75,7 +76,7 @@ func New(cal *clock.Calendar, classes []Class, atRisk clock.Target) (*Policy, er
 	if errs := Check(classes, atRisk, cal.BusinessDay()); len(errs) > 0 {
 		return nil, fmt.Errorf("sla: %w", errs[0])
 	}
-	p := &Policy{cal: cal, classes: append([]Class(nil), classes...), byName: map[string]int{}, atRisk: atRisk.Duration(cal.BusinessDay())}
+	p := &Policy{cal: cal, classes: append([]Class(nil), classes...), byName: map[string]int{}, atRisk: atRisk.Duration(cal.BusinessDay()), window: atRisk}
 	for i, c := range p.classes {
 		if c.Title == "" {
 			p.classes[i].Title = fallbackTitle(c.Name)

@@ -77,6 +77,9 @@ func (p *Policy) Evaluate(due, firstResponse, now time.Time) (State, time.Durati
 // turns at risk (for words; the states themselves come from Bounds).
 func (p *Policy) AtRiskWindow() time.Duration { return p.atRisk }
 
+// AtRiskTarget is the at-risk window as configured, for words: "1 business hour".
+func (p *Policy) AtRiskTarget() clock.Target { return p.window }
+
 // Promise is a deadline in words for requesters: "Monday, July 6, 11:00 AM ET".
 func (p *Policy) Promise(due time.Time) string {
 	t := due.In(p.cal.Location())

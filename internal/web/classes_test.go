@@ -183,7 +183,7 @@ func TestClasses_FromConfig(t *testing.T) {
 		resp, body := a.client().get("/status")
 		wantStatus(t, resp, body, http.StatusOK)
 		wantContains(t, body, `data-class="security"`, "<b>Security incident</b>", "Security incident requests are answered within 1 business hour.",
-			`data-class="general"`)
+			`data-class="general"`, "due within 30 business minutes") // sla.at_risk = "30m"
 		wantLacks(t, body, `data-class="provisioning"`, "Provisioning")
 	})
 }

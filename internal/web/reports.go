@@ -188,6 +188,7 @@ func (s *Server) compliancePage(c *gin.Context) {
 type statusPage struct {
 	Classes  []statusClass
 	Open     queueHealth
+	AtRisk   string // the at-risk window in words: "1 business hour"
 	Closures []clock.ClosedDay
 	Updated  time.Time
 	Error    bool
@@ -238,7 +239,7 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statusPage{Updated: now}
+	p := &statusPage{Updated: now, AtRisk: pol.AtRiskTarget().Words()}
 	for _, o := range s.classOptions() {
 		sc := statusClass{Class: o.Value, Label: o.Label, Objective: o.Objective, Help: o.Help, Met30: "—", Met90: "—"}
 		for _, st := range c30.Classes {
