@@ -20,7 +20,9 @@
 //     about 5% reclassified by staff, with the deadline recomputed.
 //   - Deadlines from the policy; first responses at a business-time
 //     fraction of the target, so that about 90% meet it (a little fewer for
-//     availability, more for other).
+//     outages, more for general questions). The classes are the policy's:
+//     each kind of request (outage, access, general) goes to one of them
+//     (see topicClasses).
 //   - Old tickets closed or resolved; the most recent ones, about
 //     Options.OpenShare of all, still new, open or waiting on the customer,
 //     some unanswered and overdue.
