@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/mail"
@@ -27,7 +26,7 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	cl, err := classify.New(cfg.ClassifyRules())
+	cl, err := cfg.Classifier()
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/config"
 )
 
@@ -26,7 +25,7 @@ func classifyCommand() command {
 				if len(args) < 1 || len(args) > 2 {
 					return usagef("want SUBJECT [BODY], e.g. `slatrack classify \"App returns 502\"`")
 				}
-				c, err := classify.New(cfg.ClassifyRules())
+				c, err := cfg.Classifier()
 				if err != nil {
 					return err
 				}

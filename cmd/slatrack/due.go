@@ -19,8 +19,8 @@ func dueCommand() command {
 		name:    "due",
 		summary: "print the first-response deadline for a class and a receipt time",
 		usage: "CLASS RECEIVED | --batch < lines\n\n" +
-			"CLASS is availability, provisioning or other; RECEIVED is RFC 3339\n" +
-			"(2026-07-02T16:00:00-04:00). With --batch, each input line is\n" +
+			"CLASS is one of the configured classes ([[sla.classes]]); RECEIVED is\n" +
+			"RFC 3339 (2026-07-02T16:00:00-04:00). With --batch, each input line is\n" +
 			"\"CLASS RECEIVED\" and each output line the deadline or \"error: <reason>\".",
 		setup: func(fs *flag.FlagSet) func(*env, *config.Config, []string) error {
 			explain := fs.Bool("explain", false, "also show the open segments used and the closed days skipped")
@@ -44,7 +44,7 @@ func dueCommand() command {
 					return nil
 				}
 				if len(args) != 2 {
-					return usagef("want CLASS RECEIVED, e.g. `slatrack due availability 2026-07-02T16:00:00-04:00`")
+					return usagef("want CLASS RECEIVED, e.g. `slatrack due %s 2026-07-02T16:00:00-04:00` (classes: %s)", p.ClassNames()[0], p.ClassList())
 				}
 				received, err := parseInstant(args[1], p)
 				if err != nil {
@@ -113,9 +113,9 @@ func writeExplanation(w io.Writer, p *sla.Policy, class string, received time.Ti
 // dueBatch streams "CLASS RECEIVED" lines to deadlines, one output line per
 // input line, in constant memory. It returns how many lines were bad.
 func dueBatch(p *sla.Policy, in io.Reader, out io.Writer) (int, error) {
-	var targets [3]time.Duration
-	for i, c := range sla.Classes() {
-		targets[i], _ = p.TargetDuration(c)
+	targets := map[string]time.Duration{}
+	for _, c := range p.ClassNames() {
+		targets[c], _ = p.TargetDuration(c)
 	}
 	cal := p.Calendar()
 	sc := bufio.NewScanner(in)
@@ -126,7 +126,7 @@ func dueBatch(p *sla.Policy, in io.Reader, out io.Writer) (int, error) {
 	for sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
 		buf = buf[:0]
-		due, err := dueLine(cal.Due, &targets, line)
+		due, err := dueLine(p, cal.Due, targets, line)
 		if err != nil {
 			bad++
 			buf = append(buf, "error: "...)
@@ -148,8 +148,9 @@ func dueBatch(p *sla.Policy, in io.Reader, out io.Writer) (int, error) {
 	return bad, w.Flush()
 }
 
-// dueLine parses one batch line without allocating on the good path.
-func dueLine(due func(time.Time, time.Duration) time.Time, targets *[3]time.Duration, line []byte) (time.Time, error) {
+// dueLine parses one batch line without allocating on the good path;
+// targets are the policy's, by class.
+func dueLine(p *sla.Policy, due func(time.Time, time.Duration) time.Time, targets map[string]time.Duration, line []byte) (time.Time, error) {
 	i := bytes.IndexAny(line, " \t")
 	if i < 0 {
 		if len(line) == 0 {
@@ -158,16 +159,9 @@ func dueLine(due func(time.Time, time.Duration) time.Time, targets *[3]time.Dura
 		return time.Time{}, fmt.Errorf("want CLASS RECEIVED, got %q", truncate(line))
 	}
 	class, rest := line[:i], bytes.TrimSpace(line[i+1:])
-	var target time.Duration
-	switch string(class) { // no allocation: the compiler compares in place
-	case sla.Availability:
-		target = targets[0]
-	case sla.Provisioning:
-		target = targets[1]
-	case sla.Other:
-		target = targets[2]
-	default:
-		return time.Time{}, sla.UnknownClassError(string(class))
+	target, ok := targets[string(class)] // no allocation: the compiler looks up in place
+	if !ok {
+		return time.Time{}, p.UnknownClassError(string(class))
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(rest))
 	if err != nil {

@@ -244,7 +244,7 @@ func TestConfigErrors(t *testing.T) {
 		want    string
 	}{
 		{"unknown_key_named", []string{"due", "--config", write("a.toml", "[calendar]\nopen = \"09:00\"\nopne = \"x\"\n"), "other", "2026-07-02T16:00:00-04:00"}, nil, "unknown key calendar.opne"},
-		{"bad_value_named", []string{"due", "--config", write("b.toml", "[sla]\navailability = \"3 hours\"\n"), "other", "2026-07-02T16:00:00-04:00"}, nil, "sla.availability"},
+		{"bad_value_named", []string{"due", "--config", write("b.toml", "[[sla.classes]]\nname = \"other\"\nfirst_response = \"3 hours\"\nfallback = true\n"), "other", "2026-07-02T16:00:00-04:00"}, nil, "sla.classes[0].first_response"},
 		{"bad_timezone", []string{"calendar", "--config", write("c.toml", "[calendar]\ntimezone = \"Mars/Olympus\"\n")}, nil, "calendar.timezone"},
 		{"missing_explicit_file", []string{"calendar", "--config", filepath.Join(dir, "nope.toml")}, nil, "nope.toml"},
 		{"env_bad_value_named", []string{"calendar"}, []string{"SLATRACK_CALENDAR_OPEN=9am"}, "calendar.open"},
@@ -263,7 +263,7 @@ func TestConfigErrors(t *testing.T) {
 
 func TestConfig_EnvOverridesFile(t *testing.T) {
 	cfg := filepath.Join(t.TempDir(), "desk.toml")
-	os.WriteFile(cfg, []byte("[sla]\navailability = \"4h\"\n"), 0o600)
+	os.WriteFile(cfg, []byte("[[sla.classes]]\nname = \"availability\"\nfirst_response = \"4h\"\nfallback = true\n"), 0o600)
 	_, out, _ := runCmd(t, "", nil, "due", "--config", cfg, "availability", "2026-07-01T09:00:00-04:00")
 	if strings.TrimSpace(out) != "2026-07-01T13:00:00-04:00" {
 		t.Errorf("file value: %q", out)

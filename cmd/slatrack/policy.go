@@ -12,5 +12,5 @@ func buildPolicy(cfg *config.Config) (*sla.Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sla.New(cal, cfg.Targets(), cfg.AtRisk())
+	return sla.New(cal, cfg.Classes(), cfg.AtRisk())
 }

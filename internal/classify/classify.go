@@ -1,15 +1,16 @@
-// Package classify sorts a support ticket into one of three classes —
-// availability, provisioning or other — from its subject and body, and
-// records which rule decided it so staff can see why.
+// Package classify sorts a support ticket into one of the desk's classes
+// (by default availability, provisioning or other) from its subject and
+// body, and records which rule decided it so staff can see why.
 //
 // # Evaluation
 //
-// Rules are evaluated by class: every availability rule first (in the order
-// given), then every provisioning rule, then every other rule. The first rule
-// with a matching pattern wins. When nothing matches the ticket is "other".
-// Availability goes first on purpose: a missed outage is the costliest
-// mistake the desk can make, so a ticket that could be about an outage is
-// treated as one.
+// Rules are evaluated by class, in the order the classes are given to New
+// (the configuration's order): every rule of the first class (in the order
+// given), then every rule of the second, and so on. The first rule with a
+// matching pattern wins. When nothing matches the ticket gets the fallback
+// class. The default classes put availability first on purpose: a missed
+// outage is the costliest mistake the desk can make, so a ticket that could
+// be about an outage is treated as one.
 //
 // Subject and body are matched separately (a match never spans the two). A
 // rule that matches the subject reports that match; otherwise it reports its
@@ -41,14 +42,14 @@
 //
 // # Negation
 //
-// Availability rules honour a light negation: a match directly preceded by
-// "no", "not", "never", "without", "zero", "non", "isn't", "aren't",
-// "wasn't" or "weren't" (optionally with up to two of "a", "an", "any",
-// "the", "more", "real", "actual" in between) does not count, so "not an
-// outage, just a question" is not an outage. Any other availability match in
-// the ticket still counts, so "no 502s, but the site is down" is. Provisioning
-// and other rules ignore negation ("I never got the invite" is still about an
-// invitation).
+// The rules of a class with Negation set (availability, by default) honour a
+// light negation: a match directly preceded by "no", "not", "never",
+// "without", "zero", "non", "isn't", "aren't", "wasn't" or "weren't"
+// (optionally with up to two of "a", "an", "any", "the", "more", "real",
+// "actual" in between) does not count, so "not an outage, just a question"
+// is not an outage. Any other match of such a rule in the ticket still
+// counts, so "no 502s, but the site is down" is. The other classes' rules
+// ignore negation ("I never got the invite" is still about an invitation).
 //
 // # Speed
 //
@@ -68,7 +69,8 @@ import (
 	"unicode/utf8"
 )
 
-// Class names. A Rule's Class and a Result's Class are always one of these.
+// The default classes' names, which DefaultRules assign. The classes a
+// classifier knows are the ones given to New.
 const (
 	// Availability: the platform or a customer's app is down or badly degraded.
 	Availability = "availability"
@@ -88,28 +90,16 @@ const DefaultRuleName = "default: no rule matched"
 // well before this point, and the cap keeps classification time bounded.
 const MaxScan = 64 << 10
 
-// Classes returns the class names in evaluation order. The slice is new on
-// every call, so callers may modify it.
-func Classes() []string {
-	return []string{Availability, Provisioning, Other}
-}
-
-// ValidClass reports whether s is exactly one of the class names (they are
-// lower case).
-func ValidClass(s string) bool {
-	return classRank(s) >= 0
-}
-
-func classRank(s string) int {
-	switch s {
-	case Availability:
-		return 0
-	case Provisioning:
-		return 1
-	case Other:
-		return 2
-	}
-	return -1
+// Class is what the classifier knows of one of the desk's classes.
+type Class struct {
+	// Name is what rules and results call the class.
+	Name string
+	// Negation makes the class's rules ignore negated matches ("not an
+	// outage"; see the package documentation).
+	Negation bool
+	// Fallback marks the class of a ticket no rule matched; exactly one
+	// class has it.
+	Fallback bool
 }
 
 // Rule assigns Class to a ticket whose subject or body matches any of
@@ -117,18 +107,18 @@ func classRank(s string) int {
 type Rule struct {
 	// Name is shown to staff as the reason for the class, e.g.
 	// "availability: 5xx error". Names must be unique.
-	Name string `toml:"name"`
-	// Class is availability, provisioning or other.
-	Class string `toml:"class"`
+	Name string
+	// Class is one of the classes given to New.
+	Class string
 	// Patterns are case-insensitive. A plain pattern is a word or phrase
 	// matched on word boundaries; a pattern wrapped in slashes, /.../, is a
 	// Go regular expression. See the package documentation for details.
-	Patterns []string `toml:"patterns"`
+	Patterns []string
 }
 
 // Result is the outcome of classifying one ticket.
 type Result struct {
-	// Class is availability, provisioning or other.
+	// Class is one of the classes given to New.
 	Class string
 	// Rule is the Name of the rule that matched, or DefaultRuleName.
 	Rule string
@@ -144,7 +134,7 @@ const maxReasonMatch = 60
 // `rule "availability: 5xx error" matched "502 bad gateway"`.
 func (r Result) Reason() string {
 	if r.Rule == DefaultRuleName || r.Rule == "" {
-		return fmt.Sprintf("no rule matched, so %q by default", Other)
+		return fmt.Sprintf("no rule matched, so %q by default", r.Class)
 	}
 	m := r.Match
 	if utf8.RuneCountInString(m) > maxReasonMatch {
@@ -156,6 +146,8 @@ func (r Result) Reason() string {
 // Classifier applies a compiled rule set. It is immutable and safe for
 // concurrent use.
 type Classifier struct {
+	classes  []Class        // as given to New
+	fallback string         // the class of a ticket no rule matched
 	rules    []Rule         // as given to New, deep-copied
 	compiled []compiledRule // in evaluation order
 	// words maps the folded first word of every word or phrase pattern to
@@ -188,44 +180,96 @@ type regexpPattern struct {
 	needIDs [][]int32
 }
 
-// New checks and compiles rules. Evaluation order is by class (availability,
-// provisioning, other) and, within a class, the order given. An empty rule
-// set is allowed; it classifies everything as other.
+// RuleError is a problem with one rule given to New.
+type RuleError struct {
+	// Index is the rule's position in the rules given to New, and Name
+	// its name.
+	Index int
+	Name  string
+	// Dup is the position of an earlier rule with the same name, or -1.
+	Dup int
+	Err error
+}
+
+func (e *RuleError) Error() string {
+	return e.Describe(func(i int) string { return fmt.Sprintf("classify.rules[%d]", i) })
+}
+
+func (e *RuleError) Unwrap() error { return e.Err }
+
+// Describe words the error with key(i) naming rule i, so the configuration
+// can point at its own keys.
+func (e *RuleError) Describe(key func(i int) string) string {
+	where := key(e.Index)
+	if strings.TrimSpace(e.Name) != "" {
+		where += fmt.Sprintf(" (%q)", e.Name)
+	}
+	if e.Dup >= 0 {
+		return fmt.Sprintf("%s: name is already used by %s; names must be unique", where, key(e.Dup))
+	}
+	return where + ": " + e.Err.Error()
+}
+
+// New checks and compiles rules for classes. Evaluation order is by class,
+// in the order of classes, and within a class the order given. An empty
+// rule set is allowed; it gives every ticket the fallback class.
 //
-// Errors name the offending rule and pattern, e.g.
+// Errors about a rule are *RuleError, naming the offending rule and
+// pattern, e.g.
 // `classify.rules[3] ("x"): class "foo" is not one of availability, provisioning, other`.
-func New(rules []Rule) (*Classifier, error) {
+func New(classes []Class, rules []Rule) (*Classifier, error) {
 	c := &Classifier{
-		rules: make([]Rule, len(rules)),
-		words: make(map[string][]wordPattern),
+		classes: append([]Class(nil), classes...),
+		rules:   make([]Rule, len(rules)),
+		words:   make(map[string][]wordPattern),
+	}
+	rank := make(map[string]int, len(classes))
+	names := make([]string, len(classes))
+	for i, cl := range classes {
+		if _, dup := rank[cl.Name]; dup || cl.Name == "" {
+			return nil, fmt.Errorf("classify: class %d: name %q is empty or used twice", i+1, cl.Name)
+		}
+		rank[cl.Name] = i
+		names[i] = cl.Name
+		if cl.Fallback {
+			if c.fallback != "" {
+				return nil, fmt.Errorf("classify: classes %q and %q are both the fallback; exactly one may be", c.fallback, cl.Name)
+			}
+			c.fallback = cl.Name
+		}
+	}
+	if c.fallback == "" {
+		return nil, fmt.Errorf("classify: no class is the fallback (the class of a ticket no rule matched)")
 	}
 	seen := make(map[string]int, len(rules))
-	var order [3][]int // rule indexes by class rank
+	order := make([][]int, len(classes)) // rule indexes by class rank
 	for i, r := range rules {
 		c.rules[i] = Rule{Name: r.Name, Class: r.Class, Patterns: append([]string(nil), r.Patterns...)}
-		where := fmt.Sprintf("classify.rules[%d] (%q)", i, r.Name)
+		bad := func(format string, a ...any) error {
+			return &RuleError{Index: i, Name: r.Name, Dup: -1, Err: fmt.Errorf(format, a...)}
+		}
 		switch j, dup := seen[r.Name]; {
 		case strings.TrimSpace(r.Name) == "":
-			return nil, fmt.Errorf("classify.rules[%d]: name is empty; every rule needs a name to show staff", i)
+			return nil, bad("name is empty; every rule needs a name to show staff")
 		case r.Name == DefaultRuleName:
-			return nil, fmt.Errorf("%s: name is reserved for tickets no rule matched", where)
+			return nil, bad("name is reserved for tickets no rule matched")
 		case dup:
-			return nil, fmt.Errorf("%s: name is already used by classify.rules[%d]; names must be unique", where, j)
+			return nil, &RuleError{Index: i, Name: r.Name, Dup: j, Err: fmt.Errorf("name is already used")}
 		}
 		seen[r.Name] = i
-		rank := classRank(r.Class)
-		if rank < 0 {
-			return nil, fmt.Errorf("%s: class %q is not one of %s", where, r.Class, strings.Join(Classes(), ", "))
+		k, ok := rank[r.Class]
+		if !ok {
+			return nil, bad("class %q is not one of %s", r.Class, strings.Join(names, ", "))
 		}
 		if len(r.Patterns) == 0 {
-			return nil, fmt.Errorf("%s: no patterns", where)
+			return nil, bad("no patterns")
 		}
-		order[rank] = append(order[rank], i)
+		order[k] = append(order[k], i)
 	}
-	for _, idxs := range order {
+	for k, idxs := range order {
 		for _, i := range idxs {
-			if err := c.add(rules[i]); err != nil {
-				return nil, fmt.Errorf("classify.rules[%d] (%q): %w", i, rules[i].Name, err)
+			if err := c.add(rules[i], classes[k].Negation); err != nil {
+				return nil, &RuleError{Index: i, Name: rules[i].Name, Dup: -1, Err: err}
 			}
 		}
 	}
@@ -245,10 +289,11 @@ func New(rules []Rule) (*Classifier, error) {
 	return c, nil
 }
 
-// add compiles r as the next rule in evaluation order.
-func (c *Classifier) add(r Rule) error {
+// add compiles r as the next rule in evaluation order; negate is its
+// class's Negation.
+func (c *Classifier) add(r Rule, negate bool) error {
 	idx := len(c.compiled)
-	cr := compiledRule{name: r.Name, class: r.Class, negate: r.Class == Availability}
+	cr := compiledRule{name: r.Name, class: r.Class, negate: negate}
 	for k, p := range r.Patterns {
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("pattern %d %q: %s", k+1, p, fmt.Sprintf(format, args...))
@@ -293,6 +338,10 @@ func (c *Classifier) add(r Rule) error {
 	c.compiled = append(c.compiled, cr)
 	return nil
 }
+
+// Classes returns the classes the classifier was built with, in
+// evaluation order (a copy).
+func (c *Classifier) Classes() []Class { return append([]Class(nil), c.classes...) }
 
 // Rules returns a copy of the rules the classifier was built from, in the
 // order given to New.
@@ -368,7 +417,7 @@ func (c *Classifier) Classify(subject, body string) Result {
 			}
 		}
 	}
-	return Result{Class: Other, Rule: DefaultRuleName}
+	return Result{Class: c.fallback, Rule: DefaultRuleName}
 }
 
 // matchAt reports whether the pattern matches fd's words starting at word i,

@@ -132,7 +132,7 @@ func TestClassify_Rules(t *testing.T) {
 // TestClassify_Order checks evaluation order: class first, then the order
 // given; subject before body; leftmost match within a field.
 func TestClassify_Order(t *testing.T) {
-	c, err := New([]Rule{
+	c, err := New(defaultClasses(), []Rule{
 		{Name: "prov: users", Class: Provisioning, Patterns: []string{"user"}},
 		{Name: "other: docs", Class: Other, Patterns: []string{"docs"}},
 		{Name: "avail: b", Class: Availability, Patterns: []string{"beta"}},
@@ -199,7 +199,7 @@ func TestNew_BadRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := New(tt.rules)
+			c, err := New(defaultClasses(), tt.rules)
 			if err == nil {
 				t.Fatalf("New succeeded (%v); want error %q", c != nil, tt.want)
 			}
@@ -211,15 +211,15 @@ func TestNew_BadRules(t *testing.T) {
 }
 
 func TestNew_GoodEdgeCases(t *testing.T) {
-	c, err := New(nil)
+	c, err := New(defaultClasses(), nil)
 	if err != nil {
-		t.Fatalf("New(nil): %v", err)
+		t.Fatalf("New(defaultClasses(), nil): %v", err)
 	}
 	if got := c.Classify("site down", "502"); got.Class != Other || got.Rule != DefaultRuleName {
 		t.Errorf("empty rule set: got %+v", got)
 	}
 	// A lone slash is a (punctuation) word pattern, not an empty regexp.
-	if _, err := New([]Rule{{Name: "slash", Class: Other, Patterns: []string{"/"}}}); err != nil {
+	if _, err := New(defaultClasses(), []Rule{{Name: "slash", Class: Other, Patterns: []string{"/"}}}); err != nil {
 		t.Errorf("pattern \"/\": %v", err)
 	}
 }
@@ -260,24 +260,57 @@ func TestClassify_ReasonNamesRule(t *testing.T) {
 	}
 }
 
-func TestClasses(t *testing.T) {
-	got := Classes()
-	if !slices.Equal(got, []string{"availability", "provisioning", "other"}) {
-		t.Fatalf("Classes() = %q", got)
+// TestNew_Classes: the classes given to New decide the evaluation order,
+// the fallback and which rules honour negation; nothing about the default
+// classes is built in.
+func TestNew_Classes(t *testing.T) {
+	classes := []Class{{Name: "general", Fallback: true}, {Name: "security", Negation: true}, {Name: "outage"}}
+	rules := []Rule{
+		{Name: "outage: down", Class: "outage", Patterns: []string{"down"}},
+		{Name: "security: breach", Class: "security", Patterns: []string{"breach"}},
+		{Name: "general: docs", Class: "general", Patterns: []string{"docs"}},
 	}
-	got[0] = "mutated"
-	if Classes()[0] != Availability {
-		t.Error("Classes() shares its slice with callers")
+	c, err := New(classes, rules)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, s := range Classes() {
-		if !ValidClass(s) {
-			t.Errorf("ValidClass(%q) = false", s)
+	tests := []struct {
+		subject, class, rule string
+	}{
+		{"docs down after a breach", "general", "general: docs"},     // the first class's rules go first
+		{"site down after a breach", "security", "security: breach"}, // then the second's
+		{"site down", "outage", "outage: down"},
+		{"not a breach, the site is down", "outage", "outage: down"}, // security honours negation
+		{"hello", "general", DefaultRuleName},                        // the fallback
+	}
+	for _, tt := range tests {
+		if got := c.Classify(tt.subject, ""); got.Class != tt.class || got.Rule != tt.rule {
+			t.Errorf("Classify(%q) = %s %s; want %s %s", tt.subject, got.Class, got.Reason(), tt.class, tt.rule)
 		}
 	}
-	for _, s := range []string{"", "Availability", "availability ", "outage"} {
-		if ValidClass(s) {
-			t.Errorf("ValidClass(%q) = true", s)
+	if got := c.Classify("hello", ""); got.Reason() != `no rule matched, so "general" by default` {
+		t.Errorf("Reason() = %s", got.Reason())
+	}
+	if got := c.Classes(); len(got) != 3 || got[0].Name != "general" {
+		t.Errorf("Classes() = %+v", got)
+	}
+
+	for _, bad := range []struct {
+		name    string
+		classes []Class
+		want    string
+	}{
+		{"no fallback", []Class{{Name: "a"}}, "no class is the fallback"},
+		{"two fallbacks", []Class{{Name: "a", Fallback: true}, {Name: "b", Fallback: true}}, `classes "a" and "b" are both the fallback`},
+		{"duplicate", []Class{{Name: "a", Fallback: true}, {Name: "a"}}, `name "a" is empty or used twice`},
+	} {
+		if _, err := New(bad.classes, nil); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: error %v, want %q", bad.name, err, bad.want)
 		}
+	}
+	_, err = New(classes, []Rule{{Name: "x", Class: "other", Patterns: []string{"x"}}})
+	if want := `classify.rules[0] ("x"): class "other" is not one of general, security, outage`; err == nil || err.Error() != want {
+		t.Errorf("rule for a class not given: %v, want %s", err, want)
 	}
 }
 
@@ -285,7 +318,7 @@ func TestClasses(t *testing.T) {
 // slices they passed in or got out.
 func TestImmutable(t *testing.T) {
 	rules := DefaultRules()
-	c, err := New(rules)
+	c, err := New(defaultClasses(), rules)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +341,7 @@ func TestImmutable(t *testing.T) {
 // rules, and availability rules come first.
 func TestDefaultRules_Valid(t *testing.T) {
 	rules := DefaultRules()
-	if _, err := New(rules); err != nil {
+	if _, err := New(defaultClasses(), rules); err != nil {
 		t.Fatal(err)
 	}
 	count := map[string]int{}
@@ -321,7 +354,7 @@ func TestDefaultRules_Valid(t *testing.T) {
 			t.Errorf("rule %d %q: name should start with %q so staff see the class", i, r.Name, r.Class+": ")
 		}
 	}
-	for _, cl := range Classes() {
+	for _, cl := range classNames() {
 		if count[cl] == 0 {
 			t.Errorf("no default rules for %s", cl)
 		}
@@ -368,7 +401,7 @@ func TestPrefilter_NeverSkipsAMatch(t *testing.T) {
 	}
 	res = append(res, extra...)
 	for _, p := range res {
-		c, err := New([]Rule{{Name: "r", Class: Other, Patterns: []string{p}}})
+		c, err := New(defaultClasses(), []Rule{{Name: "r", Class: Other, Patterns: []string{p}}})
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
@@ -485,7 +518,7 @@ func benchBody(tail string) string {
 }
 
 func BenchmarkClassify(b *testing.B) {
-	c, err := New(DefaultRules())
+	c, err := New(defaultClasses(), DefaultRules())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -510,7 +543,7 @@ func BenchmarkClassify(b *testing.B) {
 func BenchmarkNew(b *testing.B) {
 	rules := DefaultRules()
 	for b.Loop() {
-		if _, err := New(rules); err != nil {
+		if _, err := New(defaultClasses(), rules); err != nil {
 			b.Fatal(err)
 		}
 	}

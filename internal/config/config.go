@@ -17,6 +17,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
+	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // DefaultPath is read when no --config is given; a missing default file is
@@ -31,18 +32,19 @@ type Config struct {
 	Calendar Calendar `toml:"calendar"`
 	SLA      SLA      `toml:"sla"`
 	Tickets  Tickets  `toml:"tickets"`
-	Classify Classify `toml:"classify"`
 	Mail     Mail     `toml:"mail"`
 	Notify   Notify   `toml:"notify"`
 	Metrics  Metrics  `toml:"metrics"`
 
 	// Derived values, filled by Validate.
-	busyTimeout time.Duration
-	clockOpts   clock.Options
-	targets     map[string]clock.Target
-	atRisk      clock.Target
-	mailDur     MailDurations
-	relayCAs    *x509.CertPool // nil: the system's roots
+	busyTimeout     time.Duration
+	clockOpts       clock.Options
+	classes         []sla.Class
+	classifyClasses []classify.Class
+	rules           []classify.Rule // the classes' rules, in evaluation order
+	atRisk          clock.Target
+	mailDur         MailDurations
+	relayCAs        *x509.CertPool // nil: the system's roots
 }
 
 // Mail configures mail in and out.
@@ -193,22 +195,9 @@ type Calendar struct {
 	Closures []string `toml:"closures"`
 }
 
-// SLA holds the first-response targets per class and the at-risk window.
-type SLA struct {
-	Availability string `toml:"availability"`
-	Provisioning string `toml:"provisioning"`
-	Other        string `toml:"other"`
-	AtRisk       string `toml:"at_risk"`
-}
-
 // Tickets configures ticket references.
 type Tickets struct {
 	RefPrefix string `toml:"ref_prefix"`
-}
-
-// Classify holds the automatic classification rules; empty means the defaults.
-type Classify struct {
-	Rules []classify.Rule `toml:"rules"`
 }
 
 // Default returns the built-in configuration, identical to the documented
@@ -233,7 +222,7 @@ func Default() Config {
 			Holidays: clock.HolidaysUSFederal,
 			Closures: []string{},
 		},
-		SLA:     SLA{Availability: "3h", Provisioning: "2d", Other: "5d", AtRisk: "1h"},
+		SLA:     SLA{AtRisk: "1h", Classes: defaultClasses()},
 		Tickets: Tickets{RefPrefix: "SR"},
 		Mail: Mail{
 			SMTPAddr:           "127.0.0.1:2525",
@@ -294,7 +283,15 @@ func Load(path string, environ []string) (Config, error) {
 
 func (c *Config) overlayTOML(path string, data []byte) error {
 	// Arrays in the file replace the defaults rather than merging with them.
+	// The decoder would decode an array of tables into the default
+	// elements, so a class the file gives without a key would keep the
+	// default class's value at its position: start from none.
+	builtIn := c.SLA.Classes
+	c.SLA.Classes = nil
 	md, err := toml.Decode(string(data), c)
+	if !md.IsDefined("sla", "classes") {
+		c.SLA.Classes = builtIn
+	}
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
@@ -308,6 +305,11 @@ func (c *Config) overlayTOML(path string, data []byte) error {
 			keys[i] = k.String()
 		}
 		sort.Strings(keys)
+		for _, k := range keys {
+			if why, ok := movedKeys[k]; ok {
+				return fmt.Errorf("config: %s: unknown key %s: %s (see config/slatrack.toml)", path, k, why)
+			}
+		}
 		return fmt.Errorf("config: %s: unknown key %s (see config/slatrack.toml for the valid keys)", path, strings.Join(keys, ", "))
 	}
 	return nil
@@ -364,32 +366,12 @@ func (c *Config) Validate() error {
 	calendarOK := len(errs) == 0 // the target bounds need valid hours and workdays
 	c.clockOpts = opts
 
-	c.targets = map[string]clock.Target{}
-	for _, kv := range []struct{ key, val string }{
-		{"availability", c.SLA.Availability}, {"provisioning", c.SLA.Provisioning}, {"other", c.SLA.Other},
-	} {
-		t, err := clock.ParseTarget(kv.val)
-		if err != nil {
-			bad("sla."+kv.key, err)
-		} else if err := clock.CheckTarget(t, opts); err != nil && calendarOK {
-			bad("sla."+kv.key, err)
-		}
-		c.targets[kv.key] = t
+	var businessDay time.Duration
+	if opts.Close > opts.Open {
+		businessDay = opts.Close - opts.Open
 	}
-	if c.atRisk, err = clock.ParseTarget(c.SLA.AtRisk); err != nil {
-		bad("sla.at_risk", err)
-	} else if err := clock.CheckTarget(c.atRisk, opts); err != nil && calendarOK {
-		bad("sla.at_risk", err)
-	}
-	if day := opts.Close - opts.Open; day > 0 && c.atRisk.Amount > 0 {
-		// At risk is the last stretch before a deadline: a window as long as
-		// a target would call a ticket at risk from the moment it arrives.
-		for _, key := range []string{"availability", "provisioning", "other"} {
-			if t := c.targets[key]; t.Amount > 0 && c.atRisk.Duration(day) >= t.Duration(day) {
-				bad("sla.at_risk", fmt.Errorf("%q must be shorter than every target, and sla.%s is %q", c.SLA.AtRisk, key, t))
-				break
-			}
-		}
+	if err := c.validateSLA(businessDay, opts, calendarOK, bad); err != nil {
+		errs = append(errs, err)
 	}
 
 	if c.Server.Addr == "" {
@@ -425,11 +407,6 @@ func (c *Config) Validate() error {
 		bad("tickets.ref_prefix", fmt.Errorf("%q must be non-empty letters (e.g. \"SR\")", p))
 	}
 	c.validateMail(bad)
-	if len(c.Classify.Rules) > 0 {
-		if _, err := classify.New(c.Classify.Rules); err != nil {
-			errs = append(errs, fmt.Errorf("config: %v", err))
-		}
-	}
 	return errors.Join(errs...)
 }
 
@@ -612,17 +589,3 @@ func (c Config) MailDurations() MailDurations { return c.mailDur }
 
 // ClockOptions are the calendar settings, parsed.
 func (c Config) ClockOptions() clock.Options { return c.clockOpts }
-
-// Targets are the first-response targets by class name.
-func (c Config) Targets() map[string]clock.Target { return c.targets }
-
-// AtRisk is the business-time window before a deadline in which a ticket is at risk.
-func (c Config) AtRisk() clock.Target { return c.atRisk }
-
-// ClassifyRules are the configured rules, or the defaults when none are set.
-func (c Config) ClassifyRules() []classify.Rule {
-	if len(c.Classify.Rules) == 0 {
-		return classify.DefaultRules()
-	}
-	return c.Classify.Rules
-}

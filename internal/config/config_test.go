@@ -38,7 +38,7 @@ func TestLoad_PartialFileKeepsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := cfg.ClockOptions()
-	if o.Close != 18*time.Hour || o.Open != 9*time.Hour || cfg.SLA.Availability != "3h" || cfg.Database.DSN != "sqlite:data/slatrack.db" {
+	if o.Close != 18*time.Hour || o.Open != 9*time.Hour || cfg.SLA.Classes[0].FirstResponse != "3h" || cfg.Database.DSN != "sqlite:data/slatrack.db" {
 		t.Errorf("partial file: %+v", cfg)
 	}
 }
@@ -70,14 +70,14 @@ func TestValidate_NamesEveryBadKey(t *testing.T) {
 	c.Calendar.Workdays = []string{"Funday"}
 	c.Calendar.Holidays = "uk"
 	c.Calendar.Closures = []string{"tomorrow"}
-	c.SLA.Other = "0d"
+	c.SLA.Classes[2].FirstResponse = "0d"
 	c.Database.DSN = "mysql://x"
 	c.Server.BaseURL = "localhost"
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, key := range []string{"calendar.open", "calendar.workdays", "calendar.holidays", "calendar.closures", "sla.other", "database.dsn", "server.base_url"} {
+	for _, key := range []string{"calendar.open", "calendar.workdays", "calendar.holidays", "calendar.closures", "sla.classes[2].first_response", "database.dsn", "server.base_url"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not name %s: %v", key, err)
 		}
@@ -156,9 +156,13 @@ func TestValidate_Limits(t *testing.T) {
 		{"send_interval_100ms", func(c *config.Config) { c.Mail.SendInterval = "100ms" }, "", ""},
 		{"imap_interval_1ns", func(c *config.Config) { c.Mail.IMAP.Interval = "1ns" }, "mail.imap.interval", "100ms"},
 		{"notify_interval_1us", func(c *config.Config) { c.Notify.Interval = "1us" }, "notify.interval", "100ms"},
-		{"at_risk_equal_to_a_target", func(c *config.Config) { c.SLA.AtRisk = "3h" }, "sla.at_risk", `sla.availability is "3h"`},
+		{"at_risk_equal_to_a_target", func(c *config.Config) { c.SLA.AtRisk = "3h" }, "sla.at_risk", `sla.classes[0].first_response (availability) is "3h"`},
 		{"at_risk_in_days_longer_than_hours", func(c *config.Config) { c.SLA.AtRisk = "1d" }, "sla.at_risk", "shorter than every target"},
-		{"at_risk_against_other_target", func(c *config.Config) { c.SLA.Availability = "1d"; c.SLA.Other = "90m"; c.SLA.AtRisk = "2h" }, "sla.at_risk", `sla.other is "90m"`},
+		{"at_risk_against_other_target", func(c *config.Config) {
+			c.SLA.Classes[0].FirstResponse = "1d"
+			c.SLA.Classes[2].FirstResponse = "90m"
+			c.SLA.AtRisk = "2h"
+		}, "sla.at_risk", `sla.classes[2].first_response (other) is "90m"`},
 		{"at_risk_just_under", func(c *config.Config) { c.SLA.AtRisk = "179m" }, "", ""},
 	}
 	for _, tc := range cases {
@@ -275,17 +279,17 @@ func TestValidate_CalendarAndTargets(t *testing.T) {
 		{"closure_twice_with_one_name", func(c *config.Config) {
 			c.Calendar.Closures = []string{"2026-12-24: Christmas Eve", "2026-12-24:Christmas Eve "}
 		}, ""},
-		{"target_far_beyond_the_calendar", func(c *config.Config) { c.SLA.Other = "100000d" },
-			"config: sla.other: 100000d is more open time than the calendar can count (at most 37760d)"},
-		{"target_overflowing_a_duration", func(c *config.Config) { c.SLA.Availability = "9000000000000000000h" },
-			"config: sla.availability: 9000000000000000000h is more open time than the calendar can count (at most 302080h)"},
+		{"target_far_beyond_the_calendar", func(c *config.Config) { c.SLA.Classes[2].FirstResponse = "100000d" },
+			"config: sla.classes[2].first_response: 100000d is more open time than the calendar can count (at most 37760d)"},
+		{"target_overflowing_a_duration", func(c *config.Config) { c.SLA.Classes[0].FirstResponse = "9000000000000000000h" },
+			"config: sla.classes[0].first_response: 9000000000000000000h is more open time than the calendar can count (at most 302080h)"},
 		{"at_risk_beyond_the_calendar", func(c *config.Config) { c.SLA.AtRisk = "99999999m" },
 			"config: sla.at_risk: 99999999m is more open time than the calendar can count"},
 		{"bound_follows_the_calendar", func(c *config.Config) {
 			c.Calendar.Workdays = []string{"Mon"}
-			c.SLA.Provisioning = "5000d"
-		}, "config: sla.provisioning: 5000d is more open time than the calendar can count (at most 4480d)"},
-		{"largest_target_accepted", func(c *config.Config) { c.SLA.Other = "37760d" }, ""},
+			c.SLA.Classes[1].FirstResponse = "5000d"
+		}, "config: sla.classes[1].first_response: 5000d is more open time than the calendar can count (at most 4480d)"},
+		{"largest_target_accepted", func(c *config.Config) { c.SLA.Classes[2].FirstResponse = "37760d" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

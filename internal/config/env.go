@@ -37,13 +37,21 @@ func (c *Config) envKeys() map[string]envField {
 				continue
 			}
 			if fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() != reflect.String {
-				continue // tables (classify.rules) are file-only
+				continue // tables (sla.classes) are file-only, but see below
 			}
 			name := envPrefix + strings.ToUpper(strings.Join(p, "_"))
 			out[name] = envField{key: strings.Join(p, "."), v: fv}
 		}
 	}
 	walk(reflect.ValueOf(c).Elem(), nil)
+	// Each class's first-response target: SLATRACK_SLA_<CLASS> (a '-' in
+	// the name becomes '_'), for the classes the file left in place.
+	for i := range c.SLA.Classes {
+		name := classEnvName(c.SLA.Classes[i].Name)
+		if _, taken := out[name]; !taken && c.SLA.Classes[i].Name != "" {
+			out[name] = envField{key: classKey(i, "first_response"), v: reflect.ValueOf(&c.SLA.Classes[i].FirstResponse).Elem()}
+		}
+	}
 	return out
 }
 
@@ -72,7 +80,7 @@ func (c *Config) overlayEnv(environ []string) error {
 		}
 		f, ok := keys[name]
 		if !ok {
-			return fmt.Errorf("config: environment variable %s is not a configuration key (known: SLATRACK_SECTION_KEY, e.g. SLATRACK_DATABASE_DSN)", name)
+			return fmt.Errorf("config: environment variable %s is not a configuration key (known: SLATRACK_SECTION_KEY, e.g. SLATRACK_DATABASE_DSN, or SLATRACK_SLA_<CLASS> for a class's first-response target)", name)
 		}
 		switch f.v.Kind() {
 		case reflect.String:

@@ -330,7 +330,7 @@ func (s *Service) ticketFromMail(ctx context.Context, m *mail.Message, msg *Mess
 		why = "its sender could not be verified (" + auth.Reason + ")"
 		n.NoAck = "No acknowledgement sent: the sender could not be verified, and answering a forged address would be backscatter."
 	}
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(s.Policy); err != nil {
 		// The parser vouched for the address; anything else wrong is ours to fix
 		// by hand, so keep the mail.
 		if qerr := s.messages.Quarantine(ctx, &Quarantined{Reason: "cannot open a ticket: " + ErrorMessage(err), Source: msg.Source, Raw: msg.Raw, ReceivedAt: now}); qerr != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/desk/desktest"
 	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
@@ -523,14 +524,14 @@ func TestIngestMail_UnroutableSender(t *testing.T) {
 func TestNewTicket_RefusesUnroutableRequesters(t *testing.T) {
 	for _, email := range []string{"postmaster@[10.0.0.5]", "a@10.0.0.5", "root@localhost", "x@y.invalid", "x@y.onion"} {
 		n := desk.NewTicket{Subject: "s", Body: "b", RequesterEmail: email, Channel: desk.ChannelAPI}
-		err := n.Validate()
+		err := n.Validate(desktest.Policy(t))
 		if desk.ErrorCode(err) != desk.Invalid || !strings.Contains(desk.ErrorMessage(err), "requester_email") && desk.ErrorField(err) != "requester_email" {
 			t.Errorf("%s: %v", email, err)
 		}
 	}
 	for _, email := range []string{"ann@agency.gov", "a@b.example", "ops@corp.local"} {
 		n := desk.NewTicket{Subject: "s", Body: "b", RequesterEmail: email, Channel: desk.ChannelAPI}
-		if err := n.Validate(); err != nil {
+		if err := n.Validate(desktest.Policy(t)); err != nil {
 			t.Errorf("%s refused: %v", email, err)
 		}
 	}
@@ -541,7 +542,7 @@ func TestNewTicket_RefusesUnroutableRequesters(t *testing.T) {
 func TestNewTicket_NeutralisesBidiControls(t *testing.T) {
 	n := desk.NewTicket{Subject: "Invoice \u202efdp.exe\u202c attached", Body: "b\u202e stays in the body",
 		RequesterName: "Bob \u2067nimda\u2069", RequesterEmail: "bob@agency.gov", Channel: desk.ChannelWeb}
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(desktest.Policy(t)); err != nil {
 		t.Fatal(err)
 	}
 	if n.Subject != "Invoice fdp.exe attached" || n.RequesterName != "Bob nimda" {
@@ -569,7 +570,7 @@ func TestIngestMail_CountedForMetricsByEveryInstance(t *testing.T) {
 			ingestFrom("smtp", eml("ann@agency.gov", "Out of office", "away", "Message-ID: <m3@agency.gov>", "Auto-Submitted: auto-replied"))
 			ingestFrom("pipe", []byte("not a mail"))
 			ingestFrom("imap", eml("bob@agency.gov", "Billing", "how much?", "Message-ID: <m4@agency.gov>"))
-			snap, err := server.MetricsSnapshot(context.Background(), f.now, f.now, f.now.AddDate(0, 0, -90))
+			snap, err := server.MetricsSnapshot(context.Background(), f.svc.Policy.Bounds(f.now), f.now.AddDate(0, 0, -90))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -84,9 +84,9 @@ type NewTicket struct {
 	NoAck string
 }
 
-// Validate checks a new ticket and normalises it in place. The error carries
-// every field problem at once.
-func (n *NewTicket) Validate() error {
+// Validate checks a new ticket against the policy's classes and normalises
+// it in place. The error carries every field problem at once.
+func (n *NewTicket) Validate(p *sla.Policy) error {
 	v := ValidationErrors{}
 	n.Subject = strings.TrimSpace(oneLine(noNUL(n.Subject)))
 	n.Body = strings.TrimSpace(noNUL(n.Body))
@@ -113,8 +113,8 @@ func (n *NewTicket) Validate() error {
 	if utf8.RuneCountInString(n.RequesterName) > MaxName {
 		v.Add("requester_name", "must be at most 200 characters")
 	}
-	if n.Class != "" && !sla.ValidClass(n.Class) {
-		v.Add("class", "must be one of availability, provisioning, other (or empty to let slatrack decide)")
+	if n.Class != "" && !p.ValidClass(n.Class) {
+		v.Add("class", "must be one of "+p.ClassList()+" (or empty to let slatrack decide)")
 	}
 	if !utf8.ValidString(n.Subject + n.Body + n.RequesterName) {
 		v.Add("body", "must be valid UTF-8 text")
@@ -152,7 +152,7 @@ func oneLine(s string) string {
 // its first timeline entries, and queues the acknowledgement to the
 // requester. actor is nil for anonymous intake.
 func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*Ticket, error) {
-	if err := n.Validate(); err != nil {
+	if err := n.Validate(s.Policy); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -175,7 +175,7 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 	if !n.ReceivedAt.IsZero() {
 		received = n.ReceivedAt.UTC().Truncate(time.Microsecond)
 	}
-	class, by, reason := s.decideClass(n)
+	class, by, reason := DecideClass(s.Policy, s.Classifier.Classify(n.Subject, n.Body), n.Class)
 	due, err := s.Policy.Due(class, received)
 	if err != nil {
 		return nil, &Error{Code: Internal, Err: err}
@@ -236,18 +236,21 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 	return t, nil
 }
 
-// decideClass applies the classifier and the requester's choice. A missed
-// outage is the costliest mistake, so availability wins whenever either the
-// requester or a rule says so.
-func (s *Service) decideClass(n NewTicket) (class, by, reason string) {
-	res := s.Classifier.Classify(n.Subject, n.Body)
-	switch {
-	case n.Class == "":
+// DecideClass applies the classifier's result res and the requester's
+// choice requested ("" for none). A class with OverridesRequester wins when
+// its rules say so, over any class without it (by default: a missed outage
+// is the costliest mistake, so availability wins whenever either the
+// requester or a rule says so).
+func DecideClass(p *sla.Policy, res classify.Result, requested string) (class, by, reason string) {
+	if requested == "" {
 		return res.Class, ClassByRule, res.Reason()
-	case n.Class != sla.Availability && res.Class == sla.Availability:
-		return sla.Availability, ClassByRule, "requester chose " + n.Class + ", but " + res.Reason() + " (availability wins when in doubt)"
 	}
-	return n.Class, ClassByRequester, "chosen by the requester"
+	ruled, _ := p.Class(res.Class)
+	chosen, _ := p.Class(requested)
+	if res.Class != requested && ruled.OverridesRequester && !chosen.OverridesRequester {
+		return res.Class, ClassByRule, "requester chose " + requested + ", but " + res.Reason() + " (" + res.Class + " wins when in doubt)"
+	}
+	return requested, ClassByRequester, "chosen by the requester"
 }
 
 func actorName(u *User) string {
@@ -363,8 +366,8 @@ type Patch struct {
 // Update applies a patch in one transaction, logging each change.
 func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) (*Ticket, error) {
 	v := ValidationErrors{}
-	if p.Class != nil && !sla.ValidClass(*p.Class) {
-		v.Add("class", "must be one of availability, provisioning, other")
+	if p.Class != nil && !s.Policy.ValidClass(*p.Class) {
+		v.Add("class", "must be one of "+s.Policy.ClassList())
 	}
 	if p.Status != nil && !ValidStatus(*p.Status) {
 		v.Add("status", "must be one of new, open, waiting, resolved, closed")
@@ -470,8 +473,8 @@ type Filter struct {
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
 	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit}
 	v := ValidationErrors{}
-	if q.Class != "" && !sla.ValidClass(q.Class) {
-		v.Add("class", "must be one of availability, provisioning, other")
+	if q.Class != "" && !s.Policy.ValidClass(q.Class) {
+		v.Add("class", "must be one of "+s.Policy.ClassList())
 	}
 	switch {
 	case f.Status == "":
@@ -497,19 +500,16 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 			q.AssigneeID = &u.ID
 		}
 	}
-	now := s.now()
 	no, yes := false, true
-	switch sla.State(f.State) {
-	case "":
-	case sla.Breached:
-		q.LateOrOverdue, q.DueBefore = true, now
-	case sla.AtRisk:
-		q.Answered, q.DueFrom = &no, now
-		q.DueBefore = s.Policy.Calendar().Due(now, s.Policy.AtRiskWindow()).Add(time.Nanosecond)
-	case sla.OnTrack:
-		q.Answered = &no
-		q.DueAfter = s.Policy.Calendar().Due(now, s.Policy.AtRiskWindow())
-	case sla.Met:
+	st := sla.State(f.State)
+	switch r, unanswered := s.Policy.Bounds(s.now()).Range(st); {
+	case st == "":
+	case st == sla.Breached:
+		// Answered late, or unanswered and due in the breached range.
+		q.LateOrOverdue, q.DueFrom, q.DueBefore = true, r.From, r.Before
+	case unanswered:
+		q.Answered, q.DueFrom, q.DueBefore = &no, r.From, r.Before
+	case st == sla.Met:
 		q.Answered, q.OnTimeOnly = &yes, true
 	default:
 		v.Add("state", "must be one of on_track, at_risk, breached, met")

@@ -116,7 +116,8 @@ type Tx interface {
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean
-// "any". Times are instants; the service turns SLA states into these bounds.
+// "any". Times are instants; the service turns SLA states into these bounds
+// with the policy's sla.Bounds, so the store never decides what a state means.
 type TicketQuery struct {
 	IDs        []uint64 // only these tickets
 	OpenOnly   bool     // only new, open, waiting
@@ -125,9 +126,8 @@ type TicketQuery struct {
 	AssigneeID *uint64 // a user's id; with Unassigned false
 	Unassigned bool
 	Answered   *bool
-	DueBefore  time.Time // response_due_at < DueBefore
 	DueFrom    time.Time // response_due_at >= DueFrom
-	DueAfter   time.Time // response_due_at > DueAfter
+	DueBefore  time.Time // response_due_at < DueBefore
 	// Late selects answered tickets whose first response came after the due
 	// time, OR-ed with the unanswered bounds above when LateOrOverdue is set.
 	LateOrOverdue bool    // (answered and first_response_at > due) or (not answered and due < DueBefore)

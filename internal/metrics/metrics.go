@@ -42,9 +42,11 @@ type IngestCount struct {
 	N       int64
 }
 
-// Source reads a Snapshot; *store.Store implements it.
+// Source reads a Snapshot; *store.Store implements it. The open tickets
+// are counted by the policy's state bounds at the scrape, the first
+// responses for tickets received since since.
 type Source interface {
-	MetricsSnapshot(ctx context.Context, now, atRiskUntil, since time.Time) (Snapshot, error)
+	MetricsSnapshot(ctx context.Context, b sla.Bounds, since time.Time) (Snapshot, error)
 }
 
 // Metrics is the registry and this instance's HTTP latency histogram.
@@ -115,14 +117,14 @@ func (c *deskCollector) Collect(ch chan<- prometheus.Metric) {
 	now := c.now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	snap, err := c.src.MetricsSnapshot(ctx, now, c.pol.Calendar().Due(now, c.pol.AtRiskWindow()), now.AddDate(0, 0, -90))
+	snap, err := c.src.MetricsSnapshot(ctx, c.pol.Bounds(now), now.AddDate(0, 0, -90))
 	if err != nil {
 		c.log.Warn("metrics: read the desk", "err", err)
 		ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, 0)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(upDesc, prometheus.GaugeValue, 1)
-	for _, class := range sla.Classes() {
+	for _, class := range c.pol.ClassNames() {
 		for _, st := range []sla.State{sla.OnTrack, sla.AtRisk, sla.Breached} {
 			ch <- prometheus.MustNewConstMetric(openDesc, prometheus.GaugeValue, float64(snap.Open[class][st]), class, string(st))
 		}

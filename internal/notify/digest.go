@@ -87,10 +87,11 @@ func (s *Scheduler) BuildDigest(ctx context.Context, now time.Time) (*Digest, er
 	no := false
 	var more1, more2 bool
 	var err error
-	if d.Overdue, more1, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueBefore: now}); err != nil {
+	breached := s.Policy.Bounds(now).Breached
+	if d.Overdue, more1, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: breached.From, DueBefore: breached.Before}); err != nil {
 		return nil, err
 	}
-	if d.DueToday, more2, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: now, DueBefore: d.DayEnd.Add(time.Nanosecond)}); err != nil {
+	if d.DueToday, more2, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: breached.Before, DueBefore: d.DayEnd.Add(time.Nanosecond)}); err != nil {
 		return nil, err
 	}
 	d.More = more1 || more2

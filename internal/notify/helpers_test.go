@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/desk/desktest"
@@ -66,10 +65,8 @@ type deskFixture struct {
 
 func newDesk(t *testing.T, st *store.Store, clk *testClock) *deskFixture {
 	t.Helper()
-	cl, err := classify.New(classify.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := desktest.Classifier(t)
+	var err error
 	f := &deskFixture{clock: clk}
 	f.svc = desk.NewService(st, desk.Config{Policy: policy(t), Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: clk.Now})
 	ctx := context.Background()

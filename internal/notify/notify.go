@@ -1,8 +1,8 @@
 // Package notify tells staff about tickets that need them: a warning when
 // a ticket enters "at risk" (due within the SLA's at-risk window) and a
 // notice when it is breached (still unanswered past its deadline), a
-// notice when a new availability ticket arrives, and a digest of the queue
-// at each business day's opening.
+// notice when a ticket of an urgent class (availability, by default)
+// arrives, and a digest of the queue at each business day's opening.
 //
 // A Scheduler runs in every instance of `slatrack serve`. Each pass
 // (Tick) looks at the queue and, for each notification due, composes its
@@ -18,7 +18,7 @@
 // # Business hours
 //
 // Nothing pages people while the desk is closed, when every ticket's clock
-// is stopped, except about availability tickets when
+// is stopped, except about tickets of urgent classes when
 // Config.AvailabilityAfterHours is set. A notice held while closed goes out
 // at the first pass after the opening if it is still relevant (the ticket
 // is still open and unanswered). A ticket can enter both states before its
@@ -89,7 +89,8 @@ type Notification struct {
 // implements it.
 type Store interface {
 	// NotifyCandidates are the open, unanswered tickets due at or before
-	// dueBy that have had no breach notice yet, Assignee filled.
+	// dueBy (sla.Bounds.AtRiskUntil) that have had no breach notice yet,
+	// Assignee filled.
 	NotifyCandidates(ctx context.Context, dueBy time.Time) ([]*desk.Ticket, error)
 	// NewTickets are the open, unanswered tickets of class received at or
 	// after since that have had no arrival notice yet, Assignee filled.
@@ -109,8 +110,9 @@ type Store interface {
 type Config struct {
 	// WebhookURL, when set, gets a JSON POST per notice (not the digest).
 	WebhookURL string
-	// AvailabilityAfterHours lets notices about availability tickets go
-	// out while the desk is closed.
+	// AvailabilityAfterHours lets notices about tickets of urgent classes
+	// (sla.Class.Urgent; availability, by default) go out while the desk
+	// is closed.
 	AvailabilityAfterHours bool
 	// Staff get notices about unassigned tickets, and the digest; empty
 	// means every active staff account.
@@ -122,8 +124,8 @@ type Config struct {
 // DefaultInterval is how often Run ticks when not told.
 const DefaultInterval = time.Minute
 
-// Scheduler notices tickets entering at risk and breached, new
-// availability tickets and each business day's opening, and queues the
+// Scheduler notices tickets entering at risk and breached, new tickets of
+// urgent classes and each business day's opening, and queues the
 // notifications. It is safe to run in any number of instances at once.
 type Scheduler struct {
 	Store  Store
@@ -202,7 +204,11 @@ func (p *pass) staffList() ([]string, error) {
 
 // mayPage reports whether a notice about t may go out now.
 func (p *pass) mayPage(t *desk.Ticket) bool {
-	return p.open || (p.s.Config.AvailabilityAfterHours && t.Class == sla.Availability)
+	if p.open {
+		return true
+	}
+	c, _ := p.s.Policy.Class(t.Class)
+	return p.s.Config.AvailabilityAfterHours && c.Urgent
 }
 
 func (s *Scheduler) now() time.Time {
@@ -228,21 +234,27 @@ func DigestKey(t time.Time, loc *time.Location) string {
 	return KindDigest + ":" + t.In(loc).Format("2006-01-02")
 }
 
-// arrivals notifies about new availability tickets.
+// arrivals notifies about new tickets of the urgent classes.
 func (s *Scheduler) arrivals(p *pass) error {
 	if !p.open && !s.Config.AvailabilityAfterHours {
 		return nil
 	}
-	ts, err := s.Store.NewTickets(p.ctx, sla.Availability, s.arrivalSince(p.now))
-	if err != nil {
-		return fmt.Errorf("notify: new tickets: %w", err)
-	}
 	var errs []error
-	for _, t := range ts {
-		if !p.mayPage(t) || t.ReceivedAt.After(p.now) {
+	for _, c := range s.Policy.Classes() {
+		if !c.Urgent {
 			continue
 		}
-		errs = append(errs, s.notifyTicket(p, t, KindArrival))
+		ts, err := s.Store.NewTickets(p.ctx, c.Name, s.arrivalSince(p.now))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("notify: new tickets: %w", err))
+			continue
+		}
+		for _, t := range ts {
+			if !p.mayPage(t) || t.ReceivedAt.After(p.now) {
+				continue
+			}
+			errs = append(errs, s.notifyTicket(p, t, KindArrival))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -270,8 +282,7 @@ func (s *Scheduler) arrivalSince(now time.Time) time.Time {
 // warnings sends the at-risk and breach notices due.
 func (s *Scheduler) warnings(p *pass) error {
 	pol := s.Policy
-	dueBy := pol.Calendar().Due(p.now, pol.AtRiskWindow())
-	ts, err := s.Store.NotifyCandidates(p.ctx, dueBy)
+	ts, err := s.Store.NotifyCandidates(p.ctx, pol.Bounds(p.now).AtRiskUntil)
 	if err != nil {
 		return fmt.Errorf("notify: candidates: %w", err)
 	}
@@ -345,7 +356,7 @@ func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
 		rows = append(rows, o)
 	}
 	ev := &desk.Event{At: p.now, Actor: "slatrack", Kind: EventNotified, Internal: true, New: kind,
-		Body: eventWords(kind, sentTo, s.Config.WebhookURL != "")}
+		Body: eventWords(kind, s.Policy.Title(t.Class), sentTo, s.Config.WebhookURL != "")}
 	id := t.ID
 	sent, err := s.Store.RecordNotification(p.ctx, Notification{
 		Key: Key(kind, t.ID), TicketID: &id, Kind: kind, CreatedAt: p.now, IfDue: t.ResponseDueAt,
@@ -361,7 +372,7 @@ func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
 
 // eventWords is the timeline's note of a notice: "At-risk warning sent to
 // sam@agency.gov and the webhook."
-func eventWords(kind string, to []string, webhook bool) string {
+func eventWords(kind, classTitle string, to []string, webhook bool) string {
 	var who []string
 	if len(to) > 0 {
 		who = append(who, strings.Join(to, ", "))
@@ -369,7 +380,7 @@ func eventWords(kind string, to []string, webhook bool) string {
 	if webhook {
 		who = append(who, "the webhook")
 	}
-	what := map[string]string{KindAtRisk: "At-risk warning", KindBreached: "Breach notice", KindArrival: "New availability ticket notice"}[kind]
+	what := map[string]string{KindAtRisk: "At-risk warning", KindBreached: "Breach notice", KindArrival: "New " + strings.ToLower(classTitle) + " ticket notice"}[kind]
 	if len(who) == 0 {
 		return what + ": nobody to send it to (no assignee, no staff addresses, no webhook)."
 	}
@@ -417,9 +428,10 @@ func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeTex
 		lead = t.Ref + " has missed its first-response objective: it was due " + due + " and is still unanswered (" + sla.FormatBusiness(rem, day) + " in business time)."
 		n.line = "Breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response was due " + due + ", still unanswered (" + sla.FormatBusiness(rem, day) + ")."
 	case KindArrival:
-		n.subject = "New availability ticket: " + t.Ref + " " + t.Subject
-		lead = "A new availability ticket has arrived: " + t.Ref + ", received " + pol.Promise(t.ReceivedAt) + ". Its first response is due " + due + " (" + sla.FormatBusiness(rem, day) + " of business time left)."
-		n.line = "New availability ticket: " + t.Ref + " “" + t.Subject + "” from " + t.RequesterEmail + ": first response due " + due + "."
+		what := strings.ToLower(pol.Title(t.Class)) + " ticket" // "availability ticket"
+		n.subject = "New " + what + ": " + t.Ref + " " + t.Subject
+		lead = "A new " + what + " has arrived: " + t.Ref + ", received " + pol.Promise(t.ReceivedAt) + ". Its first response is due " + due + " (" + sla.FormatBusiness(rem, day) + " of business time left)."
+		n.line = "New " + what + ": " + t.Ref + " “" + t.Subject + "” from " + t.RequesterEmail + ": first response due " + due + "."
 	}
 	var b strings.Builder
 	b.WriteString(lead + "\n\n")

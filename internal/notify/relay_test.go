@@ -16,7 +16,6 @@ import (
 	"github.com/slatrack/slatrack/internal/mailtest"
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
-	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
@@ -70,7 +69,7 @@ func TestNoticesThroughRelayAndWebhook(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 9, 0)}
 	f := newDesk(t, st, clk)
-	tk := f.create(t, "Login page is down", sla.Availability, clk.Now()) // due 12:00
+	tk := f.create(t, "Login page is down", "availability", clk.Now()) // due 12:00
 	f.assign(t, tk, "sam@agency.gov")
 	hooks := newHookServer(t)
 	s := newScheduler(st, f.svc.Policy, clk, notify.Config{WebhookURL: hooks.URL + "/services/secret-token"})
@@ -164,7 +163,7 @@ func TestWebhookTextEscapedForSlack(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 9, 0)}
 	f := newDesk(t, st, clk)
-	tk := f.create(t, "Checkout <!channel> down & <http://evil.test|click>", sla.Availability, clk.Now())
+	tk := f.create(t, "Checkout <!channel> down & <http://evil.test|click>", "availability", clk.Now())
 	rec := &recorder{}
 	s := newScheduler(recStore{Store: st, name: "x", rec: rec}, f.svc.Policy, clk, notify.Config{WebhookURL: testWebhook})
 	if err := s.Tick(context.Background()); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/notify"
 	"github.com/slatrack/slatrack/internal/outbox"
-	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
@@ -130,11 +129,11 @@ func dayWalk(t *testing.T, e storetest.Engine, wc walkCase) {
 		names[tk.ID] = name
 		return tk
 	}
-	A := mk("A", "Raise memory quota for team A", sla.Provisioning, at(7, 1, 11, 0), at(7, 6, 11, 0))
-	B := mk("B", "Add Bea to the org", sla.Provisioning, at(7, 1, 13, 0), at(7, 6, 13, 0))
-	D := mk("D", "New project space for D", sla.Provisioning, at(7, 1, 9, 30), at(7, 6, 9, 30))
-	E := mk("E", "Storage quota for E", sla.Provisioning, at(6, 30, 15, 0), at(7, 2, 15, 0))
-	G := mk("G", "API gateway returns 502", sla.Availability, at(7, 2, 14, 30), at(7, 6, 9, 30))
+	A := mk("A", "Raise memory quota for team A", "provisioning", at(7, 1, 11, 0), at(7, 6, 11, 0))
+	B := mk("B", "Add Bea to the org", "provisioning", at(7, 1, 13, 0), at(7, 6, 13, 0))
+	D := mk("D", "New project space for D", "provisioning", at(7, 1, 9, 30), at(7, 6, 9, 30))
+	E := mk("E", "Storage quota for E", "provisioning", at(6, 30, 15, 0), at(7, 2, 15, 0))
+	G := mk("G", "API gateway returns 502", "availability", at(7, 2, 14, 30), at(7, 6, 9, 30))
 	f.assign(t, A, "sam@agency.gov")
 	f.assign(t, D, "admin@agency.gov")
 	_, _ = E, G
@@ -149,14 +148,14 @@ func dayWalk(t *testing.T, e storetest.Engine, wc walkCase) {
 		clk.Set(now)
 		switch now.Format("15:04") {
 		case "02:00":
-			C = mk("C", "Checkout is down", sla.Availability, now, at(7, 6, 12, 0))
-			mk("I", "Question about our invoice", sla.Other, now, at(7, 10, 17, 0))
+			C = mk("C", "Checkout is down", "availability", now, at(7, 6, 12, 0))
+			mk("I", "Question about our invoice", "other", now, at(7, 10, 17, 0))
 		case "11:30":
 			if _, err := f.svc.Reply(ctx, B.Ref, f.sam, "Done: Bea is in the org.", false); err != nil {
 				t.Fatal(err)
 			}
 		case "14:00":
-			H = mk("H", "Login page is down", sla.Availability, now, at(7, 6, 17, 0))
+			H = mk("H", "Login page is down", "availability", now, at(7, 6, 17, 0))
 		}
 		// Two instances at once…
 		var wg sync.WaitGroup
@@ -373,7 +372,7 @@ func TestManyInstancesOneInstant(t *testing.T) {
 			clk := &testClock{t: at(7, 6, 9, 0)}
 			f := newDesk(t, storetest.OpenDSN(t, dsn), clk)
 			for i := range 5 {
-				f.create(t, "Quota request "+itoa(uint64(i)), sla.Provisioning, at(6, 30, 15, 0)) // long overdue
+				f.create(t, "Quota request "+itoa(uint64(i)), "provisioning", at(6, 30, 15, 0)) // long overdue
 			}
 			rec := &recorder{}
 			var wg sync.WaitGroup
@@ -414,7 +413,7 @@ func TestStaleCandidateDropped(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 10, 30)}
 	f := newDesk(t, st, clk)
-	tk := f.create(t, "Quota request", sla.Provisioning, at(7, 1, 11, 0)) // due Mon 11:00: at risk now
+	tk := f.create(t, "Quota request", "provisioning", at(7, 1, 11, 0)) // due Mon 11:00: at risk now
 	if _, err := f.svc.Reply(ctx, tk.Ref, f.sam, "on it", false); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +426,7 @@ func TestStaleCandidateDropped(t *testing.T) {
 	if got, _ := st.NotifiedKeys(ctx, []string{notify.Key(notify.KindAtRisk, id)}); len(got) != 0 {
 		t.Errorf("key recorded: %v", got)
 	}
-	other := f.create(t, "Another quota request", sla.Provisioning, at(7, 1, 11, 0))
+	other := f.create(t, "Another quota request", "provisioning", at(7, 1, 11, 0))
 	oid := other.ID
 	ok, err = st.RecordNotification(ctx, notify.Notification{Key: notify.Key(notify.KindAtRisk, oid), TicketID: &oid, Kind: notify.KindAtRisk,
 		CreatedAt: clk.Now(), IfDue: other.ResponseDueAt.Add(time.Hour)}, nil, nil)
@@ -441,7 +440,7 @@ func TestRun(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 10, 30)}
 	f := newDesk(t, st, clk)
-	f.create(t, "Quota request", sla.Provisioning, at(7, 1, 11, 0)) // due 11:00: at risk
+	f.create(t, "Quota request", "provisioning", at(7, 1, 11, 0)) // due 11:00: at risk
 	rec := &recorder{}
 	s := newScheduler(recStore{Store: st, name: "x", rec: rec}, f.svc.Policy, clk, notify.Config{Digest: true})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -467,7 +466,7 @@ func TestReclassifiedTicketIsWarnedAgain(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 11, 30)}
 	f := newDesk(t, st, clk)
-	tk := f.create(t, "Site down with 502", sla.Availability, at(7, 6, 8, 0)) // due Mon 12:00
+	tk := f.create(t, "Site down with 502", "availability", at(7, 6, 8, 0)) // due Mon 12:00
 	rec := &recorder{}
 	s := newScheduler(recStore{Store: st, rec: rec, name: "a"}, f.svc.Policy, clk, notify.Config{})
 	tick := func() {
@@ -491,7 +490,7 @@ func TestReclassifiedTicketIsWarnedAgain(t *testing.T) {
 	if count(notify.KindAtRisk) != 1 || count(notify.KindBreached) != 1 {
 		t.Fatalf("before reclassifying: at risk %d, breached %d", count(notify.KindAtRisk), count(notify.KindBreached))
 	}
-	other := sla.Provisioning // received Mon 08:00 → 2 business days → due Wed 17:00
+	other := "provisioning" // received Mon 08:00 → 2 business days → due Wed 17:00
 	if _, err := f.svc.Update(ctx, tk.Ref, f.sam, desk.Patch{Class: &other, Reason: "not an outage"}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // wantParamErr fails unless err is a *report.ParamError about param whose
@@ -104,7 +103,7 @@ type cancellingSource struct {
 func (s *cancellingSource) OpenUnanswered(_ context.Context, before time.Time) ([]*desk.Ticket, error) {
 	ts := make([]*desk.Ticket, s.tickets)
 	for i := range ts {
-		ts[i] = &desk.Ticket{Ref: "SR-1", Class: sla.Availability, Status: desk.StatusOpen, Open: true,
+		ts[i] = &desk.Ticket{Ref: "SR-1", Class: "availability", Status: desk.StatusOpen, Open: true,
 			ReceivedAt: et(2026, 11, 2, 9, 0), ResponseDueAt: et(2026, 11, 2, 12, 0)}
 	}
 	s.cancel() // the client leaves while the report is being computed
@@ -112,7 +111,7 @@ func (s *cancellingSource) OpenUnanswered(_ context.Context, before time.Time) (
 }
 
 func (s *cancellingSource) ResponseRows(_ context.Context, from, to time.Time, fn func(report.ResponseRow) error) error {
-	r := report.ResponseRow{Class: sla.Availability, ReceivedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 2, 12, 0), FirstResponseAt: et(2026, 11, 2, 10, 0)}
+	r := report.ResponseRow{Class: "availability", ReceivedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 2, 12, 0), FirstResponseAt: et(2026, 11, 2, 10, 0)}
 	for i := 0; i < s.rows; i++ {
 		if i == s.after {
 			s.cancel()

@@ -137,8 +137,10 @@ type compliance struct {
 	cal      *clock.Calendar
 	from, to time.Time
 	at       time.Time
-	classes  []string       // index → class; the known ones first
+	classes  []string       // index → class; the policy's first
+	known    int            // how many of classes are the policy's
 	extra    map[string]int // other classes → index
+	breached sla.Range      // an open, unanswered ticket due in it is overdue at at
 	total    counts
 	byClass  []counts
 	frt      [][]time.Duration // first-response times per class index
@@ -163,7 +165,9 @@ func BuildCompliance(ctx context.Context, src Source, pol *sla.Policy, from, to,
 	if err := checkPeriod(cal, from, to, at); err != nil {
 		return nil, err
 	}
-	b := &compliance{cal: cal, from: from, to: to, at: at, classes: sla.Classes(), extra: map[string]int{}}
+	b := &compliance{cal: cal, from: from, to: to, at: at, classes: pol.ClassNames(), extra: map[string]int{}}
+	b.known = len(b.classes)
+	b.breached = pol.Bounds(at).Breached
 	b.byClass = make([]counts, len(b.classes))
 	b.frt = make([][]time.Duration, len(b.classes))
 	b.weekNs = weekBounds(from, to, loc)
@@ -221,13 +225,10 @@ func weekBounds(from, to time.Time, loc *time.Location) []int64 {
 
 // classIndex is the index of class, adding it when it is new.
 func (b *compliance) classIndex(class string) int {
-	switch class { // compared in place: no allocation, no hashing
-	case sla.Availability:
-		return 0
-	case sla.Provisioning:
-		return 1
-	case sla.Other:
-		return 2
+	for i, c := range b.classes[:b.known] { // a handful, compared in place: no hashing
+		if c == class {
+			return i
+		}
 	}
 	if i, ok := b.extra[class]; ok {
 		return i
@@ -267,14 +268,14 @@ func (b *compliance) add(r ResponseRow) error {
 	var out int
 	switch {
 	case !r.FirstResponseAt.IsZero():
-		if r.FirstResponseAt.After(r.DueAt) {
+		if sla.AnsweredState(r.DueAt, r.FirstResponseAt) == sla.Breached {
 			out = outLate
 		} else {
 			out = outMet
 		}
 	case !r.Open:
 		out = outClosedUnanswered
-	case r.DueAt.Before(b.at):
+	case b.breached.Contains(r.DueAt):
 		out = outOpenOverdue
 	default:
 		out = outPending
@@ -295,12 +296,14 @@ func (b *compliance) finish(pol *sla.Policy, loc *time.Location) *Compliance {
 	c := &Compliance{From: b.from, To: b.to, At: b.at, loc: loc, businessDay: b.cal.BusinessDay()}
 	// Known classes first, then the others by name.
 	order := make([]int, 0, len(b.classes))
-	order = append(order, 0, 1, 2)
+	for i := range b.known {
+		order = append(order, i)
+	}
 	extra := map[string]bool{}
 	for name := range b.extra {
 		extra[name] = true
 	}
-	for _, name := range classOrder(extra)[3:] {
+	for _, name := range classOrder(pol, extra)[b.known:] {
 		order = append(order, b.extra[name])
 	}
 	var all []time.Duration

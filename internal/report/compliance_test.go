@@ -14,7 +14,6 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
-	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
@@ -33,7 +32,7 @@ var (
 // first-response time below is worked out by hand (business hours
 // 09:00–17:00 New York time).
 func seedCompliance(t *testing.T, f *fixture) {
-	A, P, O := sla.Availability, sla.Provisioning, sla.Other
+	A, P, O := "availability", "provisioning", "other"
 
 	// Outside the period: received a second before it starts, and during
 	// Mon 12-07 (the period's end is exclusive). Neither is counted.
@@ -392,7 +391,7 @@ func TestPercentileNearestRank(t *testing.T) {
 		var rows []report.ResponseRow
 		for i := tc.n; i >= 1; i-- { // in reverse: the report sorts
 			rec := et(2026, 11, 2, 9, 0)
-			rows = append(rows, report.ResponseRow{Class: sla.Other, ReceivedAt: rec, DueAt: et(2026, 11, 9, 9, 0), FirstResponseAt: rec.Add(time.Duration(i) * m)})
+			rows = append(rows, report.ResponseRow{Class: "other", ReceivedAt: rec, DueAt: et(2026, 11, 9, 9, 0), FirstResponseAt: rec.Add(time.Duration(i) * m)})
 		}
 		c, err := report.BuildCompliance(context.Background(), &fakeSource{rows: rows}, pol, compFrom, compTo, compAt)
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // overdueCSVOf is the overdue report's CSV for tickets with these subjects.
@@ -17,7 +16,7 @@ func overdueCSVOf(t *testing.T, subjects ...string) []byte {
 	t.Helper()
 	src := &fakeSource{}
 	for _, s := range subjects {
-		src.tickets = append(src.tickets, &desk.Ticket{Ref: "SR-1", Class: sla.Availability, Status: desk.StatusNew, Open: true,
+		src.tickets = append(src.tickets, &desk.Ticket{Ref: "SR-1", Class: "availability", Status: desk.StatusNew, Open: true,
 			Subject: s, RequesterEmail: "ann@agency.gov", ReceivedAt: et(2026, 11, 2, 9, 0), ResponseDueAt: et(2026, 11, 2, 12, 0)})
 	}
 	r, err := report.BuildOverdue(context.Background(), src, testPolicy(t), et(2026, 11, 30, 10, 0))
@@ -103,7 +102,7 @@ func TestCSV_NeutralisesFormulas(t *testing.T) {
 // is CRLF too.
 func TestCSV_RowsEndInCRLF(t *testing.T) {
 	overdue := overdueCSVOf(t, "plain", "two\nlines")
-	src := &fakeSource{rows: []report.ResponseRow{{Class: sla.Other, ReceivedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 9, 9, 0), Open: true}}}
+	src := &fakeSource{rows: []report.ResponseRow{{Class: "other", ReceivedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 9, 9, 0), Open: true}}}
 	c, err := report.BuildCompliance(context.Background(), src, testPolicy(t), compFrom, compTo, compAt)
 	if err != nil {
 		t.Fatal(err)

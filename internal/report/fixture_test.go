@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/desk/desktest"
@@ -44,10 +43,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
-	cl, err := classify.New(classify.DefaultRules())
-	if err != nil {
-		t.Fatal(err)
-	}
+	cl := desktest.Classifier(t)
+	var err error
 	f := &fixture{st: st, pol: testPolicy(t), now: et(2027, time.January, 4, 12, 0)}
 	f.svc = desk.NewService(st, desk.Config{Policy: f.pol, Classifier: cl, RefPrefix: "SR", BcryptCost: 4, Now: func() time.Time { return f.now }})
 	ctx := context.Background()

@@ -26,9 +26,8 @@ type Overdue struct {
 	At, NextOpening time.Time
 	// OverdueCount and ForecastCount count the rows of each kind.
 	OverdueCount, ForecastCount int
-	// Groups has one entry per known class, in the policy's order
-	// (availability, provisioning, other), even when empty, then one per
-	// other class that has rows.
+	// Groups has one entry per class of the policy, in its order, even
+	// when empty, then one per other class that has rows.
 	Groups []OverdueGroup
 
 	loc         *time.Location
@@ -88,6 +87,7 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	if !next.IsZero() {
 		r.NextOpening = next.In(loc)
 	}
+	breached := pol.Bounds(at).Breached // overdue; the rest are the forecast
 	byClass := map[string][]OverdueTicket{}
 	for i, t := range ts {
 		if i%ctxCheckEvery == 0 {
@@ -107,7 +107,7 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 		if t.Assignee != nil {
 			row.AssigneeEmail = t.Assignee.Email
 		}
-		if t.ResponseDueAt.Before(at) {
+		if breached.Contains(t.ResponseDueAt) {
 			row.OverdueBy = cal.Elapsed(t.ResponseDueAt, at)
 			r.OverdueCount++
 		} else {
@@ -121,7 +121,7 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	for c := range byClass {
 		extra[c] = true
 	}
-	for _, c := range classOrder(extra) {
+	for _, c := range classOrder(pol, extra) {
 		rows := byClass[c]
 		slices.SortFunc(rows, func(a, b OverdueTicket) int {
 			if a.OverdueBy != b.OverdueBy {

@@ -13,7 +13,6 @@ import (
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
-	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
@@ -83,31 +82,31 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 		// Deadlines by hand (availability 3h, provisioning 16h, other 40h of
 		// open time, 09:00–17:00):
 		// T1: Tue 11-24 09:30 + 3h → Tue 12:30.
-		add("T1", sla.Availability, et(2026, 11, 24, 9, 30), et(2026, 11, 24, 12, 30))
+		add("T1", "availability", et(2026, 11, 24, 9, 30), et(2026, 11, 24, 12, 30))
 		// T2: Fri 11-20 12:00: Fri 5h, Mon 8h (13h), Tue 3h → Tue 11-24 12:00.
-		add("T2", sla.Provisioning, et(2026, 11, 20, 12, 0), et(2026, 11, 24, 12, 0))
+		add("T2", "provisioning", et(2026, 11, 20, 12, 0), et(2026, 11, 24, 12, 0))
 		// T3: Mon 11-16 10:00: Mon 7h, Tue–Fri 32h (39h), Mon 11-23 1h → Mon 11-23 10:00.
-		add("T3", sla.Other, et(2026, 11, 16, 10, 0), et(2026, 11, 23, 10, 0))
+		add("T3", "other", et(2026, 11, 16, 10, 0), et(2026, 11, 23, 10, 0))
 		// T4: Tue 11-24 13:00 + 3h → Tue 16:00.
-		add("T4", sla.Availability, et(2026, 11, 24, 13, 0), et(2026, 11, 24, 16, 0))
+		add("T4", "availability", et(2026, 11, 24, 13, 0), et(2026, 11, 24, 16, 0))
 		// T5: Tue 11-24 16:30: Tue 30m, Wed 2h30m → Wed 11-25 11:30.
-		add("T5", sla.Availability, et(2026, 11, 24, 16, 30), et(2026, 11, 25, 11, 30))
+		add("T5", "availability", et(2026, 11, 24, 16, 30), et(2026, 11, 25, 11, 30))
 		// T6: Wed 11-25 10:00: Wed 7h, Thu holiday, Fri 8h (15h), Mon 1h → Mon 11-30 10:00.
-		add("T6", sla.Provisioning, et(2026, 11, 25, 10, 0), et(2026, 11, 30, 10, 0))
+		add("T6", "provisioning", et(2026, 11, 25, 10, 0), et(2026, 11, 30, 10, 0))
 		// T7: Wed 11-25 15:00: Wed 2h, Thu holiday, Fri 1h → Fri 11-27 10:00.
-		add("T7", sla.Availability, et(2026, 11, 25, 15, 0), et(2026, 11, 27, 10, 0))
+		add("T7", "availability", et(2026, 11, 25, 15, 0), et(2026, 11, 27, 10, 0))
 		// T8: answered → never in the report.
-		t8 := add("T8", sla.Availability, et(2026, 11, 23, 9, 0), et(2026, 11, 23, 12, 0))
+		t8 := add("T8", "availability", et(2026, 11, 23, 9, 0), et(2026, 11, 23, 12, 0))
 		f.reply(t, t8, et(2026, 11, 23, 10, 0))
 		// T9: resolved without a reply → not open, never in the report.
-		t9 := add("T9", sla.Availability, et(2026, 11, 23, 9, 0), et(2026, 11, 23, 12, 0))
+		t9 := add("T9", "availability", et(2026, 11, 23, 9, 0), et(2026, 11, 23, 12, 0))
 		f.update(t, t9, desk.StatusResolved, "")
 		// T10: Mon 11-23 11:00 + 3h → Mon 14:00; waiting on the customer
 		// (still open) and assigned to Sam.
-		t10 := add("T10", sla.Availability, et(2026, 11, 23, 11, 0), et(2026, 11, 23, 14, 0))
+		t10 := add("T10", "availability", et(2026, 11, 23, 11, 0), et(2026, 11, 23, 14, 0))
 		f.update(t, t10, desk.StatusWaiting, "sam@agency.gov")
 		// T11: Wed 11-25 12:00 + 3h → Wed 15:00.
-		add("T11", sla.Availability, et(2026, 11, 25, 12, 0), et(2026, 11, 25, 15, 0))
+		add("T11", "availability", et(2026, 11, 25, 12, 0), et(2026, 11, 25, 15, 0))
 
 		cases := []struct {
 			name           string
@@ -125,9 +124,9 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				name: "tuesday_10:00", at: et(2026, 11, 24, 10, 0), next: et(2026, 11, 25, 9, 0),
 				overdue: 2, fcast: 2,
 				groups: map[string][]row{
-					sla.Availability: {{"T10", 4 * h, false}, {"T1", -(2*h + 30*m), true}},
-					sla.Provisioning: {{"T2", -2 * h, true}},
-					sla.Other:        {{"T3", 8 * h, false}},
+					"availability": {{"T10", 4 * h, false}, {"T1", -(2*h + 30*m), true}},
+					"provisioning": {{"T2", -2 * h, true}},
+					"other":        {{"T3", 8 * h, false}},
 				},
 			},
 			{
@@ -140,9 +139,9 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				name: "tuesday_18:00", at: et(2026, 11, 24, 18, 0), next: et(2026, 11, 25, 9, 0),
 				overdue: 5, fcast: 0,
 				groups: map[string][]row{
-					sla.Availability: {{"T10", 11 * h, false}, {"T1", 4*h + 30*m, false}, {"T4", 1 * h, false}},
-					sla.Provisioning: {{"T2", 5 * h, false}},
-					sla.Other:        {{"T3", 15 * h, false}},
+					"availability": {{"T10", 11 * h, false}, {"T1", 4*h + 30*m, false}, {"T4", 1 * h, false}},
+					"provisioning": {{"T2", 5 * h, false}},
+					"other":        {{"T3", 15 * h, false}},
 				},
 			},
 			{
@@ -155,9 +154,9 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				name: "wednesday_before_thanksgiving", at: et(2026, 11, 25, 14, 0), next: et(2026, 11, 27, 9, 0),
 				overdue: 6, fcast: 1,
 				groups: map[string][]row{
-					sla.Availability: {{"T10", 16 * h, false}, {"T1", 9*h + 30*m, false}, {"T4", 6 * h, false}, {"T5", 2*h + 30*m, false}, {"T11", -1 * h, true}},
-					sla.Provisioning: {{"T2", 10 * h, false}},
-					sla.Other:        {{"T3", 20 * h, false}},
+					"availability": {{"T10", 16 * h, false}, {"T1", 9*h + 30*m, false}, {"T4", 6 * h, false}, {"T5", 2*h + 30*m, false}, {"T11", -1 * h, true}},
+					"provisioning": {{"T2", 10 * h, false}},
+					"other":        {{"T3", 20 * h, false}},
 				},
 			},
 			{
@@ -171,9 +170,9 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				name: "saturday_night_after_thanksgiving", at: et(2026, 11, 28, 3, 0), next: et(2026, 11, 30, 9, 0),
 				overdue: 8, fcast: 0,
 				groups: map[string][]row{
-					sla.Availability: {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
-					sla.Provisioning: {{"T2", 21 * h, false}},
-					sla.Other:        {{"T3", 31 * h, false}},
+					"availability": {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
+					"provisioning": {{"T2", 21 * h, false}},
+					"other":        {{"T3", 31 * h, false}},
 				},
 			},
 			{
@@ -184,9 +183,9 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				name: "monday_opening_instant", at: et(2026, 11, 30, 9, 0), next: et(2026, 12, 1, 9, 0),
 				overdue: 8, fcast: 1,
 				groups: map[string][]row{
-					sla.Availability: {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
-					sla.Provisioning: {{"T2", 21 * h, false}, {"T6", -1 * h, true}},
-					sla.Other:        {{"T3", 31 * h, false}},
+					"availability": {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
+					"provisioning": {{"T2", 21 * h, false}, {"T6", -1 * h, true}},
+					"other":        {{"T3", 31 * h, false}},
 				},
 			},
 		}
@@ -205,7 +204,7 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				if len(r.Groups) != 3 {
 					t.Fatalf("%d groups, want 3 (one per class, even empty)", len(r.Groups))
 				}
-				for i, class := range sla.Classes() {
+				for i, class := range []string{"availability", "provisioning", "other"} {
 					g := r.Groups[i]
 					if g.Class != class {
 						t.Fatalf("group %d is %q, want %q", i, g.Class, class)
@@ -263,9 +262,9 @@ func TestOverdue_AcrossDST(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
 		// Fri 10-30 14:00 EDT + 3h → Fri 17:00 EDT (used up at closing).
-		a := f.ticket(t, sla.Availability, "Ticket before the weekend", et(2026, 10, 30, 14, 0), et(2026, 10, 30, 17, 0))
+		a := f.ticket(t, "availability", "Ticket before the weekend", et(2026, 10, 30, 14, 0), et(2026, 10, 30, 17, 0))
 		// Fri 10-30 16:00 EDT: Fri 1h, Mon 11-02 2h → Mon 11:00 EST.
-		b := f.ticket(t, sla.Availability, "Ticket late on Friday", et(2026, 10, 30, 16, 0), et(2026, 11, 2, 11, 0))
+		b := f.ticket(t, "availability", "Ticket late on Friday", et(2026, 10, 30, 16, 0), et(2026, 11, 2, 11, 0))
 		r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 11, 2, 10, 0))
 		if err != nil {
 			t.Fatal(err)
@@ -290,10 +289,10 @@ func TestOverdue_AcrossDST(t *testing.T) {
 func TestOverdue_CSVAndJSON(t *testing.T) {
 	st := storetest.Open(t)
 	f := newFixture(t, st)
-	evil := f.ticket(t, sla.Availability, `=HYPERLINK("http://evil.example/?x=1","click me")`, et(2026, 7, 2, 16, 0), et(2026, 7, 6, 11, 0))
+	evil := f.ticket(t, "availability", `=HYPERLINK("http://evil.example/?x=1","click me")`, et(2026, 7, 2, 16, 0), et(2026, 7, 6, 11, 0))
 	f.update(t, evil, "", "sam@agency.gov")
 	// Mon 07-06 12:00 + 3h → 15:00: at 14:30 forecast with 30m = 1800 s left.
-	plus := f.ticket(t, sla.Availability, `+1 "quoted", with a comma`, et(2026, 7, 6, 12, 0), et(2026, 7, 6, 15, 0))
+	plus := f.ticket(t, "availability", `+1 "quoted", with a comma`, et(2026, 7, 6, 12, 0), et(2026, 7, 6, 15, 0))
 	r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 7, 6, 14, 30))
 	if err != nil {
 		t.Fatal(err)

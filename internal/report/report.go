@@ -82,17 +82,14 @@ func NextOpening(cal *clock.Calendar, at time.Time) time.Time {
 	return cal.NextOpen(lo) // lo is the closing: the desk is closed there
 }
 
-// classOrder lists the known classes first, in the policy's order, then any
-// others (a class renamed in the configuration, say) alphabetically.
-func classOrder(extra map[string]bool) []string {
-	out := sla.Classes()
-	known := map[string]bool{}
-	for _, c := range out {
-		known[c] = true
-	}
+// classOrder lists the policy's classes first, in its order, then any
+// others (tickets of a class since renamed or dropped in the
+// configuration) alphabetically.
+func classOrder(pol *sla.Policy, extra map[string]bool) []string {
+	out := pol.ClassNames()
 	var more []string
 	for c := range extra {
-		if !known[c] {
+		if !pol.ValidClass(c) {
 			more = append(more, c)
 		}
 	}

@@ -19,12 +19,12 @@ const (
 	colourGrid     = "#d8dee4" // --line
 )
 
-// trendStyle is a class's line in the trend chart: colour and dash pattern
-// (so the lines differ without colour too).
+// trendStyle is a class's line in the trend chart, by its place in the
+// report: colour and dash pattern (so the lines differ without colour too).
 var trendStyles = []struct{ colour, dash string }{
-	{"#245fa8", ""},    // availability: blue (--met), solid
-	{"#1a7f37", "7 4"}, // provisioning: green, dashed
-	{"#8a5a00", "2 3"}, // other: amber (--warn), dotted
+	{"#245fa8", ""},    // first class: blue (--met), solid
+	{"#1a7f37", "7 4"}, // second: green, dashed
+	{"#8a5a00", "2 3"}, // third: amber (--warn), dotted
 	{"#5b6570", "9 3 2 3"},
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/report"
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // svgElement is an element met while walking an SVG document.
@@ -78,11 +77,11 @@ func chartReport(t *testing.T) *report.Compliance {
 	}
 	mon := et(2026, 11, 2, 9, 0)
 	for i := 0; i < 3; i++ { // availability: 3 met, 1 late in week 1; 1 met in week 3
-		add(sla.Availability, mon, mon.Add(3*h), mon.Add(h), false)
+		add("availability", mon, mon.Add(3*h), mon.Add(h), false)
 	}
-	add(sla.Availability, mon, mon.Add(3*h), mon.Add(4*h), false)
-	add(sla.Availability, mon.AddDate(0, 0, 14), mon.AddDate(0, 0, 14).Add(3*h), mon.AddDate(0, 0, 14).Add(h), false)
-	add(sla.Provisioning, mon, mon.AddDate(0, 0, 2), time.Time{}, true) // open overdue at the end
+	add("availability", mon, mon.Add(3*h), mon.Add(4*h), false)
+	add("availability", mon.AddDate(0, 0, 14), mon.AddDate(0, 0, 14).Add(3*h), mon.AddDate(0, 0, 14).Add(h), false)
+	add("provisioning", mon, mon.AddDate(0, 0, 2), time.Time{}, true) // open overdue at the end
 	add(`<script>alert("x")</script> & co`, mon, mon.Add(h), mon.Add(30*m), false)
 	c, err := report.BuildCompliance(context.Background(), &fakeSource{rows: rows}, testPolicy(t), et(2026, 11, 2, 0, 0), et(2026, 11, 23, 0, 0), et(2026, 11, 23, 0, 0))
 	if err != nil {
@@ -211,7 +210,7 @@ func TestTrendSVG_ConnectedLineAndEmpty(t *testing.T) {
 	var rows []report.ResponseRow
 	for w := 0; w < 4; w++ {
 		rec := et(2026, 11, 2, 9, 0).AddDate(0, 0, 7*w)
-		rows = append(rows, report.ResponseRow{Class: sla.Availability, ReceivedAt: rec, DueAt: rec.Add(3 * h), FirstResponseAt: rec.Add(h)})
+		rows = append(rows, report.ResponseRow{Class: "availability", ReceivedAt: rec, DueAt: rec.Add(3 * h), FirstResponseAt: rec.Add(h)})
 	}
 	c, err := report.BuildCompliance(context.Background(), &fakeSource{rows: rows}, testPolicy(t), et(2026, 11, 2, 0, 0), et(2026, 11, 30, 0, 0), et(2026, 12, 1, 0, 0))
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // agency is a (fictional) customer agency.
@@ -117,7 +115,7 @@ type tctx struct {
 }
 
 // content picks the requester and writes the subject and body.
-func (k *tk) content(class string) *tctx {
+func (k *tk) content(about topic) *tctx {
 	g := k.g
 	ag := &agencies[k.pick(g.agencyCum)]
 	// A few dozen regulars per agency write most of its tickets.
@@ -132,10 +130,10 @@ func (k *tk) content(class string) *tctx {
 	c.email = local + "@" + ag.domain
 
 	var bank []tmpl
-	switch class {
-	case sla.Availability:
+	switch about {
+	case topicOutage:
 		bank = availabilityBank
-	case sla.Provisioning:
+	case topicAccess:
 		bank = provisioningBank
 	default:
 		bank = otherBank
@@ -171,16 +169,17 @@ func (k *tk) content(class string) *tctx {
 func pow2(x float64) float64 { return x * x }
 
 // reply is a staff member's first public reply: mostly the one that fits
-// the request, sometimes a generic one for the class it ended up in.
-func (c *tctx) reply(r *rand.Rand, class string) string {
+// the request, sometimes a generic one for the topic of the class it ended
+// up in.
+func (c *tctx) reply(r *rand.Rand, about topic) string {
 	if c.replyTmpl != "" && r.IntN(5) != 0 {
 		return "Hi " + c.first + ",\n\n" + c.expand(c.replyTmpl) + "\n\n" + staffClosings[r.IntN(len(staffClosings))]
 	}
 	var bank []string
-	switch class {
-	case sla.Availability:
+	switch about {
+	case topicOutage:
 		bank = availabilityReplies
-	case sla.Provisioning:
+	case topicAccess:
 		bank = provisioningReplies
 	default:
 		bank = otherReplies
@@ -194,25 +193,25 @@ func (c *tctx) followUp(r *rand.Rand) string {
 }
 
 // note is an internal staff note.
-func (c *tctx) note(r *rand.Rand, class string) string {
-	if class == sla.Availability && r.IntN(2) == 0 {
+func (c *tctx) note(r *rand.Rand, about topic) string {
+	if about == topicOutage && r.IntN(2) == 0 {
 		return c.expand(availabilityNotes[r.IntN(len(availabilityNotes))])
 	}
 	return c.expand(notes[r.IntN(len(notes))])
 }
 
-// reclassReason is why staff moved a ticket from one class to another.
-func reclassReason(r *rand.Rand, from, to string) string {
+// reclassReason is why staff moved a ticket to a class of topic to.
+func reclassReason(r *rand.Rand, to topic) string {
 	var bank []string
 	switch to {
-	case sla.Availability:
+	case topicOutage:
 		bank = []string{
 			"requester's production site is actually down; treating as an outage",
 			"the access problem turned out to be a platform-wide login outage",
 			"customer confirmed users are getting errors in production",
 			"impact is wider than one user: availability",
 		}
-	case sla.Provisioning:
+	case topicAccess:
 		bank = []string{
 			"site is up; this is an access request",
 			"not an outage: they need a quota increase",

@@ -20,7 +20,9 @@
 //     about 5% reclassified by staff, with the deadline recomputed.
 //   - Deadlines from the policy; first responses at a business-time
 //     fraction of the target, so that about 90% meet it (a little fewer for
-//     availability, more for other).
+//     outages, more for general questions). The classes are the policy's:
+//     each kind of request (outage, access, general) goes to one of them
+//     (see topicClasses).
 //   - Old tickets closed or resolved; the most recent ones, about
 //     Options.OpenShare of all, still new, open or waiting on the customer,
 //     some unanswered and overdue.
@@ -93,10 +95,6 @@ const (
 	waitingShare   = 0.40  // open, answered tickets waiting on the customer
 	resolvedShare  = 0.20  // finished tickets left resolved rather than closed
 )
-
-// lateShare is, per class, the share of answered tickets whose first
-// response misses the target.
-var lateShare = map[string]float64{sla.Availability: 0.14, sla.Provisioning: 0.09, sla.Other: 0.07}
 
 // Generate makes opts.Tickets tickets in receipt order and calls emit with
 // each batch of batchSize (DefaultBatch if ≤ 0; the last batch may be
@@ -205,6 +203,10 @@ type generator struct {
 	now     time.Time
 	targets map[string]time.Duration
 	day     time.Duration // a business day
+	// classes are the policy's class names; topicClass the class of each
+	// topic.
+	classes    []string
+	topicClass [numTopics]string
 
 	// The open tickets are mostly in the last tail tickets, with the
 	// chance of being open rising from openLo to openHi across it.
@@ -232,7 +234,9 @@ func newGenerator(opts Options, pol *sla.Policy, cl *classify.Classifier) *gener
 	}
 	span := time.Duration(opts.Years * 365.2425 * 24 * float64(time.Hour))
 	g.start = opts.Now.Add(-span)
-	for _, c := range sla.Classes() {
+	g.classes = pol.ClassNames()
+	g.topicClass = topicClasses(pol)
+	for _, c := range g.classes {
 		g.targets[c], _ = pol.TargetDuration(c)
 	}
 
@@ -464,7 +468,7 @@ func (k *tk) wantOpen(i int) bool {
 // responseFraction is the first response time as a share of the target:
 // mostly well inside it, sometimes over.
 func (k *tk) responseFraction(class string) float64 {
-	if k.chance(lateShare[class]) {
+	if k.chance(lateShare[k.g.topicOf(class)]) {
 		// Late: 1.02× to about 3× the target, most just over.
 		return 1.02 + 2*math.Pow(k.r.Float64(), 2)
 	}
@@ -504,8 +508,9 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 	open := k.wantOpen(i)
 
 	// What it is about, who asks, and how.
-	want := k.intendedClass(incident)
-	c := k.content(want)
+	about := k.intendedTopic(incident)
+	want := g.topicClass[about]
+	c := k.content(about)
 	channel := desk.ChannelWeb
 	switch x := k.r.Float64(); {
 	case x < 0.35:
@@ -516,17 +521,13 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 
 	// Classification, as the service decides it.
 	res := g.cl.Classify(c.subject, c.body)
-	class, by, reason := res.Class, desk.ClassByRule, res.Reason()
+	class, by, reason := desk.DecideClass(g.pol, res, "")
 	if channel != desk.ChannelEmail && k.chance(choiceShare) {
 		chosen := want
 		if k.chance(0.2) {
-			chosen = sla.Classes()[k.r.IntN(3)]
+			chosen = g.classes[k.r.IntN(len(g.classes))]
 		}
-		if chosen != sla.Availability && res.Class == sla.Availability {
-			reason = "requester chose " + chosen + ", but " + res.Reason() + " (availability wins when in doubt)"
-		} else {
-			class, by, reason = chosen, desk.ClassByRequester, "chosen by the requester"
-		}
+		class, by, reason = desk.DecideClass(g.pol, res, chosen)
 	}
 	origClass, origReason := class, reason
 	origDue := g.cal.Due(rt, g.targets[class])
@@ -534,12 +535,12 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 	// A staff reclassification: back to what the ticket is really about
 	// when the rules got it wrong, else to another class.
 	var reclassTo, reclassWhy string
-	if k.chance(reclassShare) {
+	if n := len(g.classes); n > 1 && k.chance(reclassShare) {
 		reclassTo = want
 		if reclassTo == class {
-			reclassTo = sla.Classes()[(slices.Index(sla.Classes(), class)+1+k.r.IntN(2))%3]
+			reclassTo = g.classes[(slices.Index(g.classes, class)+1+k.r.IntN(n-1))%n]
 		}
-		reclassWhy = reclassReason(k.r, class, reclassTo)
+		reclassWhy = reclassReason(k.r, g.topicOf(reclassTo))
 	}
 	final := class
 	if reclassTo != "" {
@@ -646,7 +647,7 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 		state, rem := g.pol.Evaluate(due, answerAt, answerAt)
 		actor, id := responder.Display(), userID(responder)
 		evs = append(evs,
-			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventReply, Body: c.reply(k.r, final)},
+			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventReply, Body: c.reply(k.r, g.topicOf(final))},
 			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventFirstResponse, New: string(state), Body: firstResponseWords(state, rem, g.day)},
 			&desk.Event{At: answerAt, ActorID: id, Actor: actor, Kind: desk.EventStatusChanged, Old: desk.StatusNew, New: desk.StatusOpen},
 		)
@@ -666,7 +667,7 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 		if k.chance(noteShare) {
 			if at := answerAt.Add(k.uniform(5*time.Minute, 4*time.Hour)); at.Before(limit) {
 				who := responder
-				evs = append(evs, &desk.Event{At: at, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventNote, Internal: true, Body: c.note(k.r, final)})
+				evs = append(evs, &desk.Event{At: at, ActorID: userID(who), Actor: who.Display(), Kind: desk.EventNote, Internal: true, Body: c.note(k.r, g.topicOf(final))})
 			}
 		}
 		if waiting {
@@ -699,8 +700,8 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 	return Item{Ticket: t, Events: evs}
 }
 
-// intendedClass is what the requester is writing about.
-func (k *tk) intendedClass(incident bool) string {
+// intendedTopic is what the requester is writing about.
+func (k *tk) intendedTopic(incident bool) topic {
 	x := k.r.Float64()
 	a, p := 0.2, 0.45
 	if incident {
@@ -708,11 +709,11 @@ func (k *tk) intendedClass(incident bool) string {
 	}
 	switch {
 	case x < a:
-		return sla.Availability
+		return topicOutage
 	case x < a+p:
-		return sla.Provisioning
+		return topicAccess
 	}
-	return sla.Other
+	return topicGeneral
 }
 
 // firstResponseWords is what the service writes on the first_response event.

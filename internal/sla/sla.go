@@ -5,26 +5,10 @@ package sla
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/slatrack/slatrack/internal/clock"
 )
-
-// The ticket classes, in the order they are shown.
-const (
-	Availability = "availability"
-	Provisioning = "provisioning"
-	Other        = "other"
-)
-
-// Classes lists the valid classes.
-func Classes() []string { return []string{Availability, Provisioning, Other} }
-
-// ValidClass reports whether s names a class.
-func ValidClass(s string) bool {
-	return s == Availability || s == Provisioning || s == Other
-}
 
 // State is a ticket's standing against its first-response objective.
 type State string
@@ -56,38 +40,8 @@ func (s State) Label() string {
 	return string(s)
 }
 
-// Policy is the calendar plus the targets per class. It is immutable and
-// safe for concurrent use.
-type Policy struct {
-	cal     *clock.Calendar
-	targets map[string]clock.Target
-	atRisk  time.Duration
-}
-
-// New builds a policy; every class needs a target.
-func New(cal *clock.Calendar, targets map[string]clock.Target, atRisk clock.Target) (*Policy, error) {
-	p := &Policy{cal: cal, targets: map[string]clock.Target{}, atRisk: atRisk.Duration(cal.BusinessDay())}
-	for _, c := range Classes() {
-		t, ok := targets[c]
-		if !ok || t.Amount <= 0 {
-			return nil, fmt.Errorf("sla: no target for class %q", c)
-		}
-		p.targets[c] = t
-	}
-	return p, nil
-}
-
 // Calendar is the business-hours clock the policy counts in.
 func (p *Policy) Calendar() *clock.Calendar { return p.cal }
-
-// Target is the objective for a class.
-func (p *Policy) Target(class string) (clock.Target, error) {
-	t, ok := p.targets[class]
-	if !ok {
-		return clock.Target{}, UnknownClassError(class)
-	}
-	return t, nil
-}
 
 // TargetDuration is the class's objective as open time.
 func (p *Policy) TargetDuration(class string) (time.Duration, error) {
@@ -96,11 +50,6 @@ func (p *Policy) TargetDuration(class string) (time.Duration, error) {
 		return 0, err
 	}
 	return t.Duration(p.cal.BusinessDay()), nil
-}
-
-// UnknownClassError explains a class name that is not one of ours.
-func UnknownClassError(class string) error {
-	return fmt.Errorf("unknown class %q (valid classes: %s)", class, strings.Join(Classes(), ", "))
 }
 
 // Due is when a ticket of class received at received needs its first response.
@@ -115,27 +64,21 @@ func (p *Policy) Due(class string, received time.Time) (time.Time, error) {
 // Evaluate gives the state of a ticket due at due, answered at
 // firstResponse (zero when unanswered), as of now, with the business time
 // remaining (negative: overdue by). For an answered ticket the remaining
-// time is measured at the response.
+// time is measured at the response. An unanswered ticket's state is
+// Bounds(now).State(due), the same ranges every query uses.
 func (p *Policy) Evaluate(due, firstResponse, now time.Time) (State, time.Duration) {
 	if !firstResponse.IsZero() {
-		rem := p.cal.Remaining(firstResponse, due)
-		if firstResponse.After(due) {
-			return Breached, rem
-		}
-		return Met, rem
+		return AnsweredState(due, firstResponse), p.cal.Remaining(firstResponse, due)
 	}
-	rem := p.cal.Remaining(now, due)
-	switch {
-	case now.After(due):
-		return Breached, rem
-	case rem <= p.atRisk:
-		return AtRisk, rem
-	}
-	return OnTrack, rem
+	return p.Bounds(now).State(due), p.cal.Remaining(now, due)
 }
 
-// AtRiskWindow is how much business time before the deadline a ticket turns at risk.
+// AtRiskWindow is how much business time before the deadline a ticket
+// turns at risk (for words; the states themselves come from Bounds).
 func (p *Policy) AtRiskWindow() time.Duration { return p.atRisk }
+
+// AtRiskTarget is the at-risk window as configured, for words: "1 business hour".
+func (p *Policy) AtRiskTarget() clock.Target { return p.window }
 
 // Promise is a deadline in words for requesters: "Monday, July 6, 11:00 AM ET".
 func (p *Policy) Promise(due time.Time) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/slatrack/slatrack/internal/sla"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,7 +72,7 @@ func TestMigrateCountsMailStoredBefore(t *testing.T) {
 			if err := s.db.Exec(`INSERT INTO quarantine (id, source, status, received_at) VALUES (3, 'smtp', 'held', ?)`, now).Error; err != nil {
 				t.Fatal(err)
 			}
-			snap, err := s.MetricsSnapshot(ctx, now, now, now)
+			snap, err := s.MetricsSnapshot(ctx, sla.Bounds{}, now)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,15 +10,12 @@ import (
 )
 
 // MetricsSnapshot counts what /metrics reports, with a handful of grouped
-// queries that use the queue and receipt indexes, and the inbound mail
-// counters.
-func (s *Store) MetricsSnapshot(ctx context.Context, now, atRiskUntil, since time.Time) (metrics.Snapshot, error) {
+// queries that use the queue and receipt indexes: open, unanswered tickets
+// by the state ranges b (the policy's, never worked out here), and first
+// responses to tickets received since since.
+func (s *Store) MetricsSnapshot(ctx context.Context, b sla.Bounds, since time.Time) (metrics.Snapshot, error) {
 	db := s.db.WithContext(ctx)
 	snap := metrics.Snapshot{Open: map[string]map[sla.State]int{}, FirstResponses: map[string]map[sla.State]int{}}
-	for _, c := range sla.Classes() {
-		snap.Open[c] = map[sla.State]int{}
-		snap.FirstResponses[c] = map[sla.State]int{}
-	}
 	type row struct {
 		Class string
 		N     int
@@ -29,27 +26,29 @@ func (s *Store) MetricsSnapshot(ctx context.Context, now, atRiskUntil, since tim
 			return err
 		}
 		for _, r := range rows {
-			if into[r.Class] != nil {
-				into[r.Class][st] = r.N
+			if into[r.Class] == nil {
+				into[r.Class] = map[sla.State]int{}
 			}
+			into[r.Class][st] = r.N
 		}
 		return nil
 	}
-	open := `SELECT class, COUNT(*) AS n FROM tickets WHERE open = ? AND answered = ? AND `
-	now, atRiskUntil, since = utc(now), utc(atRiskUntil), utc(since)
-	err := count(snap.Open, sla.Breached, open+`response_due_at < ? GROUP BY class`, true, false, now)
-	if err == nil {
-		err = count(snap.Open, sla.AtRisk, open+`response_due_at >= ? AND response_due_at <= ? GROUP BY class`, true, false, now, atRiskUntil)
+	var err error
+	for _, st := range []sla.State{sla.Breached, sla.AtRisk, sla.OnTrack} {
+		r, _ := b.Range(st)
+		cond, args := dueIn(r)
+		if err == nil {
+			err = count(snap.Open, st, `SELECT class, COUNT(*) AS n FROM tickets WHERE open = ? AND answered = ? AND `+cond+` GROUP BY class`,
+				append([]any{true, false}, args...)...)
+		}
 	}
-	if err == nil {
-		err = count(snap.Open, sla.OnTrack, open+`response_due_at > ? GROUP BY class`, true, false, atRiskUntil)
-	}
+	since = utc(since)
 	answered := `SELECT class, COUNT(*) AS n FROM tickets WHERE received_at >= ? AND answered = ? AND `
 	if err == nil {
-		err = count(snap.FirstResponses, sla.Met, answered+`first_response_at <= response_due_at GROUP BY class`, since, true)
+		err = count(snap.FirstResponses, sla.Met, answered+answeredOnTime+` GROUP BY class`, since, true)
 	}
 	if err == nil {
-		err = count(snap.FirstResponses, sla.Breached, answered+`first_response_at > response_due_at GROUP BY class`, since, true)
+		err = count(snap.FirstResponses, sla.Breached, answered+answeredLate+` GROUP BY class`, since, true)
 	}
 	var n int64
 	if err == nil {

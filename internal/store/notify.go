@@ -124,7 +124,7 @@ func (s *Store) Notifications(ctx context.Context, since time.Time) ([]notify.No
 }
 
 // NotifyCandidates are the tickets the warning scheduler looks at: open,
-// unanswered, due at or before dueBy (pass the end of the at-risk window),
+// unanswered, due at or before dueBy (the policy's sla.Bounds.AtRiskUntil),
 // and not yet given their breach notice, earliest due first (at most
 // 1000), Assignee filled. They use the queue index.
 func (s *Store) NotifyCandidates(ctx context.Context, dueBy time.Time) ([]*desk.Ticket, error) {

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // Page sizes for ListTickets.
@@ -20,6 +21,33 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 200
 )
+
+// The answered states in SQL, mirroring sla.AnsweredState: met at or
+// before the due instant, breached after it.
+const (
+	answeredOnTime = "first_response_at <= response_due_at"
+	answeredLate   = "first_response_at > response_due_at"
+)
+
+// dueIn is the condition "response_due_at lies in r" with its arguments,
+// "" when r has no bound. The bounds are rounded up to the stored
+// microseconds, so "< Before" and ">= From" mean exactly that for stored
+// times. Every state filter goes through here with the policy's ranges
+// (sla.Bounds); none is worked out in SQL.
+func dueIn(r sla.Range) (string, []any) {
+	var conds []string
+	var args []any
+	if !r.From.IsZero() {
+		conds, args = append(conds, "response_due_at >= ?"), append(args, utcCeil(r.From))
+	}
+	if !r.Before.IsZero() {
+		conds, args = append(conds, "response_due_at < ?"), append(args, utcCeil(r.Before))
+	}
+	if len(conds) == 0 {
+		return "1 = 1", nil // an unbounded range holds every due time
+	}
+	return strings.Join(conds, " AND "), args
+}
 
 // queueOrder is the queue's order; ListTickets' cursor condition and the
 // queue index (open, answered, response_due_at, id) follow it.
@@ -308,36 +336,21 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 		add("answered = ?", *q.Answered)
 	}
 
-	var (
-		due     []string
-		dueArgs []any
-	)
-	if !q.DueBefore.IsZero() {
-		due, dueArgs = append(due, "response_due_at < ?"), append(dueArgs, utcCeil(q.DueBefore))
-	}
-	if !q.DueFrom.IsZero() {
-		due, dueArgs = append(due, "response_due_at >= ?"), append(dueArgs, utcCeil(q.DueFrom))
-	}
-	if !q.DueAfter.IsZero() {
-		due, dueArgs = append(due, "response_due_at > ?"), append(dueArgs, utc(q.DueAfter))
-	}
+	due, dueArgs := dueIn(sla.Range{From: q.DueFrom, Before: q.DueBefore})
 	if q.LateOrOverdue {
 		// Answered late, or unanswered within the due bounds (overdue). With
 		// no due bound, only the late ones.
-		late := "(answered = ? AND first_response_at > response_due_at)"
-		if len(due) == 0 {
+		late := "(answered = ? AND " + answeredLate + ")"
+		if due == "" {
 			add(late, true)
 		} else {
-			add("("+late+" OR (answered = ? AND "+strings.Join(due, " AND ")+"))",
-				append([]any{true, false}, dueArgs...)...)
+			add("("+late+" OR (answered = ? AND "+due+"))", append([]any{true, false}, dueArgs...)...)
 		}
-	} else {
-		for i, c := range due {
-			add(c, dueArgs[i])
-		}
+	} else if due != "" {
+		add(due, dueArgs...)
 	}
 	if q.OnTimeOnly {
-		add("answered = ? AND first_response_at <= response_due_at", true)
+		add("answered = ? AND "+answeredOnTime, true)
 	}
 
 	if text := strings.TrimSpace(q.Text); text != "" {

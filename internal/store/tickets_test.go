@@ -334,7 +334,7 @@ func TestTimes(t *testing.T) {
 			if got := list(desk.TicketQuery{DueFrom: t0, DueBefore: t0.Add(100 * time.Millisecond)}); !reflect.DeepEqual(got, want[1:4]) {
 				t.Errorf("due in [t0, t0+100ms): %v", got)
 			}
-			if got := list(desk.TicketQuery{DueAfter: t0.Add(999999 * time.Microsecond)}); !reflect.DeepEqual(got, want[6:]) {
+			if got := list(desk.TicketQuery{DueFrom: t0.Add(999999*time.Microsecond + time.Nanosecond)}); !reflect.DeepEqual(got, want[6:]) {
 				t.Errorf("due after t0+999999µs: %v", got)
 			}
 			// Bounds finer than a microsecond keep their exact meaning.
@@ -344,7 +344,7 @@ func TestTimes(t *testing.T) {
 			if got := list(desk.TicketQuery{DueBefore: t0.Add(500 * time.Nanosecond)}); !reflect.DeepEqual(got, want[:2]) {
 				t.Errorf("due before t0+0.5µs: %v", got)
 			}
-			if got := list(desk.TicketQuery{DueAfter: t0.Add(500 * time.Nanosecond)}); !reflect.DeepEqual(got, want[2:]) {
+			if got := list(desk.TicketQuery{DueFrom: t0.Add(501 * time.Nanosecond)}); !reflect.DeepEqual(got, want[2:]) {
 				t.Errorf("due after t0+0.5µs: %v", got)
 			}
 		})
@@ -427,14 +427,14 @@ func TestListTickets(t *testing.T) {
 			{"answered", desk.TicketQuery{Answered: ptr(true)}, all[7:]},
 			{"due before", desk.TicketQuery{DueBefore: base}, []string{"alpha outage", "zeta closed late", "epsilon on time", "delta late", "lambda just in time"}},
 			{"due from (inclusive)", desk.TicketQuery{DueFrom: betaDue}, []string{"beta provisioning", "iota a_b", "kappa axb!", "gamma other"}},
-			{"due after (exclusive)", desk.TicketQuery{DueAfter: betaDue}, []string{"iota a_b", "kappa axb!", "gamma other"}},
+			{"due after (exclusive)", desk.TicketQuery{DueFrom: betaDue.Add(time.Nanosecond)}, []string{"iota a_b", "kappa axb!", "gamma other"}},
 			{"breached (late or overdue)", desk.TicketQuery{LateOrOverdue: true, DueBefore: base}, []string{"alpha outage", "zeta closed late", "delta late"}},
 			{"breached and open", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: base}, []string{"alpha outage", "delta late"}},
 			{"late only", desk.TicketQuery{LateOrOverdue: true}, []string{"zeta closed late", "delta late"}},
 			{"met (on time)", desk.TicketQuery{Answered: ptr(true), OnTimeOnly: true}, []string{"epsilon on time", "lambda just in time"}},
 			{"at risk", desk.TicketQuery{Answered: ptr(false), DueFrom: base, DueBefore: betaDue.Add(time.Nanosecond)},
 				[]string{"eta 100% done", "theta 1000 units", "beta provisioning"}},
-			{"on track", desk.TicketQuery{Answered: ptr(false), DueAfter: betaDue}, []string{"iota a_b", "kappa axb!", "gamma other"}},
+			{"on track", desk.TicketQuery{Answered: ptr(false), DueFrom: betaDue.Add(time.Nanosecond)}, []string{"iota a_b", "kappa axb!", "gamma other"}},
 			{"combined", desk.TicketQuery{OpenOnly: true, Class: "provisioning", Unassigned: true}, []string{"iota a_b", "kappa axb!"}},
 			{"text subject any case", desk.TicketQuery{Text: "ALPHA"}, []string{"alpha outage"}},
 			{"text body", desk.TicketQuery{Text: "printer is"}, []string{"gamma other"}},

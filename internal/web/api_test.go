@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // apiOutage is a JSON ticket the classifier reads as availability.
@@ -377,7 +376,7 @@ func TestAPI(t *testing.T) {
 	t.Run("patch", func(t *testing.T) {
 		a := newApp(t)
 		tok := a.apiToken("sam@agency.gov")
-		a.mkTicket(desk.NewTicket{Subject: "Question about invoices", Class: sla.Other}, nil)
+		a.mkTicket(desk.NewTicket{Subject: "Question about invoices", Class: "other"}, nil)
 		a.clock.Set(nyAt(time.July, 1, 11, 0))
 
 		resp, body := a.api(tok, "PATCH", "/api/v1/tickets/SR-1001", `{"class":"availability","reason":"app is down"}`)

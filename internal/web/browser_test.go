@@ -125,7 +125,7 @@ func TestBrowser_RequesterSubmitsAndSeesPromise(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the confirmed ticket %s: %v", ref, err)
 		}
-		if tk.Class != sla.Availability || tk.RequesterEmail != "riley@agency.gov" || tk.Subject != "Our app is down - 502 errors" {
+		if tk.Class != "availability" || tk.RequesterEmail != "riley@agency.gov" || tk.Subject != "Our app is down - 502 errors" {
 			t.Errorf("stored ticket = class %s, requester %s, subject %q", tk.Class, tk.RequesterEmail, tk.Subject)
 		}
 		if want := time.Date(2026, 7, 6, 11, 0, 0, 0, ny); !tk.ResponseDueAt.Equal(want) {
@@ -195,14 +195,14 @@ func TestBrowser_StaffWorksTheQueue(t *testing.T) {
 	b := newBrowser(t, a)
 	// Receipt times chosen so that the most urgent ticket is neither the
 	// first nor the last filed, and is at risk at 10:00 Wednesday.
-	other := browserTicket(t, a, time.Date(2026, 6, 29, 10, 0, 0, 0, ny), sla.Other,
+	other := browserTicket(t, a, time.Date(2026, 6, 29, 10, 0, 0, 0, ny), "other",
 		"Question about our June invoice", "Could you explain the line for backing services?")
 	// Tuesday 15:30 + 3 business hours = Wednesday 10:30.
-	urgent := browserTicket(t, a, time.Date(2026, 6, 30, 15, 30, 0, 0, ny), sla.Availability,
+	urgent := browserTicket(t, a, time.Date(2026, 6, 30, 15, 30, 0, 0, ny), "availability",
 		"Production site returns 503", "Our production site has been returning 503 since 3:15 PM.")
-	prov := browserTicket(t, a, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), sla.Provisioning,
+	prov := browserTicket(t, a, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), "provisioning",
 		"Please add a developer to our org", "Please give dana@agency.gov the developer role in org riley-lab.")
-	later := browserTicket(t, a, time.Date(2026, 7, 1, 9, 50, 0, 0, ny), sla.Availability,
+	later := browserTicket(t, a, time.Date(2026, 7, 1, 9, 50, 0, 0, ny), "availability",
 		"Staging app is down", "Staging returns 502 for every request since this morning.")
 	now := time.Date(2026, 7, 1, 10, 0, 0, 0, ny)
 	a.clock.Set(now)
@@ -350,10 +350,10 @@ func TestBrowser_PhoneWidth(t *testing.T) {
 	b := newBrowser(t, a)
 	// Realistic worst cases for a narrow table: long subjects, long
 	// addresses, an assignee.
-	tk := browserTicket(t, a, time.Date(2026, 6, 30, 15, 30, 0, 0, ny), sla.Availability,
+	tk := browserTicket(t, a, time.Date(2026, 6, 30, 15, 30, 0, 0, ny), "availability",
 		"Production site returns 503 for every request to the public benefits application portal",
 		"Since 3:15 PM https://benefits-portal.app.cloud.agency.gov/applications/new returns 503.")
-	browserTicket(t, a, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), sla.Provisioning,
+	browserTicket(t, a, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), "provisioning",
 		"Please add a developer to our org", "Please give dana@agency.gov the developer role.")
 	sam := "sam@agency.gov"
 	if _, err := a.svc.Update(context.Background(), tk.Ref, a.admin, desk.Patch{AssigneeEmail: &sam}); err != nil {

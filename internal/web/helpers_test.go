@@ -18,6 +18,7 @@ import (
 	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/desk/desktest"
+	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 	"github.com/slatrack/slatrack/internal/web"
@@ -73,7 +74,20 @@ func newAppWith(t testing.TB, st *store.Store, edit func(*config.Config)) *app {
 		t.Fatal(err)
 	}
 	tc := &testClock{t: time.Date(2026, 7, 1, 10, 0, 0, 0, ny)}
-	svc := desk.NewService(st, desk.Config{Policy: desktest.Policy(t), Classifier: desktest.Classifier(t), RefPrefix: "SR", Now: tc.Now, BcryptCost: 4})
+	pol, cl := desktest.Policy(t), desktest.Classifier(t)
+	if edit != nil { // the edited configuration's classes and rules
+		cal, err := clock.New(cfg.ClockOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pol, err = sla.New(cal, cfg.Classes(), cfg.AtRisk()); err != nil {
+			t.Fatal(err)
+		}
+		if cl, err = cfg.Classifier(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := desk.NewService(st, desk.Config{Policy: pol, Classifier: cl, RefPrefix: "SR", Now: tc.Now, BcryptCost: 4})
 	ws, err := web.New(web.Options{
 		Service: svc, Server: cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger:  testLogger(),

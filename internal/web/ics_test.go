@@ -32,7 +32,7 @@ func TestCalendarICS_FoldsAt75Octets(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	pol, err := sla.New(cal, cfg.Targets(), cfg.AtRisk())
+	pol, err := sla.New(cal, cfg.Classes(), cfg.AtRisk())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
-	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // outage is request text the classifier must read as availability.
@@ -83,7 +82,7 @@ func TestIntake(t *testing.T) {
 			t.Errorf("%d tickets, want 1", n)
 		}
 		tk, ev := a.getTicket("SR-1001")
-		if tk.Class != sla.Availability || tk.Channel != desk.ChannelWeb || tk.RequesterEmail != "pat@example.gov" || tk.Status != desk.StatusNew {
+		if tk.Class != "availability" || tk.Channel != desk.ChannelWeb || tk.RequesterEmail != "pat@example.gov" || tk.Status != desk.StatusNew {
 			t.Errorf("ticket = class %q channel %q email %q status %q", tk.Class, tk.Channel, tk.RequesterEmail, tk.Status)
 		}
 		if want := nyAt(time.July, 2, 16, 0); !tk.ReceivedAt.Equal(want) {
@@ -275,7 +274,7 @@ func TestIntake(t *testing.T) {
 		resp, body := c.submit("/", "/", f)
 		wantRedirect(t, resp, body, "/submitted")
 		tk, _ := a.getTicket("SR-1001")
-		if tk.Class != sla.Provisioning || tk.ClassBy != desk.ClassByRequester || tk.ClassReason != "chosen by the requester" {
+		if tk.Class != "provisioning" || tk.ClassBy != desk.ClassByRequester || tk.ClassReason != "chosen by the requester" {
 			t.Errorf("class %q by %q (%q), want provisioning chosen by the requester", tk.Class, tk.ClassBy, tk.ClassReason)
 		}
 		_, body = c.get("/submitted")
@@ -290,7 +289,7 @@ func TestIntake(t *testing.T) {
 		resp, body := c.submit("/", "/", f)
 		wantRedirect(t, resp, body, "/submitted")
 		tk, _ := a.getTicket("SR-1001")
-		if tk.Class != sla.Availability || tk.ClassBy != desk.ClassByRule {
+		if tk.Class != "availability" || tk.ClassBy != desk.ClassByRule {
 			t.Errorf("class %q by %q, want availability by rule", tk.Class, tk.ClassBy)
 		}
 		if !strings.Contains(tk.ClassReason, "requester chose other") || !strings.Contains(tk.ClassReason, "availability wins") {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,11 +118,20 @@ func (s *Server) templateFuncs() template.FuncMap {
 		"hours":       func() string { return hours },
 		"statusLabel": desk.StatusLabel,
 		"stateLabel":  func(s sla.State) string { return s.Label() },
-		"title": func(s string) string {
-			if s == "" {
-				return s
+		// classTitle is a class's title ("Availability"); classSlot its
+		// place in the policy's order from 1 (0 for a class it no longer
+		// has), which picks its colour in the stylesheet.
+		"classTitle": func(name string) string {
+			if s.svc == nil || s.svc.Policy == nil {
+				return name
 			}
-			return strings.ToUpper(s[:1]) + s[1:]
+			return s.svc.Policy.Title(name)
+		},
+		"classSlot": func(name string) int {
+			if s.svc == nil || s.svc.Policy == nil {
+				return 0
+			}
+			return slices.Index(s.svc.Policy.ClassNames(), name) + 1
 		},
 		"lines": func(s string) []string { return strings.Split(s, "\n") },
 		// safeMail marks mail HTML as safe: it was sanitised with bluemonday

@@ -188,6 +188,7 @@ func (s *Server) compliancePage(c *gin.Context) {
 type statusPage struct {
 	Classes  []statusClass
 	Open     queueHealth
+	AtRisk   string // the at-risk window in words: "1 business hour"
 	Closures []clock.ClosedDay
 	Updated  time.Time
 	Error    bool
@@ -238,7 +239,7 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statusPage{Updated: now}
+	p := &statusPage{Updated: now, AtRisk: pol.AtRiskTarget().Words()}
 	for _, o := range s.classOptions() {
 		sc := statusClass{Class: o.Value, Label: o.Label, Objective: o.Objective, Help: o.Help, Met30: "—", Met90: "—"}
 		for _, st := range c30.Classes {
@@ -254,7 +255,7 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 		p.Classes = append(p.Classes, sc)
 	}
 	if s.health != nil {
-		snap, err := s.health.MetricsSnapshot(ctx, now, cal.Due(now, pol.AtRiskWindow()), now.AddDate(0, 0, -90))
+		snap, err := s.health.MetricsSnapshot(ctx, pol.Bounds(now), now.AddDate(0, 0, -90))
 		if err != nil {
 			return nil, err
 		}

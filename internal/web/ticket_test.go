@@ -19,7 +19,7 @@ func ticketApp(t *testing.T) (*app, *client) {
 	a := newApp(t)
 	a.mkTicket(desk.NewTicket{
 		Subject: "Question about invoices", Body: "Where is our invoice?\nSecond line.",
-		RequesterEmail: "pat@example.gov", RequesterName: "Pat Doe", Class: sla.Other,
+		RequesterEmail: "pat@example.gov", RequesterName: "Pat Doe", Class: "other",
 	}, nil)
 	return a, a.staffClient("admin@agency.gov")
 }
@@ -158,14 +158,14 @@ func TestTicket(t *testing.T) {
 		wantRedirect(t, resp, body, "/tickets/SR-1001")
 		tk, ev := a.getTicket("SR-1001")
 		// 3 business hours from the receipt at 10:00, not from now (11:00).
-		if want := nyAt(time.July, 1, 13, 0); tk.Class != sla.Availability || !tk.ResponseDueAt.Equal(want) {
+		if want := nyAt(time.July, 1, 13, 0); tk.Class != "availability" || !tk.ResponseDueAt.Equal(want) {
 			t.Errorf("class %q due %v, want availability due %v", tk.Class, tk.ResponseDueAt.In(ny), want)
 		}
 		if tk.ClassBy != desk.ClassByStaff || tk.ClassReason != "reclassified by Ada Admin <admin@agency.gov>: customer app is down" {
 			t.Errorf("class by %q reason %q", tk.ClassBy, tk.ClassReason)
 		}
 		cc := findEvent(ev, desk.EventClassChanged)
-		if cc == nil || cc.Old != sla.Other || cc.New != sla.Availability || cc.Reason != "customer app is down" || cc.Actor != "Ada Admin <admin@agency.gov>" {
+		if cc == nil || cc.Old != "other" || cc.New != "availability" || cc.Reason != "customer app is down" || cc.Actor != "Ada Admin <admin@agency.gov>" {
 			t.Errorf("class_changed event %+v", cc)
 		}
 		dc := findEvent(ev, desk.EventDueChanged)
@@ -208,7 +208,7 @@ func TestTicket(t *testing.T) {
 		resp, body := c.submit("/tickets/SR-1001", "/tickets/SR-1001/reclassify", url.Values{"class": {"urgent"}})
 		wantStatus(t, resp, body, http.StatusBadRequest)
 		wantContains(t, formBlock(t, body, "/tickets/SR-1001/reclassify"), "field-error", "must be one of availability, provisioning, other")
-		if tk, _ := a.getTicket("SR-1001"); tk.Class != sla.Other {
+		if tk, _ := a.getTicket("SR-1001"); tk.Class != "other" {
 			t.Errorf("class changed to %q", tk.Class)
 		}
 	})
@@ -315,7 +315,7 @@ func TestTicket(t *testing.T) {
 			wantStatus(t, resp, body, http.StatusForbidden)
 		}
 		tk, after := a.getTicket("SR-1001")
-		if len(after) != len(before) || tk.Class != sla.Other || tk.Status != desk.StatusNew || tk.Assignee != nil {
+		if len(after) != len(before) || tk.Class != "other" || tk.Status != desk.StatusNew || tk.Assignee != nil {
 			t.Errorf("a request without CSRF token changed the ticket: %v", eventKinds(after))
 		}
 	})

@@ -40,23 +40,12 @@ type classOption struct {
 	Value, Label, Objective, Help string
 }
 
+// classOptions are the policy's classes, in its order, for forms,
+// filters and the status page.
 func (s *Server) classOptions() []classOption {
-	help := map[string]string{
-		sla.Availability: "The platform or your application is down or badly degraded",
-		sla.Provisioning: "Orgs, spaces, users, quotas, service instances, access",
-		sla.Other:        "Questions, billing, documentation, compliance, feedback",
-	}
 	var out []classOption
-	for _, c := range sla.Classes() {
-		t, _ := s.svc.Policy.Target(c)
-		out = append(out, classOption{Value: c, Label: titleCase(c), Objective: t.Words(), Help: help[c]})
+	for _, c := range s.svc.Policy.Classes() {
+		out = append(out, classOption{Value: c.Name, Label: c.Title, Objective: c.FirstResponse.Words(), Help: c.Description})
 	}
 	return out
-}
-
-func titleCase(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -20,17 +20,21 @@ func Policy(tb testing.TB) *sla.Policy {
 	if err := cfg.Validate(); err != nil {
 		tb.Fatal(err)
 	}
-	pol, err := sla.New(clock.Default(), cfg.Targets(), cfg.AtRisk())
+	pol, err := sla.New(clock.Default(), cfg.Classes(), cfg.AtRisk())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return pol
 }
 
-// Classifier is the classifier with the default rules.
+// Classifier is the classifier of the default classes and rules.
 func Classifier(tb testing.TB) *classify.Classifier {
 	tb.Helper()
-	cl, err := classify.New(classify.DefaultRules())
+	cfg := config.Default()
+	if err := cfg.Validate(); err != nil {
+		tb.Fatal(err)
+	}
+	cl, err := cfg.Classifier()
 	if err != nil {
 		tb.Fatal(err)
 	}
