@@ -37,6 +37,9 @@ func (s *Store) MetricsSnapshot(ctx context.Context, b sla.Bounds, since time.Ti
 	for _, st := range []sla.State{sla.Breached, sla.AtRisk, sla.OnTrack} {
 		r, _ := b.Range(st)
 		cond, args := dueIn(r)
+		if cond == "" {
+			cond = "1 = 1" // an unbounded range holds every due time
+		}
 		if err == nil {
 			err = count(snap.Open, st, `SELECT class, COUNT(*) AS n FROM tickets WHERE open = ? AND answered = ? AND `+cond+` GROUP BY class`,
 				append([]any{true, false}, args...)...)

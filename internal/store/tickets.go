@@ -43,9 +43,6 @@ func dueIn(r sla.Range) (string, []any) {
 	if !r.Before.IsZero() {
 		conds, args = append(conds, "response_due_at < ?"), append(args, utcCeil(r.Before))
 	}
-	if len(conds) == 0 {
-		return "1 = 1", nil // an unbounded range holds every due time
-	}
 	return strings.Join(conds, " AND "), args
 }
 
