@@ -34,8 +34,14 @@ type Class struct {
 	// Description tells requesters what the class covers.
 	Description string `toml:"description"`
 	// FirstResponse is the first-response target in business time: "3h",
-	// "2d". (Issue 11's next_response and resolution targets go here too.)
+	// "2d".
 	FirstResponse string `toml:"first_response"`
+	// NextResponse is the target for answering each later customer
+	// message ("" = the same as first_response).
+	NextResponse string `toml:"next_response"`
+	// Resolution is the target from receipt to resolved, with the clock
+	// paused while waiting on the customer ("" = no resolution promise).
+	Resolution string `toml:"resolution"`
 	// OverridesRequester: when this class's rules match, it wins over the
 	// class the requester chose.
 	OverridesRequester bool `toml:"overrides_requester"`
@@ -136,6 +142,24 @@ func (c *Config) validateSLA(businessDay time.Duration, opts clock.Options, cale
 		}
 		c.classes[i] = sla.Class{Name: cl.Name, Title: strings.TrimSpace(cl.Title), Description: strings.TrimSpace(cl.Description),
 			FirstResponse: t, OverridesRequester: cl.OverridesRequester, Urgent: cl.Urgent, Fallback: cl.Fallback}
+		for _, k := range []struct {
+			key, val string
+			into     *clock.Target
+		}{{"next_response", cl.NextResponse, &c.classes[i].NextResponse}, {"resolution", cl.Resolution, &c.classes[i].Resolution}} {
+			if strings.TrimSpace(k.val) == "" {
+				continue
+			}
+			t, err := clock.ParseTarget(k.val)
+			if err == nil && calendarOK {
+				err = clock.CheckTarget(t, opts)
+			}
+			if err != nil {
+				bad(classKey(i, k.key), err)
+				unparsed[i] = true
+				continue
+			}
+			*k.into = t
+		}
 		c.classifyClasses[i] = classify.Class{Name: cl.Name, Negation: cl.Negation, Fallback: cl.Fallback}
 		if env := classEnvName(cl.Name); cl.Name != "" {
 			if j, dup := envNames[env]; dup && c.SLA.Classes[j].Name != cl.Name {

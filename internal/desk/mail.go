@@ -251,8 +251,9 @@ func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, m
 			return w, nil
 		}
 		if t.Status == StatusWaiting || !t.Open {
-			w.Events = append(w.Events, statusEvent(t, StatusOpen, nil, now))
+			w.Events = append(w.Events, s.setStatus(t, StatusOpen, nil, now)...)
 		}
+		w.Events = append(w.Events, s.customerWrote(t, now, nil, now)...)
 		return w, nil
 	})
 	if err != nil {

@@ -195,6 +195,8 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 		ResponseDueAt:  due.UTC(),
 		Flag:           n.Flag,
 	}
+	s.startPromise(t, sla.FirstResponse, received, actor, now)
+	_, resolutionEvent := s.startPromise(t, sla.Resolution, received, actor, now)
 	requester := n.RequesterEmail
 	if n.RequesterName != "" {
 		requester = n.RequesterName + " <" + n.RequesterEmail + ">"
@@ -206,6 +208,9 @@ func (s *Service) createTicket(ctx context.Context, n NewTicket, actor *User, no
 			{At: received, Actor: actorName(actor), ActorID: actorID(actor), Kind: EventCreated,
 				Body: "Received via " + how + "; classified " + class + " (" + reason + "); first response due " + s.Policy.Promise(due) + "."},
 		}}
+		if resolutionEvent != nil {
+			w.Events = append(w.Events, resolutionEvent)
+		}
 		if extend != nil {
 			extend(t, &w)
 		}
@@ -325,26 +330,20 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 		if t.FirstResponseAt == nil {
 			t.FirstResponseAt = &now
 			t.Answered = true
-			state, rem := s.Policy.Evaluate(t.ResponseDueAt, now, now)
-			w.Events = append(w.Events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventFirstResponse,
-				New: string(state), Body: firstResponseWords(state, rem, s.Policy.Calendar().BusinessDay())})
 		}
+		w.Events = append(w.Events, s.keepResponse(t, actor, now)...)
 		if t.Status == StatusNew {
-			w.Events = append(w.Events, statusEvent(t, StatusOpen, actor, now))
+			w.Events = append(w.Events, s.setStatus(t, StatusOpen, actor, now)...)
 		}
 		return w, nil
 	})
 }
 
-func firstResponseWords(state sla.State, rem, day time.Duration) string {
-	if state == sla.Met {
-		return "First response within the objective, " + sla.FormatBusiness(rem, day) + " of business time to spare."
-	}
-	return "First response after the objective: " + sla.FormatBusiness(rem, day) + " in business time."
-}
-
-func statusEvent(t *Ticket, status string, actor *User, now time.Time) *Event {
-	ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventStatusChanged, Old: t.Status, New: status}
+// setStatus changes the ticket's status at now and moves its promises with
+// it (see statusChanged), returning the timeline entries.
+func (s *Service) setStatus(t *Ticket, status string, actor *User, now time.Time) []*Event {
+	old := t.Status
+	ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventStatusChanged, Old: old, New: status}
 	t.Status = status
 	t.Open = IsOpenStatus(status)
 	if t.Open {
@@ -352,7 +351,7 @@ func statusEvent(t *Ticket, status string, actor *User, now time.Time) *Event {
 	} else {
 		t.ClosedAt = &now
 	}
-	return ev
+	return append([]*Event{ev}, s.statusChanged(t, old, status, actor, now)...)
 }
 
 // Patch is a staff change to a ticket; nil fields stay as they are.
@@ -403,7 +402,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 			rearm = !t.ResponseDueAt.Equal(oldDue)
 		}
 		if p.Status != nil && *p.Status != t.Status {
-			events = append(events, statusEvent(t, *p.Status, actor, now))
+			events = append(events, s.setStatus(t, *p.Status, actor, now)...)
 		}
 		if p.AssigneeEmail != nil {
 			old := ""
@@ -446,7 +445,7 @@ func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now t
 		events = append(events, &Event{At: now, Actor: "slatrack", Kind: EventFirstResponse, New: string(state),
 			Body: "First response re-evaluated against the new deadline: " + state.Label() + "."})
 	}
-	return events
+	return append(events, s.reclassified(t, actor, now)...)
 }
 
 // SLA is a ticket's state and business time remaining (negative: overdue).
@@ -500,17 +499,19 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 			q.AssigneeID = &u.ID
 		}
 	}
-	no, yes := false, true
 	st := sla.State(f.State)
-	switch r, unanswered := s.Policy.Bounds(s.now()).Range(st); {
+	switch r, owing := s.Policy.Bounds(s.now()).Range(st); {
 	case st == "":
 	case st == sla.Breached:
-		// Answered late, or unanswered and due in the breached range.
+		// An owed promise due in the breached range, or nothing owed and
+		// the last response late.
 		q.LateOrOverdue, q.DueFrom, q.DueBefore = true, r.From, r.Before
-	case unanswered:
-		q.Answered, q.DueFrom, q.DueBefore = &no, r.From, r.Before
+	case owing:
+		yes := true
+		q.Owing, q.DueFrom, q.DueBefore = &yes, r.From, r.Before
 	case st == sla.Met:
-		q.Answered, q.OnTimeOnly = &yes, true
+		no := false
+		q.Owing, q.OnTimeOnly = &no, true
 	default:
 		v.Add("state", "must be one of on_track, at_risk, breached, met")
 	}

@@ -125,14 +125,21 @@ type TicketQuery struct {
 	Class      string
 	AssigneeID *uint64 // a user's id; with Unassigned false
 	Unassigned bool
-	Answered   *bool
-	DueFrom    time.Time // response_due_at >= DueFrom
-	DueBefore  time.Time // response_due_at < DueBefore
-	// Late selects answered tickets whose first response came after the due
-	// time, OR-ed with the unanswered bounds above when LateOrOverdue is set.
-	LateOrOverdue bool    // (answered and first_response_at > due) or (not answered and due < DueBefore)
-	OnTimeOnly    bool    // answered and first_response_at <= due
-	Text          string  // matches ref exactly, or subject/body/requester substring
-	After         *Cursor // page after this position
-	Limit         int     // 1..200
+	// Owing selects tickets that owe a promise now (true) or owe nothing
+	// (false, Ticket.Idle).
+	Owing *bool
+	// DueFrom and DueBefore bound the owed promise's due instant (and so
+	// select owing tickets): due >= DueFrom, due < DueBefore.
+	DueFrom   time.Time
+	DueBefore time.Time
+	// LateOrOverdue selects, OR-ed with the owing tickets in the due bounds,
+	// the tickets that owe nothing and whose last response promise was
+	// broken: "breached" in the queue's sense.
+	LateOrOverdue bool
+	// OnTimeOnly selects tickets that owe nothing and whose last response
+	// promise was kept: "met".
+	OnTimeOnly bool
+	Text  string  // matches ref exactly, or subject/body/requester substring
+	After *Cursor // page after this position
+	Limit int     // 1..200
 }

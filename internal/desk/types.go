@@ -101,6 +101,21 @@ type Ticket struct {
 	// ClosedAt is when the ticket was last resolved or closed; a requester's
 	// mail after mail.reopen_days from then opens a new ticket instead.
 	ClosedAt  *time.Time
+	// CustomerAt is when the requester last wrote (zero: only at receipt).
+	CustomerAt time.Time
+	// Promises are the ticket's promises, oldest first, filled by the store
+	// on reads; the service changes them and the store saves them with the
+	// ticket.
+	Promises []*Promise `gorm:"-"`
+	// The mirrors of Promises the queue's index reads, set by the service
+	// with every change (settle): OwedKind is the kind of the owed promise
+	// ("" when nothing is owed, then Idle); QueueAt its due instant, or when
+	// nothing is owed the customer's last message; LastOutcome how the last
+	// response promise that was kept or broken ended ("met", "breached").
+	OwedKind    string
+	Idle        bool
+	QueueAt     time.Time
+	LastOutcome string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -121,6 +136,7 @@ const (
 	EventAckSkipped    = "ack_skipped"    // no acknowledgement: a rate limit held it back (Body: which)
 	EventBounce        = "bounce"         // a message to the requester bounced
 	EventMailIgnored   = "mail_ignored"   // automatic mail stored but not acted on
+	EventPromise       = "promise"        // a promise started, paused, resumed or ended: New = kind, Old = what happened
 )
 
 // Event is one append-only entry on a ticket's timeline: every message in
@@ -216,22 +232,23 @@ func searchTooLong(text string) string {
 	return ""
 }
 
-// Cursor is a position in the queue's order (unanswered first, then by
-// response due, then by id), for keyset pagination that stays fast however
+// Cursor is a position in the queue's order (tickets that owe a promise
+// first, by when it is due, then those that owe nothing, by the customer's
+// last message; then by id), for keyset pagination that stays fast however
 // deep the page.
 type Cursor struct {
-	Answered bool
-	Due      time.Time
-	ID       uint64
+	Idle bool
+	At   time.Time
+	ID   uint64
 }
 
 // Encode makes the cursor an opaque URL-safe string.
 func (c Cursor) Encode() string {
 	a := "0"
-	if c.Answered {
+	if c.Idle {
 		a = "1"
 	}
-	raw := a + "." + strconv.FormatInt(c.Due.UnixMicro(), 10) + "." + strconv.FormatUint(c.ID, 10)
+	raw := a + "." + strconv.FormatInt(c.At.UnixMicro(), 10) + "." + strconv.FormatUint(c.ID, 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
@@ -252,12 +269,12 @@ func DecodeCursor(s string) (Cursor, error) {
 	if err1 != nil || err2 != nil || id > math.MaxInt64 {
 		return Cursor{}, bad
 	}
-	return Cursor{Answered: parts[0] == "1", Due: time.UnixMicro(us).UTC(), ID: id}, nil
+	return Cursor{Idle: parts[0] == "1", At: time.UnixMicro(us).UTC(), ID: id}, nil
 }
 
 // CursorOf is the cursor just after t.
 func CursorOf(t *Ticket) Cursor {
-	return Cursor{Answered: t.Answered, Due: t.ResponseDueAt, ID: t.ID}
+	return Cursor{Idle: t.Idle, At: t.QueueAt, ID: t.ID}
 }
 
 // FormatRef makes a reference like SR-1042 from a prefix and a number.

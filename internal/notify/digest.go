@@ -84,14 +84,14 @@ func (s *Scheduler) BuildDigest(ctx context.Context, now time.Time) (*Digest, er
 		DayEnd:      cal.Due(now, cal.Elapsed(now, midnight)),
 		NextOpening: cal.NextOpen(midnight),
 	}
-	no := false
+	yes := true
 	var more1, more2 bool
 	var err error
 	breached := s.Policy.Bounds(now).Breached
-	if d.Overdue, more1, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: breached.From, DueBefore: breached.Before}); err != nil {
+	if d.Overdue, more1, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Owing: &yes, DueFrom: breached.From, DueBefore: breached.Before}); err != nil {
 		return nil, err
 	}
-	if d.DueToday, more2, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: breached.Before, DueBefore: d.DayEnd.Add(time.Nanosecond)}); err != nil {
+	if d.DueToday, more2, err = s.collect(ctx, desk.TicketQuery{OpenOnly: true, Owing: &yes, DueFrom: breached.Before, DueBefore: d.DayEnd.Add(time.Nanosecond)}); err != nil {
 		return nil, err
 	}
 	d.More = more1 || more2

@@ -21,9 +21,14 @@ type Class struct {
 	Title string
 	// Description says what the class covers, for a requester choosing one.
 	Description string
-	// FirstResponse is the first-response target. (The other promise
-	// kinds, next response and resolution, get their own fields here.)
+	// FirstResponse is the first-response target.
 	FirstResponse clock.Target
+	// NextResponse is the target for answering each later customer
+	// message; zero means the same as FirstResponse.
+	NextResponse clock.Target
+	// Resolution is the target from receipt to resolved (paused while
+	// waiting on the customer); zero means no resolution promise.
+	Resolution clock.Target
 	// OverridesRequester makes the class win over the requester's choice
 	// when the rules pick it: a missed outage is the costliest mistake, so
 	// a request that could be one is treated as one.
@@ -124,6 +129,14 @@ func Check(classes []Class, atRisk clock.Target, businessDay time.Duration) []*C
 			bad(i, "name", fmt.Errorf("%q is already the name of class %d; names must be unique", c.Name, j+1))
 		}
 		seen[c.Name] = i
+		for _, k := range []struct {
+			field string
+			t     clock.Target
+		}{{"next_response", c.NextResponse}, {"resolution", c.Resolution}} {
+			if k.t.Amount > 0 && atRisk.Amount > 0 && businessDay > 0 && atRisk.Duration(businessDay) >= k.t.Duration(businessDay) {
+				bad(i, k.field, fmt.Errorf("%q must be longer than the at-risk window (%s)", k.t, atRisk))
+			}
+		}
 		switch t := c.FirstResponse; {
 		case t.Amount <= 0:
 			bad(i, "first_response", fmt.Errorf("class %q needs a target", c.Name))

@@ -15,6 +15,7 @@ import (
 var copyTables = []struct{ name, key string }{
 	{"users", "id"},
 	{"tickets", "id"},
+	{"promises", "id"},
 	{"messages", "id"},
 	{"attachments", "id"},
 	{"events", "id"},
@@ -189,5 +190,5 @@ func convertValue(col string, isBool bool, v any, from, to dialect) any {
 }
 
 // identityTables have an auto-numbered id whose sequence must move on.
-var identityTables = map[string]bool{"users": true, "tickets": true, "messages": true, "attachments": true,
+var identityTables = map[string]bool{"users": true, "tickets": true, "promises": true, "messages": true, "attachments": true,
 	"events": true, "outbox": true, "quarantine": true, "tokens": true}

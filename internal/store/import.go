@@ -200,6 +200,43 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 		if err == nil && next != len(events) {
 			err = fmt.Errorf("store: ImportTickets got %d event ids back, want %d", next, len(events))
 		}
+		if err != nil {
+			return err
+		}
+
+		var promises []*desk.Promise
+		for _, t := range tickets {
+			for _, p := range t.Promises {
+				p.ID, p.TicketID = 0, t.ID
+				if p.CreatedAt.IsZero() {
+					p.CreatedAt = t.CreatedAt
+				}
+				preparePromise(p)
+				promises = append(promises, p)
+			}
+		}
+		pb := newBulkInsert(sqlTx, s.d, "promises", promiseImportColumns, `RETURNING id`)
+		defer pb.close()
+		next = 0
+		err = pb.insert(ctx, importEventRows, len(promises), func(i int, args []any) []any {
+			p := promises[i]
+			return append(args, int64(p.TicketID), p.Class, p.Kind, p.StartedAt, int64(p.Target), p.DueAt, int64(p.Paused),
+				timeOrNil(p.PausedAt), timeOrNil(p.EndedAt), string(p.Outcome), p.EndReason, p.CreatedAt)
+		}, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			if next >= len(promises) {
+				return errors.New("store: ImportTickets got back more promises than it inserted")
+			}
+			promises[next].ID = uint64(id)
+			next++
+			return nil
+		})
+		if err == nil && next != len(promises) {
+			err = fmt.Errorf("store: ImportTickets got %d promise ids back, want %d", next, len(promises))
+		}
 		return err
 	})
 	if err != nil {
@@ -214,9 +251,12 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 	return nil
 }
 
-// eventImportColumns are the event columns ImportTickets writes, in the
-// order of its values.
-var eventImportColumns = []string{"ticket_id", "at", "actor_id", "actor", "kind", "internal", "body", "old", "new", "reason", "mail_id"}
+// eventImportColumns and promiseImportColumns are the event and promise
+// columns ImportTickets writes, in the order of its values.
+var (
+	eventImportColumns   = []string{"ticket_id", "at", "actor_id", "actor", "kind", "internal", "body", "old", "new", "reason", "mail_id"}
+	promiseImportColumns = []string{"ticket_id", "class", "kind", "started_at", "target", "due_at", "paused", "paused_at", "ended_at", "outcome", "end_reason", "created_at"}
+)
 
 func timeOrNil(t *time.Time) any {
 	if t == nil {

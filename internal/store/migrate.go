@@ -328,6 +328,70 @@ var migrations = []migration{
 			`UPDATE outbox SET channel = 'webhook', target = to_addrs, to_addrs = '' WHERE kind = 'webhook'`,
 		)
 	}},
+	{14, "promises", func(tx *gorm.DB, d dialect) error {
+		// The epoch, as each engine spells a stored time: the default of the
+		// new NOT NULL time columns until the backfill below sets them.
+		epoch := "'1970-01-01 00:00:00+00'"
+		if d == sqliteDialect {
+			epoch = "'1970-01-01 00:00:00+00:00'"
+		}
+		return execAll(tx, d,
+			// Every promise a ticket carries (first response, next
+			// responses, resolution), appended, never replaced. target and
+			// paused are open time in nanoseconds (Go's time.Duration).
+			`CREATE TABLE promises (
+				id         {ID},
+				ticket_id  {BIGINT} NOT NULL REFERENCES tickets (id),
+				class      {TEXT} NOT NULL DEFAULT '',
+				kind       {TEXT} NOT NULL,
+				started_at {TIME} NOT NULL,
+				target     {BIGINT} NOT NULL DEFAULT 0,
+				due_at     {TIME} NOT NULL,
+				paused     {BIGINT} NOT NULL DEFAULT 0,
+				paused_at  {TIME},
+				ended_at   {TIME},
+				outcome    {TEXT} NOT NULL DEFAULT '',
+				end_reason {TEXT} NOT NULL DEFAULT '',
+				created_at {TIME} NOT NULL
+			)`,
+			`CREATE INDEX idx_promises_ticket ON promises (ticket_id, id)`,
+			// Warnings look at the running promises by due instant.
+			`CREATE INDEX idx_promises_running ON promises (due_at) WHERE ended_at IS NULL AND paused_at IS NULL`,
+			// The compliance report reads the promises started in a period.
+			`CREATE INDEX idx_promises_started ON promises (started_at, kind)`,
+			// Each ticket's first-response promise, from its columns, as
+			// desk.Settle derives one for a ticket that has none.
+			`INSERT INTO promises (ticket_id, class, kind, started_at, target, due_at, paused, ended_at, outcome, end_reason, created_at)
+			SELECT id, class, 'first_response', received_at, 0, response_due_at, 0,
+				CASE WHEN first_response_at IS NOT NULL THEN first_response_at WHEN open THEN NULL ELSE COALESCE(closed_at, updated_at) END,
+				CASE WHEN first_response_at IS NOT NULL THEN CASE WHEN first_response_at <= response_due_at THEN 'met' ELSE 'breached' END
+					WHEN open THEN ''
+					WHEN COALESCE(closed_at, updated_at) <= response_due_at THEN 'cancelled' ELSE 'breached' END,
+				CASE WHEN first_response_at IS NOT NULL THEN 'public staff reply' WHEN open THEN '' ELSE 'ticket closed before a reply' END,
+				received_at
+			FROM tickets ORDER BY id`,
+			// The ticket's mirrors of its promises, for the queue's index
+			// (see desk.Settle): when the requester last wrote, what is
+			// owed and when, and how the last response promise ended.
+			`ALTER TABLE tickets ADD COLUMN customer_at {TIME} NOT NULL DEFAULT `+epoch,
+			`ALTER TABLE tickets ADD COLUMN owed_kind {TEXT} NOT NULL DEFAULT ''`,
+			`ALTER TABLE tickets ADD COLUMN idle {BOOL} NOT NULL DEFAULT FALSE`,
+			`ALTER TABLE tickets ADD COLUMN queue_at {TIME} NOT NULL DEFAULT `+epoch,
+			`ALTER TABLE tickets ADD COLUMN last_outcome {TEXT} NOT NULL DEFAULT ''`,
+			`UPDATE tickets SET customer_at = COALESCE((SELECT MAX(e.at) FROM events e WHERE e.ticket_id = tickets.id AND e.kind = 'message_in'), received_at)`,
+			`UPDATE tickets SET
+				idle = NOT (open AND first_response_at IS NULL),
+				owed_kind = CASE WHEN open AND first_response_at IS NULL THEN 'first_response' ELSE '' END,
+				queue_at = CASE WHEN open AND first_response_at IS NULL THEN response_due_at ELSE customer_at END,
+				last_outcome = CASE
+					WHEN first_response_at IS NOT NULL THEN CASE WHEN first_response_at <= response_due_at THEN 'met' ELSE 'breached' END
+					WHEN NOT open AND COALESCE(closed_at, updated_at) > response_due_at THEN 'breached'
+					ELSE '' END`,
+			// The queue: owing tickets first, by the owed promise's due
+			// instant (ListTickets' order).
+			`CREATE INDEX idx_tickets_owed ON tickets (open, idle, queue_at, id)`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -139,7 +139,7 @@ func queuePlan(t *testing.T, s *Store, q desk.TicketQuery) string {
 func TestQueueQueryPlan(t *testing.T) {
 	s := openSQLite(t)
 	now := time.Now()
-	no := false
+	yes := true
 	due := utc(now)
 	cases := []struct {
 		name string
@@ -147,19 +147,19 @@ func TestQueueQueryPlan(t *testing.T) {
 	}{
 		{"open", desk.TicketQuery{OpenOnly: true}},
 		{"open class", desk.TicketQuery{OpenOnly: true, Class: "provisioning"}},
-		{"open unanswered due before", desk.TicketQuery{OpenOnly: true, Answered: &no, DueBefore: now}},
-		{"open at risk", desk.TicketQuery{OpenOnly: true, Answered: &no, DueFrom: now, DueBefore: now.Add(time.Hour)}},
+		{"open owing due before", desk.TicketQuery{OpenOnly: true, Owing: &yes, DueBefore: now}},
+		{"open at risk", desk.TicketQuery{OpenOnly: true, Owing: &yes, DueFrom: now, DueBefore: now.Add(time.Hour)}},
 		{"open breached", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: now}},
 		{"open unassigned", desk.TicketQuery{OpenOnly: true, Unassigned: true}},
 		{"open statuses", desk.TicketQuery{Statuses: []string{desk.StatusNew, desk.StatusWaiting}}},
-		{"open after unanswered cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Answered: false, Due: due, ID: 7}}},
-		{"open after answered cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Answered: true, Due: due, ID: 7}}},
+		{"open after owing cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Idle: false, At: due, ID: 7}}},
+		{"open after idle cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Idle: true, At: due, ID: 7}}},
 	}
 	check := func(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				plan := queuePlan(t, s, tc.q)
-				if !strings.Contains(plan, "idx_tickets_queue") {
+				if !strings.Contains(plan, "idx_tickets_owed") {
 					t.Errorf("the queue index is not used:\n%s", plan)
 				}
 				if strings.Contains(plan, "TEMP B-TREE") {
@@ -188,7 +188,7 @@ func BenchmarkQueueFirstPage(b *testing.B) {
 	start := time.Now()
 	seedTickets(b, s, 100_000, now)
 	b.Logf("seeded 100,000 tickets in %v", time.Since(start).Round(time.Millisecond))
-	no := false
+	yes := true
 	ctx := context.Background()
 	// A cursor deep in the unanswered part of the queue, for the page after
 	// it: keyset pagination should cost about what the first page does.
@@ -211,7 +211,7 @@ func BenchmarkQueueFirstPage(b *testing.B) {
 	}{
 		{"open", desk.TicketQuery{OpenOnly: true, Limit: 50}},
 		{"open_class", desk.TicketQuery{OpenOnly: true, Class: "provisioning", Limit: 50}},
-		{"open_overdue", desk.TicketQuery{OpenOnly: true, Answered: &no, DueBefore: now, Limit: 50}},
+		{"open_overdue", desk.TicketQuery{OpenOnly: true, Owing: &yes, DueBefore: now, Limit: 50}},
 		{"open_breached", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: now, Limit: 50}},
 		{"open_page_after_5000", desk.TicketQuery{OpenOnly: true, After: deep, Limit: 50}},
 	} {

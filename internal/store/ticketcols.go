@@ -37,6 +37,11 @@ var ticketColumns = []ticketColumn{
 	{name: "closed_at", get: func(t *desk.Ticket) any { return timeOrNil(t.ClosedAt) }},
 	{name: "created_at", get: func(t *desk.Ticket) any { return t.CreatedAt }, fixed: true},
 	{name: "updated_at", get: func(t *desk.Ticket) any { return t.UpdatedAt }},
+	{name: "customer_at", get: func(t *desk.Ticket) any { return t.CustomerAt }},
+	{name: "owed_kind", get: func(t *desk.Ticket) any { return t.OwedKind }},
+	{name: "idle", get: func(t *desk.Ticket) any { return t.Idle }},
+	{name: "queue_at", get: func(t *desk.Ticket) any { return t.QueueAt }},
+	{name: "last_outcome", get: func(t *desk.Ticket) any { return t.LastOutcome }},
 }
 
 // ticketColumnNames are the names of ticketColumns, in order.

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
@@ -35,20 +36,33 @@ const (
 // times. Every state filter goes through here with the policy's ranges
 // (sla.Bounds); none is worked out in SQL.
 func dueIn(r sla.Range) (string, []any) {
+	return rangeOn("response_due_at", r)
+}
+
+// rangeOn is "col >= From AND col < Before" for the bounds r has ("" when
+// it has none).
+func rangeOn(col string, r sla.Range) (string, []any) {
 	var conds []string
 	var args []any
 	if !r.From.IsZero() {
-		conds, args = append(conds, "response_due_at >= ?"), append(args, utcCeil(r.From))
+		conds, args = append(conds, col+" >= ?"), append(args, utcCeil(r.From))
 	}
 	if !r.Before.IsZero() {
-		conds, args = append(conds, "response_due_at < ?"), append(args, utcCeil(r.Before))
+		conds, args = append(conds, col+" < ?"), append(args, utcCeil(r.Before))
 	}
 	return strings.Join(conds, " AND "), args
 }
 
-// queueOrder is the queue's order; ListTickets' cursor condition and the
-// queue index (open, answered, response_due_at, id) follow it.
-const queueOrder = "answered ASC, response_due_at ASC, id ASC"
+// queueOrder is the queue's order: tickets owing a promise first, by when
+// it is due, then those owing nothing; ListTickets' cursor condition and the
+// queue index (open, idle, queue_at, id) follow it.
+const queueOrder = "idle ASC, queue_at ASC, id ASC"
+
+// owedDueIn is the condition "the owed promise is due within r" on the
+// queue's mirror column.
+func owedDueIn(r sla.Range) (string, []any) {
+	return rangeOn("queue_at", r)
+}
 
 // CreateTicket inserts t, gives it an ID and the reference
 // FormatRef(prefix, 1000+ID) in upper case, and appends events with
@@ -64,7 +78,9 @@ func (s *Store) CreateTicket(ctx context.Context, prefix string, t *desk.Ticket,
 // CreateTicketWith is CreateTicket whose extra rows (events, messages,
 // outbox mail, participants) are made by then, inside the transaction, once
 // the ticket has its ID and reference. then reads through the transaction
-// it is given, never the pool. If then fails nothing is written.
+// it is given, never the pool, and adds rows: the ticket's columns and its
+// promises are written as they were when CreateTicketWith was called. If
+// then fails nothing is written.
 func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Ticket, then func(tx desk.Tx, t *desk.Ticket) (desk.Writes, error)) error {
 	if prefix == "" {
 		return &desk.Error{Code: desk.Internal, Message: "tickets cannot be numbered", Err: errors.New("store: CreateTicket with an empty reference prefix")}
@@ -94,6 +110,9 @@ func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Tic
 		if err != nil {
 			thenErr = err
 			return errChangeFailed
+		}
+		if err := savePromises(tx, t, nil, now); err != nil {
+			return err
 		}
 		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
@@ -127,6 +146,12 @@ func prepareTicket(t *desk.Ticket) {
 	t.ClosedAt = utcp(t.ClosedAt)
 	t.CreatedAt = utc(t.CreatedAt)
 	t.UpdatedAt = utc(t.UpdatedAt)
+	t.CustomerAt = utc(t.CustomerAt)
+	for _, p := range t.Promises {
+		preparePromise(p)
+	}
+	desk.Settle(t) // the queue's mirrors follow the promises
+	t.QueueAt = utc(t.QueueAt)
 	if t.AssigneeID != nil && *t.AssigneeID == 0 {
 		t.AssigneeID = nil
 	}
@@ -166,6 +191,9 @@ func (s *Store) GetTicket(ctx context.Context, ref string) (*desk.Ticket, error)
 	}
 	ticketFromDB(&t)
 	if err := fillAssignees(db, []*desk.Ticket{&t}); err != nil {
+		return nil, dbErr(err, "")
+	}
+	if err := fillPromises(db, []*desk.Ticket{&t}); err != nil {
 		return nil, dbErr(err, "")
 	}
 	return &t, nil
@@ -208,6 +236,10 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 		if err := fillAssignees(tx, []*desk.Ticket{&t}); err != nil {
 			return err
 		}
+		if err := fillPromises(tx, []*desk.Ticket{&t}); err != nil {
+			return err
+		}
+		before := snapshotPromises(&t)
 		id, tref, created := t.ID, t.Ref, t.CreatedAt
 		w, err := change(txReader{tx, s.d}, &t)
 		if err != nil {
@@ -221,6 +253,9 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 		res := tx.Model(&desk.Ticket{}).Where("id = ?", t.ID).Updates(ticketUpdates(&t))
 		if res.Error != nil {
 			return res.Error
+		}
+		if err := savePromises(tx, &t, before, now); err != nil {
+			return err
 		}
 		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
@@ -277,6 +312,9 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 	if err := fillAssignees(db, rows); err != nil {
 		return nil, "", dbErr(err, "")
 	}
+	if err := fillPromises(db, rows); err != nil {
+		return nil, "", dbErr(err, "")
+	}
 	if rows == nil {
 		rows = []*desk.Ticket{}
 	}
@@ -329,25 +367,25 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 	case q.AssigneeID != nil:
 		add("assignee_id = ?", *q.AssigneeID)
 	}
-	if q.Answered != nil {
-		add("answered = ?", *q.Answered)
+	if q.Owing != nil {
+		add("idle = ?", !*q.Owing)
 	}
 
-	due, dueArgs := dueIn(sla.Range{From: q.DueFrom, Before: q.DueBefore})
+	due, dueArgs := owedDueIn(sla.Range{From: q.DueFrom, Before: q.DueBefore})
 	if q.LateOrOverdue {
-		// Answered late, or unanswered within the due bounds (overdue). With
-		// no due bound, only the late ones.
-		late := "(answered = ? AND " + answeredLate + ")"
+		// Nothing owed and the last response late, or an owed promise due
+		// within the bounds (overdue). With no due bound, only the late ones.
+		late := "(idle = ? AND last_outcome = ?)"
 		if due == "" {
-			add(late, true)
+			add(late, true, string(promise.Breached))
 		} else {
-			add("("+late+" OR (answered = ? AND "+due+"))", append([]any{true, false}, dueArgs...)...)
+			add("("+late+" OR (idle = ? AND "+due+"))", append([]any{true, string(promise.Breached), false}, dueArgs...)...)
 		}
 	} else if due != "" {
-		add(due, dueArgs...)
+		add("idle = ? AND "+due, append([]any{false}, dueArgs...)...)
 	}
 	if q.OnTimeOnly {
-		add("answered = ? AND "+answeredOnTime, true)
+		add("idle = ? AND last_outcome = ?", true, string(promise.Met))
 	}
 
 	if text := strings.TrimSpace(q.Text); text != "" {
@@ -363,15 +401,15 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 	}
 
 	if c := q.After; c != nil {
-		// (answered, response_due_at, id) > (c.Answered, c.Due, c.ID), spelt
-		// out so both engines understand it and the index range on
-		// response_due_at is visible to the planner.
-		d := utc(c.Due)
-		after := "answered = ? AND response_due_at >= ? AND (response_due_at > ? OR id > ?)"
-		if c.Answered {
+		// (idle, queue_at, id) > (c.Idle, c.At, c.ID), spelt out so both
+		// engines understand it and the index range on queue_at is visible
+		// to the planner.
+		d := utc(c.At)
+		after := "idle = ? AND queue_at >= ? AND (queue_at > ? OR id > ?)"
+		if c.Idle {
 			add(after, true, d, d, c.ID)
 		} else {
-			add("(("+after+") OR answered = ?)", false, d, d, c.ID, true)
+			add("(("+after+") OR idle = ?)", false, d, d, c.ID, true)
 		}
 	}
 
@@ -428,6 +466,8 @@ func fillAssignees(db *gorm.DB, ts []*desk.Ticket) error {
 }
 
 func ticketFromDB(t *desk.Ticket) {
+	t.CustomerAt = asUTC(t.CustomerAt)
+	t.QueueAt = asUTC(t.QueueAt)
 	t.ReceivedAt = asUTC(t.ReceivedAt)
 	t.ResponseDueAt = asUTC(t.ResponseDueAt)
 	t.FirstResponseAt = asUTCp(t.FirstResponseAt)

@@ -402,8 +402,9 @@ func TestListTickets(t *testing.T) {
 			createTicket(t, s, tk)
 			refs[f.subject] = tk.Ref
 		}
-		// In queue order: unanswered by due, then answered by due; iota and
-		// kappa are due at the same time, so by id.
+		// In queue order: owing (unanswered) by due, then owing nothing by the
+		// customer's last message (here their receipt); iota and kappa are
+		// due at the same time, so by id.
 		all := []string{"alpha outage", "eta 100% done", "theta 1000 units", "beta provisioning", "iota a_b", "kappa axb!", "gamma other",
 			"zeta closed late", "epsilon on time", "delta late", "lambda just in time"}
 		betaDue := base.Add(h(1) + 500*time.Millisecond)
@@ -423,18 +424,19 @@ func TestListTickets(t *testing.T) {
 			{"assignee", desk.TicketQuery{AssigneeID: &users["alice"].ID}, []string{"beta provisioning", "delta late"}},
 			{"unassigned", desk.TicketQuery{Unassigned: true},
 				[]string{"alpha outage", "eta 100% done", "theta 1000 units", "iota a_b", "kappa axb!", "epsilon on time", "lambda just in time"}},
-			{"unanswered", desk.TicketQuery{Answered: ptr(false)}, all[:7]},
-			{"answered", desk.TicketQuery{Answered: ptr(true)}, all[7:]},
-			{"due before", desk.TicketQuery{DueBefore: base}, []string{"alpha outage", "zeta closed late", "epsilon on time", "delta late", "lambda just in time"}},
+			{"owing", desk.TicketQuery{Owing: ptr(true)}, all[:7]},
+			{"owing nothing", desk.TicketQuery{Owing: ptr(false)}, all[7:]},
+			// Due bounds are on the owed promise: answered tickets owe nothing.
+			{"due before", desk.TicketQuery{DueBefore: base}, []string{"alpha outage"}},
 			{"due from (inclusive)", desk.TicketQuery{DueFrom: betaDue}, []string{"beta provisioning", "iota a_b", "kappa axb!", "gamma other"}},
 			{"due after (exclusive)", desk.TicketQuery{DueFrom: betaDue.Add(time.Nanosecond)}, []string{"iota a_b", "kappa axb!", "gamma other"}},
 			{"breached (late or overdue)", desk.TicketQuery{LateOrOverdue: true, DueBefore: base}, []string{"alpha outage", "zeta closed late", "delta late"}},
 			{"breached and open", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: base}, []string{"alpha outage", "delta late"}},
 			{"late only", desk.TicketQuery{LateOrOverdue: true}, []string{"zeta closed late", "delta late"}},
-			{"met (on time)", desk.TicketQuery{Answered: ptr(true), OnTimeOnly: true}, []string{"epsilon on time", "lambda just in time"}},
-			{"at risk", desk.TicketQuery{Answered: ptr(false), DueFrom: base, DueBefore: betaDue.Add(time.Nanosecond)},
+			{"met (on time)", desk.TicketQuery{Owing: ptr(false), OnTimeOnly: true}, []string{"epsilon on time", "lambda just in time"}},
+			{"at risk", desk.TicketQuery{Owing: ptr(true), DueFrom: base, DueBefore: betaDue.Add(time.Nanosecond)},
 				[]string{"eta 100% done", "theta 1000 units", "beta provisioning"}},
-			{"on track", desk.TicketQuery{Answered: ptr(false), DueFrom: betaDue.Add(time.Nanosecond)}, []string{"iota a_b", "kappa axb!", "gamma other"}},
+			{"on track", desk.TicketQuery{Owing: ptr(true), DueFrom: betaDue.Add(time.Nanosecond)}, []string{"iota a_b", "kappa axb!", "gamma other"}},
 			{"combined", desk.TicketQuery{OpenOnly: true, Class: "provisioning", Unassigned: true}, []string{"iota a_b", "kappa axb!"}},
 			{"text subject any case", desk.TicketQuery{Text: "ALPHA"}, []string{"alpha outage"}},
 			{"text body", desk.TicketQuery{Text: "printer is"}, []string{"gamma other"}},
@@ -485,7 +487,11 @@ func without(list []string, drop ...string) []string {
 func TestListTicketsPages(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		const n = 230
+		owing := 0 // open and unanswered: they owe their first response
 		for i := 0; i < n; i++ {
+			if i%3 != 0 && i%5 != 0 {
+				owing++
+			}
 			// Many equal dues (by id then), sub-second steps, a third
 			// answered, a fifth closed.
 			tk := newTicket(fmt.Sprintf("t%03d", i), base.Add(time.Duration(i%9)*250*time.Millisecond))
@@ -519,7 +525,7 @@ func TestListTicketsPages(t *testing.T) {
 		}{
 			{"all", desk.TicketQuery{}, n},
 			{"open", desk.TicketQuery{OpenOnly: true}, n - n/5},
-			{"unanswered", desk.TicketQuery{Answered: ptr(false)}, n - (n+2)/3},
+			{"owing", desk.TicketQuery{Owing: ptr(true)}, owing},
 		} {
 			for _, limit := range []int{1, 7, 50} {
 				t.Run(fmt.Sprintf("%s by %d", tc.name, limit), func(t *testing.T) {
@@ -566,12 +572,14 @@ func TestListTicketsPages(t *testing.T) {
 	})
 }
 
+// queueLess is the queue's order: owing before idle, then by QueueAt
+// (the owed promise's due, or the customer's last message), then by id.
 func queueLess(a, b *desk.Ticket) bool {
-	if a.Answered != b.Answered {
-		return !a.Answered
+	if a.Idle != b.Idle {
+		return !a.Idle
 	}
-	if !a.ResponseDueAt.Equal(b.ResponseDueAt) {
-		return a.ResponseDueAt.Before(b.ResponseDueAt)
+	if !a.QueueAt.Equal(b.QueueAt) {
+		return a.QueueAt.Before(b.QueueAt)
 	}
 	return a.ID < b.ID
 }

@@ -113,7 +113,9 @@ func TestQueue(t *testing.T) {
 			{"status=new", refsOf(1006, 1002, 1004, 1001)},
 			{"status=open", refsOf(1005)},
 			{"status=resolved", refsOf(1007)},
-			{"status=all", refsOf(1006, 1002, 1004, 1003, 1001, 1007, 1005)},
+			// Owing nothing, SR-1005 (answered) and SR-1007 (resolved) come last,
+			// by the customer's last message.
+			{"status=all", refsOf(1006, 1002, 1004, 1003, 1001, 1005, 1007)},
 			{"assignee=sam@agency.gov", refsOf(1002)},
 			{"assignee=unassigned", refsOf(1006, 1004, 1003, 1001, 1005)},
 			{"assignee=admin@agency.gov", nil},
