@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
@@ -287,9 +288,20 @@ func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error
 }
 
 // Reply adds a staff message. A public reply is mailed to the requester
-// (through the outbox) and, the first time, stops the response clock; an
-// internal note is staff-only.
+// (through the outbox) and keeps the response promise owed (the first
+// response, or the next one after the requester wrote again); an internal
+// note is staff-only.
 func (s *Service) Reply(ctx context.Context, ref string, actor *User, body string, internal bool) (*Ticket, error) {
+	return s.ReplyAt(ctx, ref, actor, body, internal, time.Time{})
+}
+
+// ReplyAt is Reply recorded at an earlier instant, for an admin importing a
+// ticket's history (zero at means now; see when). A reply with at is
+// recorded, not mailed: it was sent long ago.
+func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time) (*Ticket, error) {
+	if err := canBackdate(actor, at); err != nil {
+		return nil, err
+	}
 	body = strings.TrimSpace(noNUL(body))
 	if body == "" {
 		return nil, FieldError("body", "body: please write something")
@@ -302,7 +314,8 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 	}
 	var refs []string
 	var lastIn string
-	if !internal && s.Mail != nil {
+	mailIt := !internal && s.Mail != nil && at.IsZero()
+	if mailIt {
 		t, err := s.tickets.GetTicket(ctx, ref)
 		if err != nil {
 			return nil, err
@@ -311,8 +324,11 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 			return nil, err
 		}
 	}
-	return s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
-		now := s.now()
+	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		now, err := s.when(tx, t, at)
+		if err != nil {
+			return Writes{}, err
+		}
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
@@ -320,7 +336,7 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 		}
 		ev.Kind = EventReply
 		w := Writes{Events: []*Event{ev}}
-		if s.Mail != nil {
+		if mailIt {
 			o, m, err := s.outgoing(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now)
 			if err != nil {
 				return w, err
@@ -360,6 +376,9 @@ type Patch struct {
 	Status        *string
 	AssigneeEmail *string // "" unassigns
 	Reason        string  // why (recorded with a class change)
+	// At records the change at an earlier instant, for an admin importing
+	// history (zero: now; see when).
+	At time.Time
 }
 
 // Update applies a patch in one transaction, logging each change.
@@ -381,6 +400,9 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	if p.Class == nil && p.Status == nil && p.AssigneeEmail == nil {
 		return nil, FieldError("class", "nothing to change: give class, status or assignee")
 	}
+	if err := canBackdate(actor, p.At); err != nil {
+		return nil, err
+	}
 	var assignee *User
 	if p.AssigneeEmail != nil && *p.AssigneeEmail != "" {
 		u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
@@ -392,8 +414,11 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 		}
 		assignee = u
 	}
-	return s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
-		now := s.now()
+	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		now, err := s.when(tx, t, p.At)
+		if err != nil {
+			return Writes{}, err
+		}
 		var events []*Event
 		rearm := false
 		if p.Class != nil && *p.Class != t.Class {
@@ -423,6 +448,97 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	})
 }
 
+// canBackdate refuses an earlier instant from anyone but an admin: only
+// imports of history may say when something happened.
+func canBackdate(actor *User, at time.Time) error {
+	if !at.IsZero() && !actor.IsAdmin() {
+		return &Error{Code: Forbidden, Field: "at", Message: "only an admin may set at (for importing history)"}
+	}
+	return nil
+}
+
+// when is the instant a change to t is recorded at: now, or for an import
+// of history at, which may not be in the future, before the ticket was
+// received, or before its last timeline entry (history is told in order,
+// so every promise is computed from the real instants).
+func (s *Service) when(tx Tx, t *Ticket, at time.Time) (time.Time, error) {
+	now := s.now()
+	if at.IsZero() {
+		return now, nil
+	}
+	at = at.UTC().Truncate(time.Microsecond)
+	switch {
+	case at.After(now):
+		return time.Time{}, FieldError("at", "at may not be in the future")
+	case at.Before(t.ReceivedAt):
+		return time.Time{}, FieldError("at", "at may not be before the ticket was received (%s)", s.Policy.Promise(t.ReceivedAt))
+	}
+	last, err := tx.LastEventAt(t.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if at.Before(last) {
+		return time.Time{}, FieldError("at", "at may not be before the ticket's last timeline entry (%s): record history in order", s.Policy.Promise(last))
+	}
+	return at, nil
+}
+
+// NewMessage is a message from the requester recorded by staff or an
+// import: a phone call, or mail that came some other way.
+type NewMessage struct {
+	Body string
+	// FromEmail is who wrote ("" = the requester).
+	FromEmail string
+	// At is when they wrote (zero = now; admins only otherwise, see when).
+	At time.Time
+}
+
+// AddMessage records a message from the requester on the ticket, as mail
+// from them would be: a ticket waiting on them or resolved returns to
+// open, and a response is owed again unless one already is.
+func (s *Service) AddMessage(ctx context.Context, ref string, actor *User, n NewMessage) (*Ticket, error) {
+	v := ValidationErrors{}
+	n.Body = strings.TrimSpace(noNUL(n.Body))
+	switch {
+	case n.Body == "":
+		v.Add("body", "please write what they said")
+	case len(n.Body) > MaxBody:
+		v.Add("body", "must be at most 100,000 bytes")
+	case !utf8.ValidString(n.Body):
+		v.Add("body", "must be valid UTF-8 text")
+	}
+	if strings.TrimSpace(n.FromEmail) != "" {
+		email, err := NormalizeEmail(n.FromEmail)
+		if err != nil {
+			v.Add("from_email", ErrorMessage(err))
+		}
+		n.FromEmail = email
+	}
+	if err := v.Err("body", "from_email"); err != nil {
+		return nil, err
+	}
+	if err := canBackdate(actor, n.At); err != nil {
+		return nil, err
+	}
+	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		at, err := s.when(tx, t, n.At)
+		if err != nil {
+			return Writes{}, err
+		}
+		from := n.FromEmail
+		if from == "" {
+			from = t.RequesterEmail
+		}
+		ev := &Event{At: at, Actor: from, Kind: EventMessageIn, Body: n.Body, Reason: "recorded by " + actorName(actor)}
+		w := Writes{Events: []*Event{ev}}
+		if t.Status == StatusWaiting || !t.Open {
+			w.Events = append(w.Events, s.setStatus(t, StatusOpen, actor, at)...)
+		}
+		w.Events = append(w.Events, s.customerWrote(t, at, actor, at)...)
+		return w, nil
+	})
+}
+
 // reclassify changes the class and recomputes the deadline from the original
 // receipt time with the new target, logging both changes.
 func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now time.Time) []*Event {
@@ -448,13 +564,42 @@ func (s *Service) reclassify(t *Ticket, class, reason string, actor *User, now t
 	return append(events, s.reclassified(t, actor, now)...)
 }
 
-// SLA is a ticket's state and business time remaining (negative: overdue).
+// SLA is a ticket's state and business time remaining (negative: overdue)
+// as of now: the state of the promise it owes (on track, at risk,
+// breached, by the policy's Bounds), or when it owes nothing how its last
+// response promise that was kept or broken ended (met or breached: a late
+// reply stays breached), with the time that was left then; StateNone when
+// there is neither.
 func (s *Service) SLA(t *Ticket, now time.Time) (sla.State, time.Duration) {
-	var fr time.Time
-	if t.FirstResponseAt != nil {
-		fr = *t.FirstResponseAt
+	cal := s.Policy.Calendar()
+	if o := t.Owed(); o != nil {
+		return s.Policy.Bounds(now).State(o.DueAt), cal.Remaining(now, o.DueAt)
 	}
-	return s.Policy.Evaluate(t.ResponseDueAt, fr, now)
+	for i := len(t.Promises) - 1; i >= 0; i-- {
+		if p := t.Promises[i]; sla.IsResponse(p.Kind) && p.Outcome.Counts() {
+			return sla.AnsweredState(p.DueAt, *p.EndedAt), cal.Remaining(*p.EndedAt, p.DueAt)
+		}
+	}
+	return StateNone, 0
+}
+
+// PromiseState is one promise's state as of now and the business time
+// left (negative: overdue; for an ended promise, what was left when it
+// ended).
+func (s *Service) PromiseState(p *Promise, now time.Time) (promise.State, time.Duration) {
+	st, rem := p.State(s.Policy.Calendar(), now, s.Policy.AtRiskWindow())
+	if p.Running() {
+		// The one definition of at risk and breached.
+		switch s.Policy.Bounds(now).State(p.DueAt) {
+		case sla.Breached:
+			st = promise.StateBreached
+		case sla.AtRisk:
+			st = promise.AtRisk
+		default:
+			st = promise.OnTrack
+		}
+	}
+	return st, rem
 }
 
 // Filter is what people ask the queue for.

@@ -113,6 +113,9 @@ type Tx interface {
 	CountOutbox(kind, to string, since time.Time, max int) (int, error)
 	// OtherTickets reports whether email requested any ticket but except.
 	OtherTickets(email string, except uint64) (bool, error)
+	// LastEventAt is when the ticket's latest timeline entry happened
+	// (zero when it has none).
+	LastEventAt(ticketID uint64) (time.Time, error)
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean

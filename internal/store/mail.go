@@ -213,6 +213,15 @@ func (r txReader) OtherTickets(email string, except uint64) (bool, error) {
 	return len(ids) > 0, err
 }
 
+// LastEventAt is when the ticket's latest timeline entry happened.
+func (r txReader) LastEventAt(ticketID uint64) (time.Time, error) {
+	var evs []desk.Event
+	if err := r.tx.Select("at").Where("ticket_id = ?", ticketID).Order("at DESC").Limit(1).Find(&evs).Error; err != nil || len(evs) == 0 {
+		return time.Time{}, err
+	}
+	return asUTC(evs[0].At), nil
+}
+
 // lockKey is a stable 64-bit advisory-lock key for a name.
 func lockKey(name string) int64 {
 	h := fnv.New64a()

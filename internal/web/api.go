@@ -34,7 +34,32 @@ type apiTicket struct {
 	FirstResponseAt          *string    `json:"first_response_at"`
 	SLAState                 string     `json:"sla_state"`
 	BusinessSecondsRemaining int64      `json:"business_seconds_remaining"`
-	Timeline                 []apiEvent `json:"timeline,omitempty"`
+	// Promises are every promise the ticket carries, oldest first; Owed
+	// is the one it owes now (null when nothing is owed).
+	Promises []apiPromise `json:"promises"`
+	Owed     *apiOwed     `json:"owed"`
+	Timeline []apiEvent   `json:"timeline,omitempty"`
+}
+
+// apiPromise is one of a ticket's promises.
+type apiPromise struct {
+	Kind          string  `json:"kind"`
+	Class         string  `json:"class"`
+	StartedAt     string  `json:"started_at"`
+	DueAt         string  `json:"due_at"`
+	PausedSeconds int64   `json:"paused_seconds"`
+	PausedAt      *string `json:"paused_at"`
+	State         string  `json:"state"`
+	EndedAt       *string `json:"ended_at"`
+	Outcome       *string `json:"outcome"`
+	EndReason     string  `json:"end_reason,omitempty"`
+}
+
+// apiOwed is the promise a ticket owes now.
+type apiOwed struct {
+	Kind                     string `json:"kind"`
+	DueAt                    string `json:"due_at"`
+	BusinessSecondsRemaining int64  `json:"business_seconds_remaining"`
 }
 
 type apiEvent struct {
@@ -65,6 +90,27 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 	if t.FirstResponseAt != nil {
 		fr := rfc(*t.FirstResponseAt)
 		out.FirstResponseAt = &fr
+	}
+	out.Promises = make([]apiPromise, 0, len(t.Promises))
+	rfcp := func(t *time.Time) *string {
+		if t == nil {
+			return nil
+		}
+		v := rfc(*t)
+		return &v
+	}
+	for _, p := range t.Promises {
+		st, _ := s.svc.PromiseState(p, now)
+		ap := apiPromise{Kind: p.Kind, Class: p.Class, StartedAt: rfc(p.StartedAt), DueAt: rfc(p.DueAt), PausedSeconds: int64(p.Paused / time.Second),
+			PausedAt: rfcp(p.PausedAt), State: string(st), EndedAt: rfcp(p.EndedAt), EndReason: p.EndReason}
+		if p.Outcome != "" {
+			o := string(p.Outcome)
+			ap.Outcome = &o
+		}
+		out.Promises = append(out.Promises, ap)
+	}
+	if o := t.Owed(); o != nil {
+		out.Owed = &apiOwed{Kind: o.Kind, DueAt: rfc(o.DueAt), BusinessSecondsRemaining: int64(s.svc.Policy.Calendar().Remaining(now, o.DueAt) / time.Second)}
 	}
 	for _, e := range events {
 		out.Timeline = append(out.Timeline, apiEvent{At: rfc(e.At), Kind: e.Kind, Actor: e.Actor, Internal: e.Internal,
@@ -134,13 +180,10 @@ func (s *Server) apiCreateTicket(c *gin.Context) {
 	}
 	n := desk.NewTicket{Subject: in.Subject, Body: in.Body, RequesterEmail: in.RequesterEmail,
 		RequesterName: in.RequesterName, Class: in.Class, Channel: desk.ChannelAPI}
-	if in.ReceivedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, in.ReceivedAt)
-		if err != nil || t.Year() < 1990 {
-			s.respondError(c, desk.FieldError("received_at", "received_at: %q is not an RFC 3339 time since 1990 (e.g. 2026-07-02T16:00:00-04:00)", in.ReceivedAt))
-			return
-		}
-		n.ReceivedAt = t
+	var err error
+	if n.ReceivedAt, err = apiTime("received_at", in.ReceivedAt); err != nil {
+		s.respondError(c, err)
+		return
 	}
 	t, err := s.svc.CreateTicket(c.Request.Context(), n, currentUser(c))
 	if err != nil {
@@ -191,11 +234,25 @@ func (s *Server) apiGetTicket(c *gin.Context) {
 	c.JSON(http.StatusOK, s.apiTicketOf(t, events, s.now()))
 }
 
+// apiTime parses an optional RFC 3339 instant of a history import ("" is
+// none: now).
+func apiTime(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil || t.Year() < 1990 {
+		return time.Time{}, desk.FieldError(field, "%s: %q is not an RFC 3339 time since 1990 (e.g. 2026-07-02T16:00:00-04:00)", field, v)
+	}
+	return t, nil
+}
+
 type apiPatch struct {
 	Class         *string `json:"class"`
 	Status        *string `json:"status"`
 	AssigneeEmail *string `json:"assignee_email"`
 	Reason        string  `json:"reason"`
+	At            string  `json:"at"`
 }
 
 func (s *Server) apiUpdateTicket(c *gin.Context) {
@@ -204,8 +261,13 @@ func (s *Server) apiUpdateTicket(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
+	at, err := apiTime("at", in.At)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
 	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c),
-		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason})
+		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason, At: at})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -216,6 +278,7 @@ func (s *Server) apiUpdateTicket(c *gin.Context) {
 type apiReply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
+	At       string `json:"at"`
 }
 
 func (s *Server) apiReply(c *gin.Context) {
@@ -224,7 +287,39 @@ func (s *Server) apiReply(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.Reply(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal)
+	at, err := apiTime("at", in.At)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.ReplyAt(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.apiTicketOf(t, nil, s.now()))
+}
+
+type apiMessage struct {
+	Body      string `json:"body"`
+	FromEmail string `json:"from_email"`
+	At        string `json:"at"`
+}
+
+// apiAddMessage records a message from the requester (a phone call, or
+// history imported from another tracker).
+func (s *Server) apiAddMessage(c *gin.Context) {
+	var in apiMessage
+	if err := decodeJSON(c, &in); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	at, err := apiTime("at", in.At)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.AddMessage(c.Request.Context(), c.Param("ref"), currentUser(c), desk.NewMessage{Body: in.Body, FromEmail: in.FromEmail, At: at})
 	if err != nil {
 		s.respondError(c, err)
 		return

@@ -65,6 +65,7 @@ func (s *Server) routes(e *gin.Engine) {
 	api.GET("/tickets/:ref", s.apiGetTicket)
 	api.PATCH("/tickets/:ref", s.apiUpdateTicket)
 	api.POST("/tickets/:ref/replies", s.apiReply)
+	api.POST("/tickets/:ref/messages", s.apiAddMessage)
 	api.GET("/reports/overdue", s.apiOverdue)
 	api.GET("/reports/compliance", s.apiCompliance)
 }
