@@ -142,7 +142,7 @@ type TicketQuery struct {
 	// OnTimeOnly selects tickets that owe nothing and whose last response
 	// promise was kept: "met".
 	OnTimeOnly bool
-	Text  string  // matches ref exactly, or subject/body/requester substring
-	After *Cursor // page after this position
-	Limit int     // 1..200
+	Text       string  // matches ref exactly, or subject/body/requester substring
+	After      *Cursor // page after this position
+	Limit      int     // 1..200
 }

@@ -100,7 +100,7 @@ type Ticket struct {
 	Flag string
 	// ClosedAt is when the ticket was last resolved or closed; a requester's
 	// mail after mail.reopen_days from then opens a new ticket instead.
-	ClosedAt  *time.Time
+	ClosedAt *time.Time
 	// CustomerAt is when the requester last wrote (zero: only at receipt).
 	CustomerAt time.Time
 	// Promises are the ticket's promises, oldest first, filled by the store
@@ -116,8 +116,8 @@ type Ticket struct {
 	Idle        bool
 	QueueAt     time.Time
 	LastOutcome string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Event kinds on a ticket's timeline.

@@ -17,23 +17,23 @@ import (
 
 // apiTicket is the ticket as the JSON API shows it.
 type apiTicket struct {
-	Ref                      string     `json:"ref"`
-	URL                      string     `json:"url"`
-	Subject                  string     `json:"subject"`
-	Body                     string     `json:"body"`
-	Class                    string     `json:"class"`
-	ClassBy                  string     `json:"class_by"`
-	ClassReason              string     `json:"class_reason"`
-	Status                   string     `json:"status"`
-	Channel                  string     `json:"channel"`
-	RequesterEmail           string     `json:"requester_email"`
-	RequesterName            string     `json:"requester_name"`
-	AssigneeEmail            *string    `json:"assignee_email"`
-	ReceivedAt               string     `json:"received_at"`
-	ResponseDueAt            string     `json:"response_due_at"`
-	FirstResponseAt          *string    `json:"first_response_at"`
-	SLAState                 string     `json:"sla_state"`
-	BusinessSecondsRemaining int64      `json:"business_seconds_remaining"`
+	Ref                      string  `json:"ref"`
+	URL                      string  `json:"url"`
+	Subject                  string  `json:"subject"`
+	Body                     string  `json:"body"`
+	Class                    string  `json:"class"`
+	ClassBy                  string  `json:"class_by"`
+	ClassReason              string  `json:"class_reason"`
+	Status                   string  `json:"status"`
+	Channel                  string  `json:"channel"`
+	RequesterEmail           string  `json:"requester_email"`
+	RequesterName            string  `json:"requester_name"`
+	AssigneeEmail            *string `json:"assignee_email"`
+	ReceivedAt               string  `json:"received_at"`
+	ResponseDueAt            string  `json:"response_due_at"`
+	FirstResponseAt          *string `json:"first_response_at"`
+	SLAState                 string  `json:"sla_state"`
+	BusinessSecondsRemaining int64   `json:"business_seconds_remaining"`
 	// Promises are every promise the ticket carries, oldest first; Owed
 	// is the one it owes now (null when nothing is owed).
 	Promises []apiPromise `json:"promises"`

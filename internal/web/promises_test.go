@@ -45,7 +45,7 @@ func TestAPI_ImportedHistoryTimesEveryPromise(t *testing.T) {
 	}
 	// Now (Wednesday 10:00) it is overdue: Monday 11:30–17:00, Tuesday, and
 	// Wednesday 09:00–10:00 = 5h30 + 8h + 1h.
-	if m["sla_state"] != "breached" || owed["business_seconds_remaining"] != float64(-(14*3600 + 30*60)) {
+	if m["sla_state"] != "breached" || owed["business_seconds_remaining"] != float64(-(14*3600+30*60)) {
 		t.Errorf("state %v remaining %v, want breached by 14h30m", m["sla_state"], owed["business_seconds_remaining"])
 	}
 
