@@ -3,20 +3,14 @@ package imappoll_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/slatrack/slatrack/internal/mailtest"
 	"io"
 	"log"
 	"log/slog"
 	"maps"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -259,82 +253,14 @@ func nums(msgs []serverMsg) []int {
 
 func selfSignedTLS(t *testing.T) *tls.Config {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	return serverTLS(t, mailtest.NewCA(t), "127.0.0.1")
 }
 
-// testCA is a private certificate authority, as a desk's own network may run.
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	file string // its certificate as PEM
-}
-
-func newTestCA(t *testing.T) *testCA {
+// serverTLS is a server configuration with a certificate signed by ca
+// for names (host names or IP addresses).
+func serverTLS(t *testing.T, ca *mailtest.CA, names ...string) *tls.Config {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "Agency Test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	file := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &testCA{cert: cert, key: key, file: file}
-}
-
-// serverTLS is a server certificate signed by ca for the given names.
-func (ca *testCA) serverTLS(t *testing.T, dnsNames []string, ips []net.IP) *tls.Config {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "imap server"},
-		DNSNames:     dnsNames,
-		IPAddresses:  ips,
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	return &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, names...)}}
 }
 
 // ---- messages and a recording sink ----
@@ -904,8 +830,7 @@ func TestPollOnce(t *testing.T) {
 	for _, mode := range []string{"tls", "starttls"} {
 		t.Run("a private CA in CAFile is trusted over "+mode+", and the certificate must name the host", func(t *testing.T) {
 			t.Parallel()
-			ca, other := newTestCA(t), newTestCA(t)
-			loopback := []net.IP{net.IPv4(127, 0, 0, 1)}
+			ca, other := mailtest.NewCA(t), mailtest.NewCA(t)
 			poll := func(cert *tls.Config, caFile string) (*recorder, error) {
 				t.Helper()
 				s := newTestServer(t, serverOpts{tls: mode, cert: cert})
@@ -917,13 +842,13 @@ func TestPollOnce(t *testing.T) {
 				_, err := pollOnce(t, p)
 				return rec, err
 			}
-			if rec, err := poll(ca.serverTLS(t, nil, loopback), ca.file); err != nil || !bytes.Equal(rec.storedRaw(1), testMsg(1)) {
+			if rec, err := poll(serverTLS(t, ca, "127.0.0.1"), ca.File(t)); err != nil || !bytes.Equal(rec.storedRaw(1), testMsg(1)) {
 				t.Fatalf("with the private CA: %v", err)
 			}
-			if _, err := poll(ca.serverTLS(t, nil, loopback), other.file); err == nil || !strings.Contains(err.Error(), "certificate") {
+			if _, err := poll(serverTLS(t, ca, "127.0.0.1"), other.File(t)); err == nil || !strings.Contains(err.Error(), "certificate") {
 				t.Fatalf("signed by a CA not in ca_file: %v, want a certificate error", err)
 			}
-			if _, err := poll(ca.serverTLS(t, []string{"imap.agency.test"}, nil), ca.file); err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
+			if _, err := poll(serverTLS(t, ca, "imap.agency.test"), ca.File(t)); err == nil || !strings.Contains(err.Error(), "127.0.0.1") {
 				t.Fatalf("certificate for another host name: %v, want a host name error", err)
 			}
 		})

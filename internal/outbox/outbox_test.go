@@ -3,17 +3,12 @@ package outbox_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"github.com/slatrack/slatrack/internal/mailtest"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"slices"
 	"sort"
@@ -401,28 +396,11 @@ func (s *relaySession) Data(rd io.Reader) error {
 func (s *relaySession) Reset()        { s.from, s.to = "", nil }
 func (s *relaySession) Logout() error { return nil }
 
-// selfSigned makes a throwaway certificate for 127.0.0.1.
+// selfSigned makes a throwaway certificate for 127.0.0.1 (the clients in
+// these tests do not verify it; TestRelayCA does).
 func selfSigned(t *testing.T) *tls.Config {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "relay.example"},
-		DNSNames:     []string{"localhost", "relay.example"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	return &tls.Config{Certificates: []tls.Certificate{mailtest.NewCA(t).Issue(t, "relay.example", "localhost", "127.0.0.1")}}
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -170,10 +170,7 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 				}
 			}
 		}
-		eb := newBulkInsert(sqlTx, s.d, "events", eventImportColumns, `RETURNING id`)
-		defer eb.close()
-		next := 0
-		err = eb.insert(ctx, importEventRows, len(events), func(i int, args []any) []any {
+		err = insertNumbered(ctx, sqlTx, s.d, "events", eventImportColumns, importEventRows, len(events), func(i int, args []any) []any {
 			e := events[i]
 			var actor, mail any
 			if e.ActorID != nil {
@@ -183,23 +180,7 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 				mail = int64(*e.MailID)
 			}
 			return append(args, int64(e.TicketID), e.At, actor, e.Actor, e.Kind, e.Internal, e.Body, e.Old, e.New, e.Reason, mail)
-		}, func(rows *sql.Rows) error {
-			// Rows come back in VALUES order on both engines (gorm's
-			// multi-row Create relies on the same).
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			if next >= len(events) {
-				return errors.New("store: ImportTickets got back more events than it inserted")
-			}
-			events[next].ID = uint64(id)
-			next++
-			return nil
-		})
-		if err == nil && next != len(events) {
-			err = fmt.Errorf("store: ImportTickets got %d event ids back, want %d", next, len(events))
-		}
+		}, func(i int, id uint64) { events[i].ID = id })
 		if err != nil {
 			return err
 		}
@@ -215,28 +196,11 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 				promises = append(promises, p)
 			}
 		}
-		pb := newBulkInsert(sqlTx, s.d, "promises", promiseImportColumns, `RETURNING id`)
-		defer pb.close()
-		next = 0
-		err = pb.insert(ctx, importEventRows, len(promises), func(i int, args []any) []any {
+		err = insertNumbered(ctx, sqlTx, s.d, "promises", promiseImportColumns, importEventRows, len(promises), func(i int, args []any) []any {
 			p := promises[i]
 			return append(args, int64(p.TicketID), p.Class, p.Kind, p.StartedAt, int64(p.Target), p.DueAt, int64(p.Paused),
 				timeOrNil(p.PausedAt), timeOrNil(p.EndedAt), string(p.Outcome), p.EndReason, p.CreatedAt)
-		}, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			if next >= len(promises) {
-				return errors.New("store: ImportTickets got back more promises than it inserted")
-			}
-			promises[next].ID = uint64(id)
-			next++
-			return nil
-		})
-		if err == nil && next != len(promises) {
-			err = fmt.Errorf("store: ImportTickets got %d promise ids back, want %d", next, len(promises))
-		}
+		}, func(i int, id uint64) { promises[i].ID = id })
 		return err
 	})
 	if err != nil {
@@ -249,6 +213,32 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 		return dbErr(err, "a ticket with that reference already exists")
 	}
 	return nil
+}
+
+// insertNumbered bulk-inserts n rows into table and hands each row's new
+// id to number, in VALUES order (both engines return RETURNING rows in
+// that order; gorm's multi-row Create relies on the same).
+func insertNumbered(ctx context.Context, tx *sql.Tx, d dialect, table string, cols []string, chunk, n int,
+	values func(i int, args []any) []any, number func(i int, id uint64)) error {
+	b := newBulkInsert(tx, d, table, cols, `RETURNING id`)
+	defer b.close()
+	next := 0
+	err := b.insert(ctx, chunk, n, values, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if next >= n {
+			return fmt.Errorf("store: ImportTickets got back more %s than it inserted", table)
+		}
+		number(next, uint64(id))
+		next++
+		return nil
+	})
+	if err == nil && next != n {
+		err = fmt.Errorf("store: ImportTickets got %d %s ids back, want %d", next, table, n)
+	}
+	return err
 }
 
 // eventImportColumns and promiseImportColumns are the event and promise
