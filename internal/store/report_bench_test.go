@@ -134,16 +134,33 @@ func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.
 // version would, fed to the same report code.
 type naiveSource struct{ s *Store }
 
-func (n naiveSource) OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
+func (n naiveSource) OpenOwing(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
 	db := n.s.db.WithContext(ctx)
 	var ts []*desk.Ticket
-	if err := db.Where("open = ? AND answered = ? AND response_due_at < ?", true, false, utcCeil(before)).Find(&ts).Error; err != nil {
+	if err := db.Where("open = ? AND idle = ? AND queue_at < ?", true, false, utcCeil(before)).Order("queue_at, id").Find(&ts).Error; err != nil {
 		return nil, err
 	}
 	for _, t := range ts {
 		ticketFromDB(t)
 	}
+	if err := fillPromises(db, ts); err != nil {
+		return nil, err
+	}
 	return ts, fillAssignees(db, ts)
+}
+
+func (n naiveSource) PromiseRows(ctx context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
+	var ps []*desk.Promise
+	if err := n.s.db.WithContext(ctx).Where("started_at >= ? AND started_at < ?", utcCeil(from), utcCeil(to)).Find(&ps).Error; err != nil {
+		return err
+	}
+	for _, p := range ps {
+		promiseFromDB(p)
+		if err := fn(report.PromiseRow{Class: p.Class, Promise: p.Promise}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (n naiveSource) ResponseRows(ctx context.Context, from, to time.Time, fn func(report.ResponseRow) error) error {
