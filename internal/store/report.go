@@ -139,16 +139,7 @@ func parseCanonicalUTC(s string) (time.Time, bool) {
 // …) are left empty.
 func (s *Store) OpenOwing(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
 	db := s.db.WithContext(ctx)
-	// The owed promise is the ticket's one open, running promise of the
-	// owed kind (one promise of a kind is open at a time).
-	started := `(SELECT MAX(p.started_at) FROM promises p WHERE p.ticket_id = t.id AND p.kind = t.owed_kind
-		AND p.ended_at IS NULL AND p.paused_at IS NULL)`
-	rows, err := db.Raw(`SELECT t.id, t.ref, t.subject, t.requester_email, t.class, t.status, t.assignee_id, `+
-		s.d.timeCol("t.received_at")+`, `+s.d.timeCol("t.response_due_at")+`, t.owed_kind, `+
-		s.d.timeCol("t.queue_at")+`, `+s.d.timeCol(started)+`
-		FROM tickets t
-		WHERE t.open = ? AND t.idle = ? AND t.queue_at < ?
-		ORDER BY t.queue_at, t.id`, true, false, utcCeil(before)).Rows()
+	rows, err := db.Raw(s.openOwingSQL(), true, false, utcCeil(before)).Rows()
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
@@ -216,18 +207,37 @@ func (s *Store) ResponseRows(ctx context.Context, from, to time.Time, fn func(re
 	return nil
 }
 
+// openOwingSQL is OpenOwing's query: open = ?, idle = ?, queue_at < ?.
+func (s *Store) openOwingSQL() string {
+	// The owed promise is the ticket's one open, running promise of the
+	// owed kind (one promise of a kind is open at a time).
+	started := `(SELECT MAX(p.started_at) FROM promises p WHERE p.ticket_id = t.id AND p.kind = t.owed_kind
+		AND p.ended_at IS NULL AND p.paused_at IS NULL)`
+	return `SELECT t.id, t.ref, t.subject, t.requester_email, t.class, t.status, t.assignee_id, ` +
+		s.d.timeCol("t.received_at") + `, ` + s.d.timeCol("t.response_due_at") + `, t.owed_kind, ` +
+		s.d.timeCol("t.queue_at") + `, ` + s.d.timeCol(started) + `
+		FROM tickets t
+		WHERE t.open = ? AND t.idle = ? AND t.queue_at < ?
+		ORDER BY t.queue_at, t.id`
+}
+
+// promiseRowsSQL is PromiseRows' query: started_at >= ? AND < ?.
+func (s *Store) promiseRowsSQL() string {
+	return `SELECT class, kind, ` +
+		s.d.timeCol("started_at") + `, target, ` + s.d.timeCol("due_at") + `, paused, ` +
+		s.d.timeCol("paused_at") + `, ` + s.d.timeCol("ended_at") + `, outcome
+		FROM promises
+		WHERE started_at >= ? AND started_at < ?
+		ORDER BY started_at`
+}
+
 // PromiseRows calls fn for every promise started in [from, to), in start
 // order, read through idx_promises_started and scanned straight into the
 // row. The row's PausedAt and EndedAt point at variables reused for the
 // next row: they are valid until fn returns. An error from fn stops the
 // scan and is returned as it is.
 func (s *Store) PromiseRows(ctx context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT class, kind, `+
-		s.d.timeCol("started_at")+`, target, `+s.d.timeCol("due_at")+`, paused, `+
-		s.d.timeCol("paused_at")+`, `+s.d.timeCol("ended_at")+`, outcome
-		FROM promises
-		WHERE started_at >= ? AND started_at < ?
-		ORDER BY started_at`, utcCeil(from), utcCeil(to)).Rows()
+	rows, err := s.db.WithContext(ctx).Raw(s.promiseRowsSQL(), utcCeil(from), utcCeil(to)).Rows()
 	if err != nil {
 		return dbErr(err, "")
 	}
