@@ -21,11 +21,15 @@ func reportCommand() command {
 		summary: "print the overdue report or the SLA compliance report (text, CSV or JSON)",
 		usage: "overdue [--at TIME] [--format text|csv|json]\n" +
 			"       slatrack report compliance [--period last30|last90|week|month | --from DATE [--to DATE]] [--at TIME] [--format text|csv|json]\n\n" +
-			"overdue lists the open tickets whose first response is past due, worst first\n" +
-			"per class, and those that will be by the desk's next opening unless answered.\n" +
+			"overdue lists the open tickets whose owed promise (first response, next\n" +
+			"response or resolution) is broken or at risk, most overdue first per class,\n" +
+			"and those that will be broken by the desk's next opening unless kept; --at\n" +
+			"judges the promises owed now as of that instant.\n" +
 			"compliance counts, for the tickets received in the period, first responses met\n" +
 			"and breached per class and per week, with median and 90th-percentile\n" +
-			"first-response times. Every duration is business time.",
+			"first-response times, then for the promises started in the period, per kind\n" +
+			"and class, how many were made, kept and broken and how long keeping them\n" +
+			"took. Every duration is business time.",
 		setup: func(fs *flag.FlagSet) func(*env, *config.Config, []string) error {
 			format := fs.String("format", "text", "output `format`: text, csv or json")
 			atFlag := fs.String("at", "", "report as of `TIME`, RFC 3339 (default: now)")

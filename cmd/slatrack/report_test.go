@@ -89,9 +89,13 @@ func TestReportOverdue(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		want := [][]string{
-			{"ref", "class", "status", "assignee", "received_at", "response_due_at", "overdue_by_seconds", "forecast", "subject", "requester_email", "url"},
-			{refs[0], "availability", "new", "", "2026-07-02T16:00:00-04:00", "2026-07-06T11:00:00-04:00", "12600", "false", "'=1+1 sheet", "ann@agency.gov", "https://desk.example.gov/tickets/" + refs[0]},
-			{refs[1], "availability", "new", "", "2026-07-06T12:00:00-04:00", "2026-07-06T15:00:00-04:00", "-1800", "true", "Second request", "ann@agency.gov", "https://desk.example.gov/tickets/" + refs[1]},
+			{"ref", "class", "status", "assignee", "received_at", "response_due_at", "overdue_by_seconds", "forecast", "subject", "requester_email", "url",
+				"kind", "due_at", "started_at", "state"},
+			{refs[0], "availability", "new", "", "2026-07-02T16:00:00-04:00", "2026-07-06T11:00:00-04:00", "12600", "false", "'=1+1 sheet", "ann@agency.gov", "https://desk.example.gov/tickets/" + refs[0],
+				"first_response", "2026-07-06T11:00:00-04:00", "2026-07-02T16:00:00-04:00", "breached"},
+			// 30 minutes left: at risk, and forecast to break before the next opening.
+			{refs[1], "availability", "new", "", "2026-07-06T12:00:00-04:00", "2026-07-06T15:00:00-04:00", "-1800", "true", "Second request", "ann@agency.gov", "https://desk.example.gov/tickets/" + refs[1],
+				"first_response", "2026-07-06T15:00:00-04:00", "2026-07-06T12:00:00-04:00", "at_risk"},
 		}
 		if fmt.Sprint(recs) != fmt.Sprint(want) {
 			t.Errorf("CSV\n got %q\nwant %q", recs, want)
@@ -136,7 +140,7 @@ func TestReportOverdue(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		for _, want := range []string{"Mon 2026-07-06 14:30 EDT", "1 overdue; 1 more", "overdue 3h 30m", "due in 30m (forecast)", "=1+1 sheet"} {
+		for _, want := range []string{"Mon 2026-07-06 14:30 EDT", "1 overdue; 1 at risk; 1 more", "overdue 3h 30m", "due in 30m (at risk, forecast)", "first response", "=1+1 sheet"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("text lacks %q:\n%s", want, out)
 			}
@@ -197,8 +201,13 @@ func TestReportCompliance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(recs[4], ","); got != "period,total,2026-06-29T14:30:00-04:00,2026-07-06T14:30:00-04:00,3,1,0,1,1,0,1,50.00,28800,28800," {
+		if got := strings.Join(recs[4], ","); got != "period,total,2026-06-29T14:30:00-04:00,2026-07-06T14:30:00-04:00,3,1,0,1,1,0,1,50.00,28800,28800,,,,,,,,," {
 			t.Errorf("total row %s\n%s", got, out)
+		}
+		// The promises of each kind follow: the first responses' total, as
+		// the tickets', with the time to keep.
+		if got := strings.Join(recs[len(recs)-5], ","); got != "kind,total,2026-06-29T14:30:00-04:00,2026-07-06T14:30:00-04:00,,,,1,1,,1,,,,,first_response,3,1,0,0,50.00,28800,28800" {
+			t.Errorf("first-response promises total row %s\n%s", got, out)
 		}
 	})
 
@@ -208,7 +217,8 @@ func TestReportCompliance(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		// last30: from Sat 06-06 14:30.
-		for _, want := range []string{"tickets received Sat 2026-06-06 14:30 EDT – Mon 2026-07-06 14:30 EDT", "50.0%", "100.0%", "1d 0h", "Weekly trend"} {
+		for _, want := range []string{"tickets received Sat 2026-06-06 14:30 EDT – Mon 2026-07-06 14:30 EDT", "50.0%", "100.0%", "1d 0h", "Weekly trend",
+			"Promises of a first response started in the period:", "Promises of a next response started in the period:"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("text lacks %q:\n%s", want, out)
 			}

@@ -1,6 +1,7 @@
 // Package metrics exposes slatrack's service metrics in the Prometheus
-// format: tickets by class and SLA state, first responses met or breached
-// and inbound mail by outcome (read from the database at scrape time, so
+// format: tickets by class and SLA state, first responses met or breached,
+// owed promises by class, kind and state, promises kept or broken by class
+// and kind, and inbound mail by outcome (read from the database at scrape time, so
 // every instance reports the same desk, mail stored by `mail-in` included),
 // plus this instance's HTTP latency.
 package metrics
@@ -16,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
@@ -27,8 +29,15 @@ type Snapshot struct {
 	// FirstResponses counts first responses by class and result (met,
 	// breached) for tickets received in the last 90 days.
 	FirstResponses map[string]map[sla.State]int
-	Quarantined    int
-	OutboxBacklog  int
+	// Owed counts the promises open tickets owe (each ticket's owed
+	// promise: its running promise due soonest) by class, kind and state
+	// (on_track, at_risk, breached).
+	Owed map[string]map[string]map[sla.State]int
+	// Promises counts the promises started in the last 90 days that were
+	// kept or broken, by class, kind and outcome (met, breached).
+	Promises      map[string]map[string]map[promise.Outcome]int
+	Quarantined   int
+	OutboxBacklog int
 	// Ingested counts every inbound mail ever stored, by outcome and source.
 	Ingested []IngestCount
 }
@@ -43,8 +52,9 @@ type IngestCount struct {
 }
 
 // Source reads a Snapshot; *store.Store implements it. The open tickets
-// are counted by the policy's state bounds at the scrape, the first
-// responses for tickets received since since.
+// and owed promises are counted by the policy's state bounds at the
+// scrape, the first responses for tickets received since since and the
+// promises for those started since since.
 type Source interface {
 	MetricsSnapshot(ctx context.Context, b sla.Bounds, since time.Time) (Snapshot, error)
 }
@@ -88,6 +98,12 @@ var (
 		"Open tickets awaiting a first response, by class and SLA state.", []string{"class", "state"}, nil)
 	frDesc = prometheus.NewDesc("slatrack_first_responses_90d",
 		"First responses to tickets received in the last 90 days, by class and result (met or breached).", []string{"class", "result"}, nil)
+	owedDesc = prometheus.NewDesc("slatrack_owed_promises",
+		"Promises open tickets owe now (each ticket's running promise due soonest), by class, kind (first_response, next_response, resolution) and SLA state.",
+		[]string{"class", "kind", "state"}, nil)
+	promisesDesc = prometheus.NewDesc("slatrack_promises_90d",
+		"Promises started in the last 90 days that were kept or broken, by class, kind (first_response, next_response, resolution) and result (met or breached).",
+		[]string{"class", "kind", "result"}, nil)
 	quarantineDesc = prometheus.NewDesc("slatrack_mail_quarantined",
 		"Inbound mail held in quarantine.", nil, nil)
 	backlogDesc = prometheus.NewDesc("slatrack_outbox_backlog",
@@ -108,7 +124,7 @@ type deskCollector struct {
 }
 
 func (c *deskCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{openDesc, frDesc, quarantineDesc, backlogDesc, ingestedDesc, upDesc} {
+	for _, d := range []*prometheus.Desc{openDesc, frDesc, owedDesc, promisesDesc, quarantineDesc, backlogDesc, ingestedDesc, upDesc} {
 		ch <- d
 	}
 }
@@ -130,6 +146,19 @@ func (c *deskCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for _, st := range []sla.State{sla.Met, sla.Breached} {
 			ch <- prometheus.MustNewConstMetric(frDesc, prometheus.GaugeValue, float64(snap.FirstResponses[class][st]), class, string(st))
+		}
+		// Every kind the class promises, zeros included, so a series does
+		// not vanish when its count drops to nothing.
+		for _, kind := range sla.Kinds() {
+			if _, ok := c.pol.TargetFor(class, kind); !ok {
+				continue
+			}
+			for _, st := range []sla.State{sla.OnTrack, sla.AtRisk, sla.Breached} {
+				ch <- prometheus.MustNewConstMetric(owedDesc, prometheus.GaugeValue, float64(snap.Owed[class][kind][st]), class, kind, string(st))
+			}
+			for _, o := range []promise.Outcome{promise.Met, promise.Breached} {
+				ch <- prometheus.MustNewConstMetric(promisesDesc, prometheus.GaugeValue, float64(snap.Promises[class][kind][o]), class, kind, string(o))
+			}
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(quarantineDesc, prometheus.GaugeValue, float64(snap.Quarantined))

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/report"
+	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // wantParamErr fails unless err is a *report.ParamError about param whose
@@ -93,18 +95,20 @@ func TestBuildOverdue_AtBounds(t *testing.T) {
 // the first few, the way a client hangs up halfway through a report. It
 // never looks at the context itself, so only the report can stop the work.
 type cancellingSource struct {
-	cancel  context.CancelFunc
-	tickets int
-	rows    int
-	after   int // rows served before cancelling
-	served  int
+	cancel   context.CancelFunc
+	tickets  int
+	rows     int
+	promises int
+	after    int // rows (tickets, then promises) served before cancelling
+	served   int
 }
 
-func (s *cancellingSource) OpenUnanswered(_ context.Context, before time.Time) ([]*desk.Ticket, error) {
+func (s *cancellingSource) OpenOwing(_ context.Context, before time.Time) ([]*desk.Ticket, error) {
 	ts := make([]*desk.Ticket, s.tickets)
 	for i := range ts {
 		ts[i] = &desk.Ticket{Ref: "SR-1", Class: "availability", Status: desk.StatusOpen, Open: true,
 			ReceivedAt: et(2026, 11, 2, 9, 0), ResponseDueAt: et(2026, 11, 2, 12, 0)}
+		desk.Settle(ts[i])
 	}
 	s.cancel() // the client leaves while the report is being computed
 	return ts, nil
@@ -114,6 +118,22 @@ func (s *cancellingSource) ResponseRows(_ context.Context, from, to time.Time, f
 	r := report.ResponseRow{Class: "availability", ReceivedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 2, 12, 0), FirstResponseAt: et(2026, 11, 2, 10, 0)}
 	for i := 0; i < s.rows; i++ {
 		if i == s.after {
+			s.cancel()
+		}
+		s.served++
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *cancellingSource) PromiseRows(_ context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
+	end := et(2026, 11, 2, 10, 0)
+	r := report.PromiseRow{Class: "availability", Promise: promise.Promise{Kind: sla.FirstResponse,
+		StartedAt: et(2026, 11, 2, 9, 0), DueAt: et(2026, 11, 2, 12, 0), EndedAt: &end, Outcome: promise.Met}}
+	for i := 0; i < s.promises; i++ {
+		if s.served == s.after {
 			s.cancel()
 		}
 		s.served++
@@ -135,20 +155,27 @@ func TestBuildOverdue_StopsWhenContextEnds(t *testing.T) {
 }
 
 func TestBuildCompliance_StopsWhenContextEnds(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	src := &cancellingSource{cancel: cancel, rows: 1_000_000, after: 1000}
-	start := time.Now()
-	c, err := report.BuildCompliance(ctx, src, testPolicy(t), et(2026, 11, 1, 0, 0), et(2026, 12, 1, 0, 0), et(2026, 12, 1, 0, 0))
-	if !errors.Is(err, context.Canceled) || c != nil {
-		t.Fatalf("got a report (%v) after the context ended; err %v", c != nil, err)
-	}
-	// It stops within one check interval of the cancellation, not after
-	// the million rows.
-	if src.served > 1000+2*256 {
-		t.Errorf("%d rows read after the context ended", src.served-1000)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v to stop", d)
+	for name, src := range map[string]*cancellingSource{
+		"tickets":  {rows: 1_000_000, after: 1000},
+		"promises": {rows: 10, promises: 1_000_000, after: 1000},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			src.cancel = cancel
+			start := time.Now()
+			c, err := report.BuildCompliance(ctx, src, testPolicy(t), et(2026, 11, 1, 0, 0), et(2026, 12, 1, 0, 0), et(2026, 12, 1, 0, 0))
+			if !errors.Is(err, context.Canceled) || c != nil {
+				t.Fatalf("got a report (%v) after the context ended; err %v", c != nil, err)
+			}
+			// It stops within one check interval of the cancellation, not
+			// after the million rows.
+			if src.served > 1000+2*256 {
+				t.Errorf("%d rows read after the context ended", src.served-1000)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %v to stop", d)
+			}
+		})
 	}
 }

@@ -27,6 +27,13 @@ import (
 //
 // Breached = late + open overdue, and the percentage met is met / (met +
 // breached), undefined (no value) when nothing was decided.
+//
+// Kinds then count the promises of each kind (first response, next
+// response, resolution) started in the period, per class: made, kept,
+// broken, and the business time to keep them (see KindStats). The
+// first-response kind counts the same tickets as Classes, judged by their
+// promises: a ticket closed unanswered after its deadline is a broken
+// promise there, and left out of Classes' percentage.
 type Compliance struct {
 	From, To, At time.Time // in the calendar's zone
 	// Classes has one entry per known class, in the policy's order, then one
@@ -38,6 +45,10 @@ type Compliance struct {
 	// cover [From, To); tickets are counted in the week they were received.
 	// The first and last may be only partly inside the period.
 	Weeks []Week
+	// Kinds has one entry per kind of promise that some class of the
+	// policy makes or that some promise started in the period has, in
+	// sla.Kinds() order.
+	Kinds []KindReport
 
 	loc         *time.Location
 	businessDay time.Duration
@@ -147,12 +158,17 @@ type compliance struct {
 	weekNs   []int64           // week boundaries, Unix ns: week k is [weekNs[k], weekNs[k+1])
 	weeks    [][]counts        // [week][class]
 	weekTot  []counts
+	// The promises: per kind (sla.Kinds() order), per class index (the
+	// policy's classes as above, then pextra's).
+	pextra map[string]int
+	kinds  [3][]kindCounts
 }
 
 // BuildCompliance builds the compliance report over the tickets received in
-// [from, to), judging unanswered ones at at. It streams src's rows once;
-// the work per row is a few comparisons and, for an answered ticket, one
-// Calendar.Elapsed, and each class's first-response times are sorted once.
+// [from, to) and the promises started then, judging open ones at at. It
+// streams src's rows once each; the work per row is a few comparisons and,
+// for an answered ticket or an ended promise, one Calendar.Elapsed, and
+// each class's times are sorted once.
 //
 // The period may be at most MaxPeriodDays long and from, to and at must lie
 // within the calendar's range (clock.Calendar.Range); otherwise the error is
@@ -165,7 +181,7 @@ func BuildCompliance(ctx context.Context, src Source, pol *sla.Policy, from, to,
 	if err := checkPeriod(cal, from, to, at); err != nil {
 		return nil, err
 	}
-	b := &compliance{cal: cal, from: from, to: to, at: at, classes: pol.ClassNames(), extra: map[string]int{}}
+	b := &compliance{cal: cal, from: from, to: to, at: at, classes: pol.ClassNames(), extra: map[string]int{}, pextra: map[string]int{}}
 	b.known = len(b.classes)
 	b.breached = pol.Bounds(at).Breached
 	b.byClass = make([]counts, len(b.classes))
@@ -188,6 +204,20 @@ func BuildCompliance(ctx context.Context, src Source, pol *sla.Policy, from, to,
 			return b.add(r)
 		}
 		if err := src.ResponseRows(ctx, from, to, add); err != nil {
+			return nil, err
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		addPromise := func(r PromiseRow) error {
+			if n++; n%ctxCheckEvery == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return b.addPromise(r)
+		}
+		if err := src.PromiseRows(ctx, from, to, addPromise); err != nil {
 			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
@@ -324,6 +354,7 @@ func (b *compliance) finish(pol *sla.Policy, loc *time.Location) *Compliance {
 		wk.Total = b.weekTot[w].stats("total", "")
 		c.Weeks = append(c.Weeks, wk)
 	}
+	c.Kinds = b.finishKinds(pol)
 	return c
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
+	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
@@ -99,9 +100,11 @@ func seedCompliance(t *testing.T, f *fixture) {
 	f.ticket(t, P, "P4", et(2026, 11, 28, 10, 0), et(2026, 12, 1, 17, 0))
 
 	// ---- Week of Mon 11-30 ----
-	// A7 Mon 11-30 09:00 → due 12:00; resolved without a reply → closed
-	// unanswered (not in the percentage).
+	// A7 Mon 11-30 09:00 → due 12:00; resolved at 10:00 without a reply →
+	// closed unanswered (not in the percentage); its first-response
+	// promise is cancelled (it stopped mattering before it fell due).
 	a7 := f.ticket(t, A, "A7", et(2026, 11, 30, 9, 0), et(2026, 11, 30, 12, 0))
+	f.now = et(2026, 11, 30, 10, 0)
 	f.update(t, a7, desk.StatusResolved, "")
 	// A8 Tue 12-01 14:00 → due 17:00 (at closing). Answered at exactly
 	// 17:00: at the deadline counts as met; FRT 3h.
@@ -188,6 +191,38 @@ func TestCompliance_HolidayAndDSTWeeks(t *testing.T) {
 			}
 		}
 
+		// The first-response promises are the same tickets: each kept
+		// promise a met ticket, each broken one a late ticket, A5 and P4
+		// open overdue, O4 pending, and A7's promise cancelled (closed before
+		// its deadline); times to keep are the first-response times. No
+		// customer wrote again: no next-response promise was made. The
+		// published policy makes no resolution promise, so that kind is
+		// not in the report.
+		if len(c.Kinds) != 2 || c.Kinds[0].Kind != sla.FirstResponse || c.Kinds[1].Kind != sla.NextResponse {
+			t.Fatalf("kinds %+v", c.Kinds)
+		}
+		for i, w := range want {
+			k := c.Kinds[0].Total
+			if i < 3 {
+				k = c.Kinds[0].Classes[i]
+			}
+			cancelled := 0
+			if w.class == "availability" || w.class == "total" {
+				cancelled = 1
+			}
+			got := [7]int{k.Made, k.Kept, k.Broken, k.OpenOverdue, k.Pending, k.Cancelled, k.Breached}
+			wantK := [7]int{w.counts[0], w.counts[1], w.counts[2], w.counts[3], w.counts[4], cancelled, w.counts[6]}
+			if k.Class != w.class || got != wantK || k.Median != w.median || k.P90 != w.p90 {
+				t.Errorf("first-response promises, %s: %s %v median %v p90 %v, want %v %v %v", w.class, k.Class, got, k.Median, k.P90, wantK, w.median, w.p90)
+			}
+			if p, ok := k.PercentKept(); !ok || math.Abs(p-100*float64(w.met)/float64(w.denom)) > 1e-9 {
+				t.Errorf("first-response promises, %s: kept %v%%, want %d/%d", w.class, p, w.met, w.denom)
+			}
+		}
+		if nr := c.Kinds[1]; len(nr.Classes) != 3 || nr.Total.Made != 0 || nr.Classes[0].Objective != "within 3 business hours" {
+			t.Errorf("next responses %+v", nr)
+		}
+
 		// Weekly buckets, Monday 00:00 New York time (met/breached per class):
 		//   10-26: A1 met, A2 late; P0, P1 met; O1 late → A 1/1, P 2/0, O 0/1;
 		//          total 5 received, 3 met, 2 breached (60 %).
@@ -247,23 +282,38 @@ func TestCompliance_HolidayAndDSTWeeks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(recs[0], ",") != "scope,class,start,end,received,met,late,open_overdue,pending,closed_unanswered,breached,percent_met,median_first_response_seconds,p90_first_response_seconds,objective" {
+			// The first fifteen columns are the ticket report's, as before;
+			// the promise columns follow.
+			if strings.Join(recs[0], ",") != "scope,class,start,end,received,met,late,open_overdue,pending,closed_unanswered,breached,percent_met,median_first_response_seconds,p90_first_response_seconds,objective,"+
+				"kind,made,kept,broken,cancelled,percent_kept,median_time_to_keep_seconds,p90_time_to_keep_seconds" {
 				t.Errorf("header %q", recs[0])
 			}
-			if len(recs) != 1+4+6*4 {
+			// Period rows, week rows, then per kind (first and next
+			// response) three classes and the total.
+			if len(recs) != 1+4+6*4+2*4 {
 				t.Fatalf("%d records", len(recs))
 			}
 			// availability: median 2h30m = 9000 s, p90 4h15m = 15300 s.
-			if got := strings.Join(recs[1], ","); got != "period,availability,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,8,5,1,1,0,1,2,71.43,9000,15300,first response within 3 business hours" {
+			if got := strings.Join(recs[1], ","); got != "period,availability,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,8,5,1,1,0,1,2,71.43,9000,15300,first response within 3 business hours,,,,,,,," {
 				t.Errorf("availability row %s", got)
 			}
 			// total: median 8h = 28800 s, p90 40h = 144000 s.
-			if got := strings.Join(recs[4], ","); got != "period,total,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,17,9,4,2,1,1,6,60.00,28800,144000," {
+			if got := strings.Join(recs[4], ","); got != "period,total,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,17,9,4,2,1,1,6,60.00,28800,144000,,,,,,,,," {
 				t.Errorf("total row %s", got)
 			}
 			// Week of 11-02, other: nothing received, no percentage.
-			if got := strings.Join(recs[5+4+2], ","); got != "week,other,2026-11-02T00:00:00-05:00,2026-11-09T00:00:00-05:00,0,0,0,0,0,0,0,,,," {
+			if got := strings.Join(recs[5+4+2], ","); got != "week,other,2026-11-02T00:00:00-05:00,2026-11-09T00:00:00-05:00,0,0,0,0,0,0,0,,,,,,,,,,,," {
 				t.Errorf("week 2 other row %s", got)
+			}
+			// First-response promises, availability: 8 made, 5 kept, 1
+			// broken, 1 open overdue, 1 cancelled; 5/7 kept.
+			kinds := 1 + 4 + 6*4
+			if got := strings.Join(recs[kinds], ","); got != "kind,availability,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,,,,1,0,,2,,,,within 3 business hours,first_response,8,5,1,1,71.43,9000,15300" {
+				t.Errorf("first-response availability row %s", got)
+			}
+			// Next responses, total: none made, nothing decided.
+			if got := strings.Join(recs[len(recs)-1], ","); got != "kind,total,2026-10-26T00:00:00-04:00,2026-12-07T00:00:00-05:00,,,,0,0,,0,,,,,next_response,0,0,0,0,,," {
+				t.Errorf("next-response total row %s", got)
 			}
 		})
 
@@ -281,6 +331,11 @@ func TestCompliance_HolidayAndDSTWeeks(t *testing.T) {
 					Start   string
 					Classes []map[string]any
 					Total   map[string]any
+				}
+				Kinds []struct {
+					Kind, Label string
+					Classes     []map[string]any
+					Total       map[string]any
 				}
 			}
 			if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
@@ -303,6 +358,17 @@ func TestCompliance_HolidayAndDSTWeeks(t *testing.T) {
 			if doc.Weeks[0].Start != "2026-10-26T00:00:00-04:00" || doc.Weeks[1].Start != "2026-11-02T00:00:00-05:00" {
 				t.Errorf("week starts %s %s", doc.Weeks[0].Start, doc.Weeks[1].Start)
 			}
+			if len(doc.Kinds) != 2 || doc.Kinds[0].Kind != "first_response" || doc.Kinds[0].Label != "first response" || doc.Kinds[1].Kind != "next_response" {
+				t.Fatalf("kinds %+v", doc.Kinds)
+			}
+			if k := doc.Kinds[0].Classes[0]; k["class"] != "availability" || k["made"] != 8.0 || k["kept"] != 5.0 || k["broken"] != 1.0 ||
+				k["cancelled"] != 1.0 || k["breached"] != 2.0 || k["percent_kept"] != 71.43 || k["ended"] != 6.0 ||
+				k["median_time_to_keep_seconds"] != 9000.0 || k["p90_time_to_keep"] != "4h 15m" || k["objective"] != "within 3 business hours" {
+				t.Errorf("first-response availability %v", k)
+			}
+			if k := doc.Kinds[1].Total; k["made"] != 0.0 || k["percent_kept"] != nil || k["median_time_to_keep_seconds"] != nil {
+				t.Errorf("next-response total %v: want nulls when nothing ended", k)
+			}
 		})
 
 		t.Run("text", func(t *testing.T) {
@@ -316,6 +382,8 @@ func TestCompliance_HolidayAndDSTWeeks(t *testing.T) {
 				"71.4%", "33.3%", "60.0%", "2h 30m", "4h 15m", "5d 0h", // other's median: 40h = 5 business days
 				"availability: first response within 3 business hours",
 				"Mon 2026-11-02", "0/0 —", // week 2, other
+				"Promises of a first response started in the period:", "Promises of a next response started in the period:",
+				"within 3 business hours", "KEPT %",
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("text lacks %q:\n%s", want, out)

@@ -16,16 +16,21 @@ import (
 )
 
 // Overdue is the overdue report at one instant: the open tickets whose
-// first response is past due, and the breach forecast — those still
-// unanswered that fall due before the desk's next opening, so will be
-// overdue when it opens unless someone answers them first.
+// owed promise (the running promise due soonest: a first response, a next
+// response or the resolution) is broken or at risk, and the breach
+// forecast — those not yet broken that fall due before the desk's next
+// opening, so will be broken when it opens unless someone keeps them
+// first. A ticket waiting on the customer that owes nothing is not in it.
 type Overdue struct {
 	// At is the report's instant and NextOpening the start of the desk's
 	// next open period after it (see NextOpening), both in the calendar's
 	// zone.
 	At, NextOpening time.Time
-	// OverdueCount and ForecastCount count the rows of each kind.
-	OverdueCount, ForecastCount int
+	// OverdueCount counts the broken rows, AtRiskCount those at risk
+	// (sla.Bounds), ForecastCount those not broken that fall due before
+	// NextOpening. A row at risk and due before the next opening counts in
+	// both AtRiskCount and ForecastCount.
+	OverdueCount, AtRiskCount, ForecastCount int
 	// Groups has one entry per class of the policy, in its order, even
 	// when empty, then one per other class that has rows.
 	Groups []OverdueGroup
@@ -34,35 +39,50 @@ type Overdue struct {
 	businessDay time.Duration
 }
 
-// OverdueGroup is one class's rows, worst first: largest OverdueBy first
-// (forecast rows, negative, come after the overdue ones), then earliest
-// due, then reference.
+// OverdueGroup is one class's rows in the queue's order: earliest due
+// first (so the most overdue first, forecast and at-risk rows after the
+// broken ones), then by ticket id.
 type OverdueGroup struct {
-	Class     string
-	Objective string // "first response within 3 business hours"
+	Class string
+	// Objective is the class's promises in words ("first response within
+	// 3 business hours; next response within 3 business hours").
+	Objective string
 	Tickets   []OverdueTicket
 }
 
-// OverdueTicket is one row of the overdue report.
+// OverdueTicket is one row of the overdue report: a ticket and the
+// promise it owes.
 type OverdueTicket struct {
 	Ref, Class, Status, Subject, RequesterEmail string
 	AssigneeEmail                               string // "" when unassigned
-	ReceivedAt, DueAt                           time.Time
-	// OverdueBy is business time past the deadline at At (Elapsed(due, at)),
-	// positive for an overdue ticket; for a forecast row it is minus the
+	// ReceivedAt is the ticket's receipt and ResponseDueAt its
+	// first-response deadline (whatever it owes now).
+	ReceivedAt, ResponseDueAt time.Time
+	// Kind is the owed promise's kind (sla.FirstResponse, …), StartedAt
+	// when its clock started (receipt, or the customer message a next
+	// response answers) and DueAt its due instant.
+	Kind             string
+	StartedAt, DueAt time.Time
+	// State is the owed promise's state at At: breached, at risk or on
+	// track (sla.Bounds; an on-track row is a forecast row).
+	State sla.State
+	// OverdueBy is business time past the due instant at At (Elapsed(due,
+	// at)), positive for a broken promise; for the others it is minus the
 	// business time left (−Elapsed(at, due)), so ≤ 0.
 	OverdueBy time.Duration
-	// Forecast is true for a ticket not yet due at At but due before the
-	// next opening.
+	// Forecast is true for a promise not yet broken at At but due before
+	// the next opening.
 	Forecast bool
 	// URL is the ticket's path on the web UI, "/tickets/SR-1042".
 	URL string
 }
 
-// BuildOverdue builds the overdue report at at from src's open, unanswered
-// tickets. The report reads the tickets as they are now, so a past at
-// replays deadlines, not history: tickets received after at are left out,
-// but a ticket answered since at is not brought back.
+// BuildOverdue builds the overdue report at at from src's open tickets
+// that owe a promise. The report reads the promises owed now and judges
+// them as of at, so a past at replays deadlines, not history: a promise
+// whose clock started after at (a ticket received later, a customer
+// message since) is left out, a promise kept since at is not brought back,
+// and due instants are today's (a pause since at has moved them).
 //
 // at must lie within the calendar's range (clock.Calendar.Range), else the
 // error is a *ParamError about "at". When ctx ends the work stops and
@@ -74,12 +94,15 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	if err := checkInstant(cal, "at", at, false); err != nil {
 		return nil, err
 	}
+	bounds := pol.Bounds(at) // the one definition of broken and at risk
 	next := NextOpening(cal, at)
-	before := next
-	if before.IsZero() { // the desk never closes: nothing to forecast
-		before = at
+	// Every row is due before the end of the at-risk range or before the
+	// next opening (a desk that never closes forecasts nothing).
+	before := bounds.AtRisk.Before
+	if next.After(before) {
+		before = next
 	}
-	ts, err := src.OpenUnanswered(ctx, before)
+	ts, err := src.OpenOwing(ctx, before)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +110,6 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	if !next.IsZero() {
 		r.NextOpening = next.In(loc)
 	}
-	breached := pol.Bounds(at).Breached // overdue; the rest are the forecast
 	byClass := map[string][]OverdueTicket{}
 	for i, t := range ts {
 		if i%ctxCheckEvery == 0 {
@@ -95,24 +117,37 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 				return nil, err
 			}
 		}
-		if t.ReceivedAt.After(at) || !t.ResponseDueAt.Before(before) || t.FirstResponseAt != nil || !t.Open {
+		o := t.Owed()
+		if o == nil || !t.Open || o.StartedAt.After(at) || !o.DueAt.Before(before) {
+			continue
+		}
+		state := bounds.State(o.DueAt)
+		forecast := state != sla.Breached && !next.IsZero() && o.DueAt.Before(next)
+		if state == sla.OnTrack && !forecast {
 			continue
 		}
 		row := OverdueTicket{
 			Ref: t.Ref, Class: t.Class, Status: t.Status, Subject: t.Subject,
 			RequesterEmail: t.RequesterEmail,
-			ReceivedAt:     t.ReceivedAt.In(loc), DueAt: t.ResponseDueAt.In(loc),
+			ReceivedAt:     t.ReceivedAt.In(loc), ResponseDueAt: t.ResponseDueAt.In(loc),
+			Kind: o.Kind, StartedAt: o.StartedAt.In(loc), DueAt: o.DueAt.In(loc),
+			State: state, Forecast: forecast,
 			URL: "/tickets/" + url.PathEscape(t.Ref),
 		}
 		if t.Assignee != nil {
 			row.AssigneeEmail = t.Assignee.Email
 		}
-		if breached.Contains(t.ResponseDueAt) {
-			row.OverdueBy = cal.Elapsed(t.ResponseDueAt, at)
+		switch state {
+		case sla.Breached:
+			row.OverdueBy = cal.Elapsed(o.DueAt, at)
 			r.OverdueCount++
-		} else {
-			row.OverdueBy = -cal.Elapsed(at, t.ResponseDueAt)
-			row.Forecast = true
+		case sla.AtRisk:
+			r.AtRiskCount++
+			fallthrough
+		default:
+			row.OverdueBy = -cal.Elapsed(at, o.DueAt)
+		}
+		if forecast {
 			r.ForecastCount++
 		}
 		byClass[t.Class] = append(byClass[t.Class], row)
@@ -123,36 +158,34 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	}
 	for _, c := range classOrder(pol, extra) {
 		rows := byClass[c]
-		slices.SortFunc(rows, func(a, b OverdueTicket) int {
-			if a.OverdueBy != b.OverdueBy {
-				if a.OverdueBy > b.OverdueBy {
-					return -1
-				}
-				return 1
-			}
-			if byDue := a.DueAt.Compare(b.DueAt); byDue != 0 {
-				return byDue
-			}
-			return strings.Compare(a.Ref, b.Ref)
-		})
+		// src gives the queue's order; keep it, by due instant first in
+		// case a source does not.
+		slices.SortStableFunc(rows, func(a, b OverdueTicket) int { return a.DueAt.Compare(b.DueAt) })
 		if rows == nil {
 			rows = []OverdueTicket{}
 		}
-		r.Groups = append(r.Groups, OverdueGroup{Class: c, Objective: objective(pol, c), Tickets: rows})
+		r.Groups = append(r.Groups, OverdueGroup{Class: c, Objective: objectives(pol, c), Tickets: rows})
 	}
 	return r, nil
 }
 
-// OverdueCSVHeader is the header row of Overdue.WriteCSV.
+// OverdueCSVHeader is the header row of Overdue.WriteCSV. Its first
+// eleven columns are those of the first-response report it grew from, so
+// scripts reading them by position keep working; the owed promise's
+// columns come after them.
 var OverdueCSVHeader = []string{
 	"ref", "class", "status", "assignee", "received_at", "response_due_at",
 	"overdue_by_seconds", "forecast", "subject", "requester_email", "url",
+	"kind", "due_at", "started_at", "state",
 }
 
 // WriteCSV writes the report as CSV: the header row OverdueCSVHeader, then
 // one row per ticket, grouped by class in report order. Times are RFC 3339
-// in the calendar's zone; overdue_by_seconds is whole business seconds
-// (negative on forecast rows); forecast is "true" or "false"; url is
+// in the calendar's zone; response_due_at is the ticket's first-response
+// deadline, due_at and started_at the owed promise's (kind
+// first_response, next_response or resolution); overdue_by_seconds is
+// whole business seconds past due_at (negative when not yet due); forecast
+// is "true" or "false"; state is breached, at_risk or on_track; url is
 // baseURL (trailing slashes dropped; may be "") followed by the ticket's
 // path. Rows end in CRLF, and text cells that could be read as a
 // spreadsheet formula get an apostrophe (see csvSafe).
@@ -166,9 +199,10 @@ func (r *Overdue) WriteCSV(w io.Writer, baseURL string) error {
 		for _, t := range g.Tickets {
 			if err := cw.row(
 				csvText(t.Ref), csvText(t.Class), csvText(t.Status), csvText(t.AssigneeEmail),
-				csvText(rfc(t.ReceivedAt, r.loc)), csvText(rfc(t.DueAt, r.loc)),
+				csvText(rfc(t.ReceivedAt, r.loc)), csvText(rfc(t.ResponseDueAt, r.loc)),
 				csvInt(seconds(t.OverdueBy)), csvText(strconv.FormatBool(t.Forecast)),
 				csvText(t.Subject), csvText(t.RequesterEmail), csvText(base+t.URL),
+				csvText(t.Kind), csvText(rfc(t.DueAt, r.loc)), csvText(rfc(t.StartedAt, r.loc)), csvText(string(t.State)),
 			); err != nil {
 				return err
 			}
@@ -181,6 +215,7 @@ type overdueJSON struct {
 	At          string             `json:"at"`
 	NextOpening *string            `json:"next_opening"`
 	Overdue     int                `json:"overdue"`
+	AtRisk      int                `json:"at_risk"`
 	Forecast    int                `json:"forecast"`
 	Groups      []overdueGroupJSON `json:"groups"`
 }
@@ -200,6 +235,10 @@ type overdueTicketJSON struct {
 	AssigneeEmail    *string `json:"assignee_email"`
 	ReceivedAt       string  `json:"received_at"`
 	ResponseDueAt    string  `json:"response_due_at"`
+	Kind             string  `json:"kind"`
+	StartedAt        string  `json:"started_at"`
+	DueAt            string  `json:"due_at"`
+	State            string  `json:"state"`
 	OverdueBySeconds int64   `json:"overdue_by_seconds"`
 	OverdueBy        string  `json:"overdue_by"`
 	Forecast         bool    `json:"forecast"`
@@ -208,13 +247,15 @@ type overdueTicketJSON struct {
 
 // WriteJSON writes the report as one JSON object:
 //
-//	{"at": RFC 3339, "next_opening": RFC 3339 or null, "overdue": n, "forecast": n,
+//	{"at": RFC 3339, "next_opening": RFC 3339 or null, "overdue": n, "at_risk": n, "forecast": n,
 //	 "groups": [{"class", "objective", "tickets": [{"ref", "class", "status",
 //	   "subject", "requester_email", "assignee_email" (null when unassigned),
-//	   "received_at", "response_due_at", "overdue_by_seconds", "overdue_by"
-//	   (for people: "overdue 2h 30m", "due in 45m"), "forecast", "url"}]}]}
+//	   "received_at", "response_due_at" (the first-response deadline),
+//	   "kind", "started_at", "due_at" (the owed promise's), "state",
+//	   "overdue_by_seconds", "overdue_by" (for people: "overdue 2h 30m",
+//	   "due in 45m"), "forecast", "url"}]}]}
 func (r *Overdue) WriteJSON(w io.Writer) error {
-	out := overdueJSON{At: rfc(r.At, r.loc), Overdue: r.OverdueCount, Forecast: r.ForecastCount, Groups: []overdueGroupJSON{}}
+	out := overdueJSON{At: rfc(r.At, r.loc), Overdue: r.OverdueCount, AtRisk: r.AtRiskCount, Forecast: r.ForecastCount, Groups: []overdueGroupJSON{}}
 	if !r.NextOpening.IsZero() {
 		n := rfc(r.NextOpening, r.loc)
 		out.NextOpening = &n
@@ -224,7 +265,8 @@ func (r *Overdue) WriteJSON(w io.Writer) error {
 		for _, t := range g.Tickets {
 			tj := overdueTicketJSON{
 				Ref: t.Ref, Class: t.Class, Status: t.Status, Subject: t.Subject, RequesterEmail: t.RequesterEmail,
-				ReceivedAt: rfc(t.ReceivedAt, r.loc), ResponseDueAt: rfc(t.DueAt, r.loc),
+				ReceivedAt: rfc(t.ReceivedAt, r.loc), ResponseDueAt: rfc(t.ResponseDueAt, r.loc),
+				Kind: t.Kind, StartedAt: rfc(t.StartedAt, r.loc), DueAt: rfc(t.DueAt, r.loc), State: string(t.State),
 				OverdueBySeconds: seconds(t.OverdueBy), OverdueBy: r.overdueWords(t),
 				Forecast: t.Forecast, URL: t.URL,
 			}
@@ -242,9 +284,9 @@ func (r *Overdue) WriteJSON(w io.Writer) error {
 }
 
 // overdueWords is a row's overdue_by for people, via sla.FormatBusiness:
-// "overdue 2h 30m", or "due in 45m" on a forecast row.
+// "overdue 2h 30m", or "due in 45m" for a promise not yet due.
 func (r *Overdue) overdueWords(t OverdueTicket) string {
-	if t.Forecast {
+	if t.State != sla.Breached {
 		return "due in " + sla.FormatBusiness(-t.OverdueBy, r.businessDay)
 	}
 	return sla.FormatBusiness(-t.OverdueBy, r.businessDay)
@@ -254,39 +296,44 @@ func (r *Overdue) overdueWords(t OverdueTicket) string {
 const textTime = "Mon 2006-01-02 15:04 MST"
 
 // WriteText writes the report for a terminal: a summary line, then per
-// class a heading and aligned columns (forecast rows marked), with
-// overdue_by in business time via sla.FormatBusiness.
+// class a heading and aligned columns (what is owed; at-risk and forecast
+// rows marked), with overdue_by in business time via sla.FormatBusiness.
 func (r *Overdue) WriteText(w io.Writer) error {
 	next := "never (the desk does not close)"
 	if !r.NextOpening.IsZero() {
 		next = r.NextOpening.In(r.loc).Format(textTime)
 	}
-	fmt.Fprintf(w, "Overdue first responses at %s (next opening %s)\n", r.At.In(r.loc).Format(textTime), next)
-	fmt.Fprintf(w, "%d overdue; %d more will be overdue by the next opening unless answered.\n", r.OverdueCount, r.ForecastCount)
+	fmt.Fprintf(w, "Overdue and at-risk promises at %s (next opening %s)\n", r.At.In(r.loc).Format(textTime), next)
+	fmt.Fprintf(w, "%d overdue; %d at risk; %d more will be overdue by the next opening unless kept.\n", r.OverdueCount, r.AtRiskCount, r.ForecastCount)
 	for _, g := range r.Groups {
 		fmt.Fprintln(w)
 		head := g.Class
 		if g.Objective != "" {
 			head += " — " + g.Objective
 		}
-		fmt.Fprintf(w, "%s (%d)\n", termSafe(head, 120), len(g.Tickets))
+		fmt.Fprintf(w, "%s (%d)\n", termSafe(head, 160), len(g.Tickets))
 		if len(g.Tickets) == 0 {
 			fmt.Fprintln(w, "  none")
 			continue
 		}
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "  REF\tSTATUS\tASSIGNEE\tRECEIVED\tDUE\tOVERDUE BY\tSUBJECT")
+		fmt.Fprintln(tw, "  REF\tOWES\tSTATUS\tASSIGNEE\tRECEIVED\tDUE\tOVERDUE BY\tSUBJECT")
 		for _, t := range g.Tickets {
 			assignee := t.AssigneeEmail
 			if assignee == "" {
 				assignee = "—"
 			}
 			words := r.overdueWords(t)
-			if t.Forecast {
+			switch {
+			case t.State == sla.AtRisk && t.Forecast:
+				words += " (at risk, forecast)"
+			case t.State == sla.AtRisk:
+				words += " (at risk)"
+			case t.Forecast:
 				words += " (forecast)"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-				termSafe(t.Ref, 32), termSafe(t.Status, 16), termSafe(assignee, 40),
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+				termSafe(t.Ref, 32), sla.KindLabel(t.Kind), termSafe(t.Status, 16), termSafe(assignee, 40),
 				t.ReceivedAt.In(r.loc).Format(textTime), t.DueAt.In(r.loc).Format(textTime),
 				words, termSafe(t.Subject, 60))
 		}
@@ -296,3 +343,10 @@ func (r *Overdue) WriteText(w io.Writer) error {
 	}
 	return nil
 }
+
+// KindLabel is the owed promise's kind for people: "next response".
+func (t OverdueTicket) KindLabel() string { return sla.KindLabel(t.Kind) }
+
+// TimeLeft is the business time left until the owed promise is due (−OverdueBy;
+// negative when it is broken).
+func (t OverdueTicket) TimeLeft() time.Duration { return -t.OverdueBy }

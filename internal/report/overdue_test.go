@@ -13,6 +13,7 @@ import (
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
+	"github.com/slatrack/slatrack/internal/sla"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
@@ -59,13 +60,21 @@ func TestNextOpening(t *testing.T) {
 }
 
 // row is what an overdue row is checked against: a fixture label, the
-// business time overdue (negative: time left, on forecast rows) and
-// whether it is a forecast row.
+// business time overdue (negative: time left), whether it is a forecast
+// row, and the owed promise's state.
 type row struct {
 	label     string
 	overdueBy time.Duration
 	forecast  bool
+	state     sla.State
 }
+
+// The states in the rows below.
+const (
+	breached = sla.Breached
+	atRisk   = sla.AtRisk
+	onTrack  = sla.OnTrack
+)
 
 // TestOverdue_ThanksgivingWeek checks the overdue report and the breach
 // forecast at several instants of Thanksgiving week 2026 (Thu 11-26 is the
@@ -112,6 +121,7 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 			name           string
 			at, next       time.Time
 			overdue, fcast int
+			atRisk         int
 			groups         map[string][]row // by class, in report order
 		}{
 			{
@@ -122,11 +132,11 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				// T10 due Mon 14:00: Mon 14–17 3h + Tue 1h = 4h.
 				// T2 due Tue 12:00: forecast, 2h left. T1 due 12:30: 2h30m left.
 				name: "tuesday_10:00", at: et(2026, 11, 24, 10, 0), next: et(2026, 11, 25, 9, 0),
-				overdue: 2, fcast: 2,
+				overdue: 2, fcast: 2, atRisk: 0,
 				groups: map[string][]row{
-					"availability": {{"T10", 4 * h, false}, {"T1", -(2*h + 30*m), true}},
-					"provisioning": {{"T2", -2 * h, true}},
-					"other":        {{"T3", 8 * h, false}},
+					"availability": {{"T10", 4 * h, false, breached}, {"T1", -(2*h + 30*m), true, onTrack}},
+					"provisioning": {{"T2", -2 * h, true, onTrack}},
+					"other":        {{"T3", 8 * h, false, breached}},
 				},
 			},
 			{
@@ -137,55 +147,58 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				// T3: Mon 7h + Tue 8h = 15h; T10: Mon 3h + Tue 8h = 11h;
 				// T2: Tue 12–17 = 5h; T1: 12:30–17 = 4h30m; T4: 16–17 = 1h.
 				name: "tuesday_18:00", at: et(2026, 11, 24, 18, 0), next: et(2026, 11, 25, 9, 0),
-				overdue: 5, fcast: 0,
+				overdue: 5, fcast: 0, atRisk: 0,
 				groups: map[string][]row{
-					"availability": {{"T10", 11 * h, false}, {"T1", 4*h + 30*m, false}, {"T4", 1 * h, false}},
-					"provisioning": {{"T2", 5 * h, false}},
-					"other":        {{"T3", 15 * h, false}},
+					"availability": {{"T10", 11 * h, false, breached}, {"T1", 4*h + 30*m, false, breached}, {"T4", 1 * h, false, breached}},
+					"provisioning": {{"T2", 5 * h, false, breached}},
+					"other":        {{"T3", 15 * h, false, breached}},
 				},
 			},
 			{
 				// Wed 11-25 14:00, the day before Thanksgiving: the next
 				// opening is Fri 11-27 09:00. T11 (due Wed 15:00) is forecast
-				// with 1h left; T6 (due Mon 11-30) is not. T7 is not received
+				// with 1h left, and at risk (due when the 1h window runs
+				// out); T6 (due Mon 11-30) is neither. T7 is not received
 				// yet. Overdue, each adding Wed 09–14 = 5h to the Tuesday
 				// evening figures: T3 20h, T10 16h, T2 10h, T1 9h30m, T4 6h;
 				// T5 due Wed 11:30: 2h30m.
 				name: "wednesday_before_thanksgiving", at: et(2026, 11, 25, 14, 0), next: et(2026, 11, 27, 9, 0),
-				overdue: 6, fcast: 1,
+				overdue: 6, fcast: 1, atRisk: 1,
 				groups: map[string][]row{
-					"availability": {{"T10", 16 * h, false}, {"T1", 9*h + 30*m, false}, {"T4", 6 * h, false}, {"T5", 2*h + 30*m, false}, {"T11", -1 * h, true}},
-					"provisioning": {{"T2", 10 * h, false}},
-					"other":        {{"T3", 20 * h, false}},
+					"availability": {{"T10", 16 * h, false, breached}, {"T1", 9*h + 30*m, false, breached}, {"T4", 6 * h, false, breached}, {"T5", 2*h + 30*m, false, breached}, {"T11", -1 * h, true, atRisk}},
+					"provisioning": {{"T2", 10 * h, false, breached}},
+					"other":        {{"T3", 20 * h, false, breached}},
 				},
 			},
 			{
 				// Sat 11-28 03:00: next opening Mon 11-30 09:00; T6, due Mon
-				// 10:00, is after it, so not forecast. Overdue counts Wed to
+				// 10:00, is after it, so not forecast, but at risk: the 1h
+				// at-risk window from now runs out at Mon 10:00, its due
+				// instant (Mon 09:00 + 1h). Overdue counts Wed to
 				// 17:00 and Fri 09–17, nothing on Thanksgiving:
 				// T3: Mon 7 + Tue 8 + Wed 8 + Fri 8 = 31h; T10: 3+8+8+8 = 27h;
 				// T2: Tue 5 + Wed 8 + Fri 8 = 21h; T1: 4h30m+16h = 20h30m;
 				// T4: 1+16 = 17h; T5: Wed 11:30–17 5h30m + Fri 8h = 13h30m;
 				// T11: Wed 15–17 2h + Fri 8h = 10h; T7: Fri 10–17 = 7h.
 				name: "saturday_night_after_thanksgiving", at: et(2026, 11, 28, 3, 0), next: et(2026, 11, 30, 9, 0),
-				overdue: 8, fcast: 0,
+				overdue: 8, fcast: 0, atRisk: 1,
 				groups: map[string][]row{
-					"availability": {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
-					"provisioning": {{"T2", 21 * h, false}},
-					"other":        {{"T3", 31 * h, false}},
+					"availability": {{"T10", 27 * h, false, breached}, {"T1", 20*h + 30*m, false, breached}, {"T4", 17 * h, false, breached}, {"T5", 13*h + 30*m, false, breached}, {"T11", 10 * h, false, breached}, {"T7", 7 * h, false, breached}},
+					"provisioning": {{"T2", 21 * h, false, breached}, {"T6", -1 * h, false, atRisk}},
+					"other":        {{"T3", 31 * h, false, breached}},
 				},
 			},
 			{
 				// Mon 11-30 09:00 exactly, the opening: no business time has
 				// passed since Friday's closing, so every overdue figure is
 				// Saturday's; the desk is open, the next opening is Tue 09:00,
-				// and T6 (due Mon 10:00) is forecast with 1h left.
+				// and T6 (due Mon 10:00) is forecast, and at risk, with 1h left.
 				name: "monday_opening_instant", at: et(2026, 11, 30, 9, 0), next: et(2026, 12, 1, 9, 0),
-				overdue: 8, fcast: 1,
+				overdue: 8, fcast: 1, atRisk: 1,
 				groups: map[string][]row{
-					"availability": {{"T10", 27 * h, false}, {"T1", 20*h + 30*m, false}, {"T4", 17 * h, false}, {"T5", 13*h + 30*m, false}, {"T11", 10 * h, false}, {"T7", 7 * h, false}},
-					"provisioning": {{"T2", 21 * h, false}, {"T6", -1 * h, true}},
-					"other":        {{"T3", 31 * h, false}},
+					"availability": {{"T10", 27 * h, false, breached}, {"T1", 20*h + 30*m, false, breached}, {"T4", 17 * h, false, breached}, {"T5", 13*h + 30*m, false, breached}, {"T11", 10 * h, false, breached}, {"T7", 7 * h, false, breached}},
+					"provisioning": {{"T2", 21 * h, false, breached}, {"T6", -1 * h, true, atRisk}},
+					"other":        {{"T3", 31 * h, false, breached}},
 				},
 			},
 		}
@@ -198,8 +211,8 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				if !r.NextOpening.Equal(tc.next) || r.NextOpening.Location().String() != "America/New_York" {
 					t.Errorf("next opening %v, want %v", r.NextOpening, tc.next)
 				}
-				if r.OverdueCount != tc.overdue || r.ForecastCount != tc.fcast {
-					t.Errorf("overdue %d forecast %d, want %d %d", r.OverdueCount, r.ForecastCount, tc.overdue, tc.fcast)
+				if r.OverdueCount != tc.overdue || r.ForecastCount != tc.fcast || r.AtRiskCount != tc.atRisk {
+					t.Errorf("overdue %d forecast %d at risk %d, want %d %d %d", r.OverdueCount, r.ForecastCount, r.AtRiskCount, tc.overdue, tc.fcast, tc.atRisk)
 				}
 				if len(r.Groups) != 3 {
 					t.Fatalf("%d groups, want 3 (one per class, even empty)", len(r.Groups))
@@ -211,13 +224,16 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 					}
 					var got []row
 					for _, tk := range g.Tickets {
-						got = append(got, row{label[tk.Ref], tk.OverdueBy, tk.Forecast})
+						got = append(got, row{label[tk.Ref], tk.OverdueBy, tk.Forecast, tk.State})
 					}
 					if fmt.Sprint(got) != fmt.Sprint(tc.groups[class]) {
 						t.Errorf("%s:\n got %v\nwant %v", class, got, tc.groups[class])
 					}
 					for _, tk := range g.Tickets {
-						if tk.URL != "/tickets/"+tk.Ref || tk.Class != class || tk.DueAt.Location().String() != "America/New_York" {
+						// Every ticket here owes its first response, due at the
+						// deadline the fixture checked.
+						if tk.URL != "/tickets/"+tk.Ref || tk.Class != class || tk.DueAt.Location().String() != "America/New_York" ||
+							tk.Kind != sla.FirstResponse || !tk.DueAt.Equal(tk.ResponseDueAt) || !tk.StartedAt.Equal(tk.ReceivedAt) {
 							t.Errorf("row %+v", tk)
 						}
 						if wantAssignee := map[bool]string{true: "sam@agency.gov"}[label[tk.Ref] == "T10"]; tk.AssigneeEmail != wantAssignee {
@@ -242,9 +258,10 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 			}
 			out := b.String()
 			for _, want := range []string{
-				"Overdue first responses at Tue 2026-11-24 10:00 EST (next opening Wed 2026-11-25 09:00 EST)",
-				"2 overdue; 2 more will be overdue by the next opening",
-				"availability — first response within 3 business hours (2)",
+				"Overdue and at-risk promises at Tue 2026-11-24 10:00 EST (next opening Wed 2026-11-25 09:00 EST)",
+				"2 overdue; 0 at risk; 2 more will be overdue by the next opening",
+				"availability — first response within 3 business hours; next response within 3 business hours (2)",
+				"first response  waiting",
 				"overdue 4h 00m", "due in 2h 30m (forecast)", "overdue 1d 0h", // T3: 8h = one business day
 				"sam@agency.gov", "Ticket T10",
 			} {
@@ -271,9 +288,10 @@ func TestOverdue_AcrossDST(t *testing.T) {
 		}
 		g := r.Groups[0].Tickets
 		// a: Fri 17:00 EDT → Mon 10:00 EST is 0h Friday + Mon 09–10 = 1h.
-		// b: due Mon 11:00 EST, forecast (next opening Tue 09:00): 1h left.
-		if len(g) != 2 || g[0].Ref != a.Ref || g[0].OverdueBy != h || g[0].Forecast ||
-			g[1].Ref != b.Ref || g[1].OverdueBy != -h || !g[1].Forecast {
+		// b: due Mon 11:00 EST, forecast (next opening Tue 09:00) and at
+		// risk: 1h left.
+		if len(g) != 2 || g[0].Ref != a.Ref || g[0].OverdueBy != h || g[0].Forecast || g[0].State != sla.Breached ||
+			g[1].Ref != b.Ref || g[1].OverdueBy != -h || !g[1].Forecast || g[1].State != sla.AtRisk {
 			t.Fatalf("rows %+v", g)
 		}
 		if want := et(2026, 11, 3, 9, 0); !r.NextOpening.Equal(want) {
@@ -306,15 +324,17 @@ func TestOverdue_CSVAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV does not parse: %v\n%s", err, b.String())
 	}
-	wantHeader := "ref,class,status,assignee,received_at,response_due_at,overdue_by_seconds,forecast,subject,requester_email,url"
+	wantHeader := "ref,class,status,assignee,received_at,response_due_at,overdue_by_seconds,forecast,subject,requester_email,url,kind,due_at,started_at,state"
 	if len(recs) != 3 || strings.Join(recs[0], ",") != wantHeader {
 		t.Fatalf("records %q", recs)
 	}
 	want := [][]string{
 		{evil.Ref, "availability", "new", "sam@agency.gov", "2026-07-02T16:00:00-04:00", "2026-07-06T11:00:00-04:00", "12600", "false",
-			`'=HYPERLINK("http://evil.example/?x=1","click me")`, "ann@agency.gov", "https://desk.example.gov/tickets/" + evil.Ref},
+			`'=HYPERLINK("http://evil.example/?x=1","click me")`, "ann@agency.gov", "https://desk.example.gov/tickets/" + evil.Ref,
+			"first_response", "2026-07-06T11:00:00-04:00", "2026-07-02T16:00:00-04:00", "breached"},
 		{plus.Ref, "availability", "new", "", "2026-07-06T12:00:00-04:00", "2026-07-06T15:00:00-04:00", "-1800", "true",
-			`'+1 "quoted", with a comma`, "ann@agency.gov", "https://desk.example.gov/tickets/" + plus.Ref},
+			`'+1 "quoted", with a comma`, "ann@agency.gov", "https://desk.example.gov/tickets/" + plus.Ref,
+			"first_response", "2026-07-06T15:00:00-04:00", "2026-07-06T12:00:00-04:00", "at_risk"},
 	}
 	for i, w := range want {
 		if strings.Join(recs[i+1], "|") != strings.Join(w, "|") {
@@ -369,22 +389,43 @@ func TestOverdue_CSVAndJSON(t *testing.T) {
 
 // fakeSource serves rows and tickets from memory.
 type fakeSource struct {
-	tickets []*desk.Ticket
-	rows    []report.ResponseRow
-	err     error
+	tickets  []*desk.Ticket
+	rows     []report.ResponseRow
+	promises []report.PromiseRow
+	err      error
 }
 
-func (s *fakeSource) OpenUnanswered(_ context.Context, before time.Time) ([]*desk.Ticket, error) {
+// OpenOwing settles each ticket (a ticket without promises gets its
+// first-response promise from its columns) and serves those owing a
+// promise due before before, as the store does.
+func (s *fakeSource) OpenOwing(_ context.Context, before time.Time) ([]*desk.Ticket, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
 	var out []*desk.Ticket
 	for _, t := range s.tickets {
-		if t.Open && t.FirstResponseAt == nil && t.ResponseDueAt.Before(before) {
-			out = append(out, t)
+		desk.Settle(t)
+		if t.Open && !t.Idle && t.QueueAt.Before(before) {
+			c := *t
+			c.Promises = []*desk.Promise{t.Owed()}
+			out = append(out, &c)
 		}
 	}
 	return out, nil
+}
+
+func (s *fakeSource) PromiseRows(_ context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
+	if s.err != nil {
+		return s.err
+	}
+	for _, r := range s.promises {
+		if !r.StartedAt.Before(from) && r.StartedAt.Before(to) {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *fakeSource) ResponseRows(_ context.Context, from, to time.Time, fn func(report.ResponseRow) error) error {

@@ -1,8 +1,10 @@
-// Package report builds slatrack's SLA reports from the stored tickets: the
-// overdue report (open tickets whose first response is past due, and those
-// that will be by the desk's next opening) and the compliance report (how
-// many first responses met their objective over a period, per class and per
-// week), rendered as CSV, JSON, aligned text and server-side SVG charts.
+// Package report builds slatrack's SLA reports from the stored tickets and
+// their promises: the overdue report (open tickets whose owed promise —
+// first response, next response or resolution — is broken or at risk, and
+// those that will be broken by the desk's next opening) and the compliance
+// report (how many first responses met their objective over a period, per
+// class and per week, and how many promises of each kind were kept, per
+// class), rendered as CSV, JSON, aligned text and server-side SVG charts.
 //
 // Every duration is business time from the policy's calendar
 // (clock.Calendar.Elapsed), and every time is shown in the calendar's zone.
@@ -19,18 +21,25 @@ import (
 
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // Source is what the reports read; *store.Store implements it.
 type Source interface {
-	// OpenUnanswered returns open tickets (status new/open/waiting) with no
-	// first response and response_due_at < before, Assignee filled.
-	OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.Ticket, error)
+	// OpenOwing returns the open tickets that owe a promise due before
+	// before (desk.Settle's mirrors: not idle, QueueAt < before), in the
+	// queue's order (earliest due first, then id), Assignee filled, with
+	// only the owed promise in Promises (its kind, start and due instant).
+	OpenOwing(ctx context.Context, before time.Time) ([]*desk.Ticket, error)
 	// ResponseRows calls fn for every ticket received in [from, to) with the
 	// few columns compliance needs, in no particular order. An error from fn
 	// stops the scan and is returned as it is.
 	ResponseRows(ctx context.Context, from, to time.Time, fn func(ResponseRow) error) error
+	// PromiseRows calls fn for every promise started in [from, to), of
+	// every kind and outcome, in no particular order. An error from fn
+	// stops the scan and is returned as it is.
+	PromiseRows(ctx context.Context, from, to time.Time, fn func(PromiseRow) error) error
 }
 
 // ResponseRow is one ticket as the compliance report sees it.
@@ -40,6 +49,13 @@ type ResponseRow struct {
 	DueAt           time.Time
 	FirstResponseAt time.Time // zero if unanswered
 	Open            bool
+}
+
+// PromiseRow is one promise as the compliance report sees it: the class
+// whose target it carries and the promise itself (see package promise).
+type PromiseRow struct {
+	Class string
+	promise.Promise
 }
 
 // NextOpening is the start of the desk's next open period strictly after
@@ -106,6 +122,29 @@ func objective(pol *sla.Policy, class string) string {
 		return ""
 	}
 	return "first response within " + t.Words()
+}
+
+// objectives are the class's promises in words, in kind order ("first
+// response within 3 business hours; next response within 3 business
+// hours"), or "" for a class the policy does not know.
+func objectives(pol *sla.Policy, class string) string {
+	var out []string
+	for _, k := range sla.Kinds() {
+		if t, ok := pol.TargetFor(class, k); ok {
+			out = append(out, sla.KindLabel(k)+" within "+t.Words())
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// kindObjective is the class's promise of kind in words ("within 3
+// business hours"), or "" when the class makes no such promise.
+func kindObjective(pol *sla.Policy, class, kind string) string {
+	t, ok := pol.TargetFor(class, kind)
+	if !ok {
+		return ""
+	}
+	return "within " + t.Words()
 }
 
 // termSafe makes text from people safe to print on a terminal: control

@@ -10,6 +10,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/report"
 )
 
@@ -127,20 +128,18 @@ func parseCanonicalUTC(s string) (time.Time, bool) {
 	return t, true
 }
 
-// OpenUnanswered returns the open tickets (status new, open or waiting)
-// with no first response whose response is due before before, earliest due
-// first, Assignee filled. It reads them from the queue index (open,
-// answered, response_due_at, id) in its order, and only the columns a
-// report shows: ID, Ref, Subject, RequesterEmail, Class, Status, Open,
-// AssigneeID, ReceivedAt, ResponseDueAt and Answered. The rest (Body,
-// RequesterName, ClassReason, CreatedAt, …) are left empty.
-func (s *Store) OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
+// OpenOwing returns the open tickets that owe a promise due before before
+// (not idle, queue_at < before: desk.Settle's mirrors), in the queue's
+// order, Assignee filled. It reads them from the queue index (open, idle,
+// queue_at, id) in its order, and only the columns a report shows: ID, Ref,
+// Subject, RequesterEmail, Class, Status, Open, AssigneeID, ReceivedAt,
+// ResponseDueAt, OwedKind, QueueAt, and in Promises the owed promise alone
+// (Kind, StartedAt, DueAt; its start read from the promises table through
+// idx_promises_ticket). The rest (Body, RequesterName, the other promises,
+// …) are left empty.
+func (s *Store) OpenOwing(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
 	db := s.db.WithContext(ctx)
-	rows, err := db.Raw(`SELECT id, ref, subject, requester_email, class, status, assignee_id, `+
-		s.d.timeCol("received_at")+`, `+s.d.timeCol("response_due_at")+`
-		FROM tickets
-		WHERE open = ? AND answered = ? AND response_due_at < ?
-		ORDER BY response_due_at, id`, true, false, utcCeil(before)).Rows()
+	rows, err := db.Raw(s.openOwingSQL(), true, false, utcCeil(before)).Rows()
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
@@ -149,14 +148,20 @@ func (s *Store) OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.T
 	var assignee sql.NullInt64
 	for rows.Next() {
 		t := &desk.Ticket{Open: true}
+		o := &desk.Promise{}
 		if err := rows.Scan(&t.ID, &t.Ref, &t.Subject, &t.RequesterEmail, &t.Class, &t.Status, &assignee,
-			storedTime{&t.ReceivedAt}, storedTime{&t.ResponseDueAt}); err != nil {
+			storedTime{&t.ReceivedAt}, storedTime{&t.ResponseDueAt}, &t.OwedKind, storedTime{&t.QueueAt}, storedTime{&o.StartedAt}); err != nil {
 			return nil, dbErr(err, "")
 		}
 		if assignee.Valid {
 			id := uint64(assignee.Int64)
 			t.AssigneeID = &id
 		}
+		o.TicketID, o.Class, o.Kind, o.DueAt = t.ID, t.Class, t.OwedKind, t.QueueAt
+		if o.StartedAt.IsZero() { // no promise row: the mirrors alone (a row written before promises)
+			o.StartedAt = t.ReceivedAt
+		}
+		t.Promises = []*desk.Promise{o}
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -191,6 +196,71 @@ func (s *Store) ResponseRows(ctx context.Context, from, to time.Time, fn func(re
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return dbErr(err, "")
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return dbErr(err, "")
+	}
+	return nil
+}
+
+// openOwingSQL is OpenOwing's query: open = ?, idle = ?, queue_at < ?.
+func (s *Store) openOwingSQL() string {
+	// The owed promise is the ticket's one open, running promise of the
+	// owed kind (one promise of a kind is open at a time).
+	started := `(SELECT MAX(p.started_at) FROM promises p WHERE p.ticket_id = t.id AND p.kind = t.owed_kind
+		AND p.ended_at IS NULL AND p.paused_at IS NULL)`
+	return `SELECT t.id, t.ref, t.subject, t.requester_email, t.class, t.status, t.assignee_id, ` +
+		s.d.timeCol("t.received_at") + `, ` + s.d.timeCol("t.response_due_at") + `, t.owed_kind, ` +
+		s.d.timeCol("t.queue_at") + `, ` + s.d.timeCol(started) + `
+		FROM tickets t
+		WHERE t.open = ? AND t.idle = ? AND t.queue_at < ?
+		ORDER BY t.queue_at, t.id`
+}
+
+// promiseRowsSQL is PromiseRows' query: started_at >= ? AND < ?.
+func (s *Store) promiseRowsSQL() string {
+	return `SELECT class, kind, ` +
+		s.d.timeCol("started_at") + `, target, ` + s.d.timeCol("due_at") + `, paused, ` +
+		s.d.timeCol("paused_at") + `, ` + s.d.timeCol("ended_at") + `, outcome
+		FROM promises
+		WHERE started_at >= ? AND started_at < ?
+		ORDER BY started_at`
+}
+
+// PromiseRows calls fn for every promise started in [from, to), in start
+// order, read through idx_promises_started and scanned straight into the
+// row. The row's PausedAt and EndedAt point at variables reused for the
+// next row: they are valid until fn returns. An error from fn stops the
+// scan and is returned as it is.
+func (s *Store) PromiseRows(ctx context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
+	rows, err := s.db.WithContext(ctx).Raw(s.promiseRowsSQL(), utcCeil(from), utcCeil(to)).Rows()
+	if err != nil {
+		return dbErr(err, "")
+	}
+	defer rows.Close()
+	var (
+		r                 report.PromiseRow
+		target, paused    int64
+		pausedAt, endedAt time.Time
+		outcome           string
+	)
+	dest := []any{&r.Class, &r.Kind, storedTime{&r.StartedAt}, &target, storedTime{&r.DueAt}, &paused,
+		storedTime{&pausedAt}, storedTime{&endedAt}, &outcome}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return dbErr(err, "")
+		}
+		r.Target, r.Paused, r.Outcome = time.Duration(target), time.Duration(paused), promise.Outcome(outcome)
+		r.PausedAt, r.EndedAt = nil, nil
+		if !pausedAt.IsZero() {
+			r.PausedAt = &pausedAt
+		}
+		if !endedAt.IsZero() {
+			r.EndedAt = &endedAt
 		}
 		if err := fn(r); err != nil {
 			return err

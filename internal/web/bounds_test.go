@@ -77,12 +77,13 @@ func (s *leavingSource) saw(ctx context.Context) {
 	s.mu.Unlock()
 }
 
-func (s *leavingSource) OpenUnanswered(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
+func (s *leavingSource) OpenOwing(ctx context.Context, before time.Time) ([]*desk.Ticket, error) {
 	s.saw(ctx)
 	ts := make([]*desk.Ticket, 20000)
 	for i := range ts {
 		ts[i] = &desk.Ticket{Ref: "SR-1", Class: "availability", Status: desk.StatusOpen, Open: true,
 			ReceivedAt: nyAt(6, 1, 9, 0), ResponseDueAt: nyAt(6, 1, 12, 0)}
+		desk.Settle(ts[i])
 	}
 	s.cancel()
 	return ts, nil
@@ -101,6 +102,11 @@ func (s *leavingSource) ResponseRows(ctx context.Context, from, to time.Time, fn
 		}
 	}
 	return nil
+}
+
+func (s *leavingSource) PromiseRows(ctx context.Context, from, to time.Time, fn func(report.PromiseRow) error) error {
+	s.saw(ctx)
+	return nil // ResponseRows has already cancelled
 }
 
 // TestReports_StopWhenTheClientLeaves: the reports run on the request's

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -150,11 +152,37 @@ type compliancePage struct {
 	R       *report.Compliance
 	Bars    template.HTML
 	Trend   template.HTML
+	Kinds   []kindTable
 	Period  string
 	From    string
 	To      string
 	Periods []string
 	Query   string
+}
+
+// kindTable is one kind of promise on the compliance page.
+type kindTable struct {
+	Kind, Title string // "next_response", "Next response"
+	Rows        []kindRow
+	Total       kindRow
+}
+
+// kindRow is one class's promises of a kind, with the share kept in words.
+type kindRow struct {
+	report.KindStats
+	Percent string // "97.5%", or "—"
+}
+
+func kindTables(r *report.Compliance) []kindTable {
+	var out []kindTable
+	for _, k := range r.Kinds {
+		kt := kindTable{Kind: k.Kind, Title: upperFirst(k.Label), Total: kindRow{k.Total, percentKept(k.Total)}}
+		for _, s := range k.Classes {
+			kt.Rows = append(kt.Rows, kindRow{s, percentKept(s)})
+		}
+		out = append(out, kt)
+	}
+	return out
 }
 
 func (s *Server) compliancePage(c *gin.Context) {
@@ -178,13 +206,13 @@ func (s *Server) compliancePage(c *gin.Context) {
 		R: r,
 		// The charts are drawn by report.BarsSVG/TrendSVG, which escape every
 		// piece of text they place.
-		Bars: template.HTML(report.BarsSVG(r)), Trend: template.HTML(report.TrendSVG(r)),
+		Bars: template.HTML(report.BarsSVG(r)), Trend: template.HTML(report.TrendSVG(r)), Kinds: kindTables(r),
 		Period: c.Query("period"), From: c.Query("from"), To: c.Query("to"), Periods: report.PeriodNames(), Query: q.Encode(),
 	}})
 }
 
-// statusPage is the public transparency page: objectives, how well they
-// were kept, queue health in counts only, hours and upcoming closures.
+// statusPage is the public transparency page: every promise and how well
+// it was kept, queue health in counts only, hours and upcoming closures.
 type statusPage struct {
 	Classes  []statusClass
 	Open     queueHealth
@@ -194,13 +222,39 @@ type statusPage struct {
 	Error    bool
 }
 
-// queueHealth counts open tickets awaiting a first response by SLA state.
+// queueHealth counts the promises open requests are owed, by SLA state.
 type queueHealth struct{ OnTrack, AtRisk, Breached int }
 
+// statusClass is one class on the status page: its promises, first
+// response first.
 type statusClass struct {
 	Class, Label, Objective, Help string
-	Met30, Met90                  string // "97%" or "—"
-	Decided30, Decided90          int
+	Promises                      []statusPromise
+}
+
+// statusPromise is one kind of promise a class makes and how it was kept
+// over the last 30 and 90 days.
+type statusPromise struct {
+	Kind           string
+	What           string // "First response within 3 business hours"
+	Last30, Last90 statusFigures
+}
+
+// statusFigures are a promise's figures over one period, in words for the
+// public: the share kept, how many were decided and broken, and how long
+// keeping them took.
+type statusFigures struct {
+	Percent               string // "97%", or "—" when nothing was decided
+	Kept, Broken, Decided int    // Broken: kept late or still overdue
+	Median, P90           string // business time, "" when none was kept or broken
+}
+
+func figures(st report.KindStats, day time.Duration) statusFigures {
+	f := statusFigures{Percent: percentKept(st), Kept: st.Kept, Broken: st.Breached, Decided: st.Kept + st.Breached}
+	if st.Ended() > 0 {
+		f.Median, f.P90 = sla.FormatBusiness(st.Median, day), sla.FormatBusiness(st.P90, day)
+	}
+	return f
 }
 
 // statusCache keeps the public page's numbers for a minute, so a busy or
@@ -239,18 +293,29 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statusPage{Updated: now, AtRisk: pol.AtRiskTarget().Words()}
-	for _, o := range s.classOptions() {
-		sc := statusClass{Class: o.Value, Label: o.Label, Objective: o.Objective, Help: o.Help, Met30: "—", Met90: "—"}
-		for _, st := range c30.Classes {
-			if st.Class == o.Value {
-				sc.Met30, sc.Decided30 = percentMet(st), st.Met+st.Breached
+	day := cal.BusinessDay()
+	find := func(r *report.Compliance, kind, class string) report.KindStats {
+		for _, k := range r.Kinds {
+			for _, st := range k.Classes {
+				if k.Kind == kind && st.Class == class {
+					return st
+				}
 			}
 		}
-		for _, st := range c90.Classes {
-			if st.Class == o.Value {
-				sc.Met90, sc.Decided90 = percentMet(st), st.Met+st.Breached
+		return report.KindStats{Class: class, Kind: kind}
+	}
+	p := &statusPage{Updated: now, AtRisk: pol.AtRiskTarget().Words()}
+	for _, o := range s.classOptions() {
+		sc := statusClass{Class: o.Value, Label: o.Label, Objective: o.Objective, Help: o.Help}
+		for _, kind := range sla.Kinds() {
+			t, ok := pol.TargetFor(o.Value, kind)
+			if !ok {
+				continue
 			}
+			sc.Promises = append(sc.Promises, statusPromise{
+				Kind: kind, What: upperFirst(sla.KindLabel(kind)) + " within " + t.Words(),
+				Last30: figures(find(c30, kind, o.Value), day), Last90: figures(find(c90, kind, o.Value), day),
+			})
 		}
 		p.Classes = append(p.Classes, sc)
 	}
@@ -259,10 +324,12 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, byState := range snap.Open {
-			p.Open.OnTrack += byState[sla.OnTrack]
-			p.Open.AtRisk += byState[sla.AtRisk]
-			p.Open.Breached += byState[sla.Breached]
+		for _, byKind := range snap.Owed {
+			for _, byState := range byKind {
+				p.Open.OnTrack += byState[sla.OnTrack]
+				p.Open.AtRisk += byState[sla.AtRisk]
+				p.Open.Breached += byState[sla.Breached]
+			}
 		}
 	}
 	today := now.In(cal.Location())
@@ -277,6 +344,16 @@ func (s *Server) status(c *gin.Context) (*statusPage, error) {
 	return p, nil
 }
 
+// percentKept is a kind's share kept for people: "97.5%", "100%", or "—"
+// when nothing was decided yet.
+func percentKept(st report.KindStats) string {
+	v, ok := st.PercentKept()
+	if !ok {
+		return "—"
+	}
+	return strings.Replace(fmt.Sprintf("%.1f%%", v), ".0%", "%", 1)
+}
+
 // percentMet is a class's share met for people: "97.5%", "100%", or "—"
 // when nothing was decided yet.
 func percentMet(st report.Stats) string {
@@ -285,4 +362,14 @@ func percentMet(st report.Stats) string {
 		return "—"
 	}
 	return strings.Replace(fmt.Sprintf("%.1f%%", v), ".0%", "%", 1)
+}
+
+// upperFirst is s with its first letter in upper case: "next response" →
+// "Next response".
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

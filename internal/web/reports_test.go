@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,7 +12,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/slatrack/slatrack/internal/config"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/store/storetest"
+	"github.com/slatrack/slatrack/internal/web"
 )
 
 // reportDesk: at Mon 2026-07-06 14:30 ET, SR-1001 (availability, received
@@ -171,4 +175,184 @@ func TestBrowser_ReportsAndStatus(t *testing.T) {
 		}
 	}
 	b.screenshot("compliance.png")
+}
+
+// promiseDesk: provisioning tickets carry a resolution promise of 5
+// business days. At Wed 2026-07-01 10:00 ET:
+//   - SR-1001 (availability, received Mon 06-29 09:00, answered 10:00: a
+//     first response kept in 1h) owes a next response for the customer's
+//     message of Tue 06-30 14:00, due 17:00: broken for 1h = 3600 s;
+//   - SR-1002 (provisioning, received Mon 06-29 09:00, answered 09:30: kept
+//     in 30m) owes its resolution, due after 40h of business time: Mon–Thu
+//     32h, Fri 07-03 (Independence Day observed) closed, Mon 07-06 8h →
+//     Mon 07-06 17:00, on track.
+func promiseDesk(t *testing.T) *app {
+	t.Helper()
+	a := newAppWith(t, storetest.OpenEnv(t), func(c *config.Config) {
+		for i := range c.SLA.Classes {
+			if c.SLA.Classes[i].Name == "provisioning" {
+				c.SLA.Classes[i].Resolution = "5d"
+			}
+		}
+	})
+	ctx := context.Background()
+	// at stands the clock at a wall-clock time of 2026 in New York.
+	at := func(month time.Month, d, h, m int) { a.clock.Set(nyAt(month, d, h, m)) }
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s at %v: %v", what, a.clock.Now(), err)
+		}
+	}
+	mk := func(subject, class string) *desk.Ticket {
+		tk, err := a.svc.CreateTicket(ctx, desk.NewTicket{Subject: subject, Body: "details", RequesterEmail: "pat@agency.gov",
+			Channel: desk.ChannelAPI, Class: class}, a.admin)
+		must("create "+subject, err)
+		return tk
+	}
+	at(6, 29, 9, 0)
+	avail := mk("Site down", "availability")
+	prov := mk("Raise our quota", "provisioning")
+	at(6, 29, 9, 30)
+	_, err := a.svc.Reply(ctx, prov.Ref, a.staff, "Working on it", false)
+	must("reply", err)
+	at(6, 29, 10, 0)
+	_, err = a.svc.Reply(ctx, avail.Ref, a.staff, "Looking", false)
+	must("reply", err)
+	at(6, 30, 14, 0)
+	_, err = a.svc.AddMessage(ctx, avail.Ref, nil, desk.NewMessage{Body: "Down again"})
+	must("message", err)
+	at(7, 1, 10, 0)
+	return a
+}
+
+// TestReports_EveryPromise: the overdue report, the compliance report, the
+// status page and the metrics show every kind of promise, not only first
+// responses.
+func TestReports_EveryPromise(t *testing.T) {
+	a := promiseDesk(t)
+	tok := a.apiToken("sam@agency.gov")
+	t.Run("overdue_json_and_csv_name_the_kind", func(t *testing.T) {
+		resp, body := a.api(tok, "GET", "/api/v1/reports/overdue", "")
+		wantStatus(t, resp, body, http.StatusOK)
+		var r struct {
+			Overdue, Forecast int
+			AtRisk            int `json:"at_risk"`
+			Groups            []struct {
+				Class   string
+				Tickets []map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Overdue != 1 || r.AtRisk != 0 || len(r.Groups) != 3 || len(r.Groups[0].Tickets) != 1 || len(r.Groups[1].Tickets) != 0 {
+			t.Fatalf("report %s", body)
+		}
+		row := r.Groups[0].Tickets[0]
+		for k, want := range map[string]any{"ref": "SR-1001", "kind": "next_response", "state": "breached",
+			"started_at": "2026-06-30T14:00:00-04:00", "due_at": "2026-06-30T17:00:00-04:00",
+			"response_due_at": "2026-06-29T12:00:00-04:00", "overdue_by_seconds": 3600.0, "overdue_by": "overdue 1h 00m"} {
+			if row[k] != want {
+				t.Errorf("%s = %v, want %v", k, row[k], want)
+			}
+		}
+		resp, body = a.api(tok, "GET", "/api/v1/reports/overdue?format=csv", "")
+		wantStatus(t, resp, body, http.StatusOK)
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("%v %q", err, rows)
+		}
+		head, rec := map[string]string{}, rows[1]
+		for i, name := range rows[0] {
+			head[name] = rec[i]
+		}
+		if head["kind"] != "next_response" || head["due_at"] != "2026-06-30T17:00:00-04:00" || head["state"] != "breached" || head["overdue_by_seconds"] != "3600" {
+			t.Errorf("CSV row %v", head)
+		}
+	})
+	t.Run("overdue_page_says_what_is_owed", func(t *testing.T) {
+		_, body := a.staffClient("sam@agency.gov").get("/reports/overdue")
+		wantContains(t, body, `data-ref="SR-1001" data-kind="next_response"`, "next response<small>since", `id="overdue-count">1<`)
+	})
+	t.Run("compliance_by_kind", func(t *testing.T) {
+		resp, body := a.api(tok, "GET", "/api/v1/reports/compliance?period=last30", "")
+		wantStatus(t, resp, body, http.StatusOK)
+		var r struct {
+			Kinds []struct {
+				Kind    string
+				Classes []map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, k := range r.Kinds {
+			for _, c := range k.Classes {
+				got[k.Kind+"/"+c["class"].(string)] = fmt.Sprintf("made %v kept %v overdue %v pending %v", c["made"], c["kept"], c["open_overdue"], c["pending"])
+			}
+		}
+		for k, want := range map[string]string{
+			"first_response/availability": "made 1 kept 1 overdue 0 pending 0",
+			"first_response/provisioning": "made 1 kept 1 overdue 0 pending 0",
+			"next_response/availability":  "made 1 kept 0 overdue 1 pending 0",
+			"resolution/provisioning":     "made 1 kept 0 overdue 0 pending 1",
+		} {
+			if got[k] != want {
+				t.Errorf("%s: %s, want %s", k, got[k], want)
+			}
+		}
+		if _, ok := got["resolution/availability"]; ok {
+			t.Errorf("availability makes no resolution promise, yet has a row: %v", got)
+		}
+		_, page := a.staffClient("sam@agency.gov").get("/reports/compliance?period=last30")
+		wantContains(t, page, `id="kind-first_response"`, `id="kind-next_response"`, `id="kind-resolution"`,
+			`data-class="provisioning" data-kind="resolution"`, "within 5 business days")
+	})
+	t.Run("status_page_per_class_and_kind", func(t *testing.T) {
+		resp, body := a.client().get("/status")
+		wantStatus(t, resp, body, http.StatusOK)
+		wantContains(t, body, `data-class="availability" data-kind="next_response"`, `data-class="provisioning" data-kind="resolution"`,
+			"Next response within 3 business hours", "Resolution within 5 business days", "First response within 2 business days",
+			"1 of 1 kept", "half within 1h 00m", "0 of 1 kept, 1 late")
+		wantLacks(t, body, `data-class="availability" data-kind="resolution"`, "SR-1001", "Site down")
+		// The queue's health counts what is owed: a broken next response and
+		// a resolution on track.
+		wantContains(t, body, `<span class="n">1</span> waiting, on track`, `<span class="n">1</span> overdue`)
+	})
+	t.Run("metrics_per_kind", func(t *testing.T) {
+		rec := scrape(metricsServer(t, a, web.MetricsAccess{Mode: "loopback"}), "127.0.0.1:1", "")
+		wantContains(t, rec.Body.String(),
+			`slatrack_owed_promises{class="availability",kind="next_response",state="breached"} 1`,
+			`slatrack_owed_promises{class="provisioning",kind="resolution",state="on_track"} 1`,
+			`slatrack_owed_promises{class="availability",kind="first_response",state="on_track"} 0`,
+			`slatrack_promises_90d{class="availability",kind="first_response",result="met"} 1`,
+			`slatrack_promises_90d{class="provisioning",kind="resolution",result="met"} 0`,
+			// The first-response metrics keep their meaning.
+			`slatrack_open_tickets{class="availability",state="breached"} 0`,
+			`slatrack_first_responses_90d{class="provisioning",result="met"} 1`)
+		wantLacks(t, rec.Body.String(), `kind="resolution",state="on_track"} 0`+"\n"+`slatrack_owed_promises{class="availability",kind="resolution"`)
+	})
+}
+
+// TestBrowser_StatusOnAPhone: the public status page, with a row per class
+// and kind of promise, fits a 390px phone: its table's rows become cards.
+func TestBrowser_StatusOnAPhone(t *testing.T) {
+	a := promiseDesk(t)
+	b := newBrowser(t, a)
+	b.do("emulate a 390x844 phone", chromedp.EmulateViewport(390, 844))
+	b.open("/status")
+	b.wantNoOverflow("the status page")
+	w := browserRun(b, "measure the promises table", chromedp.Evaluate[[]int](`(() => {
+		const w = document.querySelector('#objectives').closest('.tablewrap');
+		return [w.scrollWidth, w.clientWidth];
+	})()`))
+	if w[0] > w[1]+1 {
+		t.Errorf("the status table is %dpx wide in a %dpx wrapper at 390px: it scrolls sideways", w[0], w[1])
+	}
+	if got := b.text(`#objectives tr[data-kind="resolution"]`); !strings.Contains(got, "Resolution within 5 business days") {
+		t.Errorf("resolution row: %q", got)
+	}
+	t.Logf("phone status screenshot: %s", b.screenshot("status-phone.png"))
 }
