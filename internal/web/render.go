@@ -114,7 +114,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return tt.In(loc).Format(time.RFC3339)
 		},
-		"business":    func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		"business": func(d time.Duration) string { return sla.FormatBusiness(d, day) },
 		// ago is how long before the server's clock t was, in wall-clock
 		// time ("2h ago"); pages give the exact time beside it.
 		"ago": func(t any) string {
