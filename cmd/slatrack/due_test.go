@@ -294,3 +294,95 @@ func TestHelp(t *testing.T) {
 		t.Errorf("unknown command: exit %d %q", code, errOut)
 	}
 }
+
+// kindsConfig is the shipped configuration with a next-response target of
+// 2 business hours for availability and a resolution target of 5 business
+// days for provisioning.
+func kindsConfig(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "config", "slatrack.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, c := range []struct{ class, key, value string }{{"availability", "next_response", "2h"}, {"provisioning", "resolution", "5d"}} {
+		i := strings.Index(s, `name = "`+c.class+`"`)
+		j := i + strings.Index(s[i:], c.key+` = ""`)
+		if i < 0 || j < i {
+			t.Fatalf("no %s for %s in the shipped configuration", c.key, c.class)
+		}
+		s = s[:j] + c.key + ` = "` + c.value + `"` + s[j+len(c.key+` = ""`):]
+	}
+	p := filepath.Join(t.TempDir(), "slatrack.toml")
+	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDue_Kind: --kind answers for every promise with the class's target
+// for it (next response defaulting to the first-response target), and a
+// class without a resolution target says so.
+func TestDue_Kind(t *testing.T) {
+	cfg := kindsConfig(t)
+	cases := []struct {
+		name, kind, class, start, want string
+	}{
+		{"first_response_is_the_default", "", "availability", "2026-07-02T16:00:00-04:00", "2026-07-06T11:00:00-04:00"},
+		{"first_response_named", "first_response", "availability", "2026-07-02T16:00:00-04:00", "2026-07-06T11:00:00-04:00"},
+		{"next_response_own_target_friday_16:30", "next_response", "availability", "2026-12-04T16:30:00-05:00", "2026-12-07T10:30:00-05:00"},
+		{"next_response_defaults_to_first_response", "next_response", "provisioning", "2026-11-20T12:00:00-05:00", "2026-11-24T12:00:00-05:00"},
+		{"resolution_5d_over_thanksgiving", "resolution", "provisioning", "2026-11-23T09:00:00-05:00", "2026-11-30T17:00:00-05:00"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"due", "--config", cfg}
+			if tc.kind != "" {
+				args = append(args, "--kind", tc.kind)
+			}
+			code, out, errOut := runCmd(t, "", nil, append(args, tc.class, tc.start)...)
+			if code != 0 || strings.TrimSpace(out) != tc.want {
+				t.Fatalf("%v = %q (exit %d, stderr %q), want %s", args, out, code, errOut, tc.want)
+			}
+		})
+	}
+	t.Run("explain_names_the_kind", func(t *testing.T) {
+		_, out, _ := runCmd(t, "", nil, "due", "--config", cfg, "--kind", "resolution", "--explain", "provisioning", "2026-11-23T09:00:00-05:00")
+		if !strings.Contains(out, "class provisioning: resolution within 5 business days") {
+			t.Errorf("--explain:\n%s", out)
+		}
+	})
+	t.Run("class_without_resolution", func(t *testing.T) {
+		code, out, errOut := runCmd(t, "", nil, "due", "--config", cfg, "--kind", "resolution", "availability", "2026-07-02T16:00:00-04:00")
+		if code != 1 || out != "" || !strings.Contains(errOut, "class availability makes no resolution promise") || !strings.Contains(errOut, "[[sla.classes]]") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+	})
+	t.Run("unknown_kind_is_usage_error", func(t *testing.T) {
+		code, _, errOut := runCmd(t, "", nil, "due", "--kind", "reply", "other", "2026-07-02T16:00:00-04:00")
+		if code != 2 || !strings.Contains(errOut, `unknown promise kind "reply"`) || !strings.Contains(errOut, "first_response, next_response, resolution") {
+			t.Errorf("exit %d, stderr %q", code, errOut)
+		}
+	})
+	t.Run("batch_lines_may_name_the_kind", func(t *testing.T) {
+		in := "availability 2026-12-04T16:30:00-05:00\n" +
+			"availability next_response 2026-12-04T16:30:00-05:00\n" +
+			"provisioning resolution 2026-11-23T09:00:00-05:00\n" +
+			"availability resolution 2026-11-23T09:00:00-05:00\n" +
+			"other reply 2026-11-23T09:00:00-05:00\n" +
+			"provisioning resolution\tyesterday\n"
+		code, out, errOut := runCmd(t, in, nil, "due", "--config", cfg, "--batch")
+		want := "2026-12-07T11:30:00-05:00\n2026-12-07T10:30:00-05:00\n2026-11-30T17:00:00-05:00\n" +
+			"error: class availability makes no resolution promise (set resolution in its [[sla.classes]] table to give it one)\n" +
+			"error: unknown promise kind \"reply\" (kinds: first_response, next_response, resolution)\n" +
+			"error: cannot read time \"yesterday\" (want " + instantForm + ")\n"
+		if code != 1 || out != want || !strings.Contains(errOut, "3 line(s)") {
+			t.Errorf("exit %d, stderr %q, out:\n%s\nwant:\n%s", code, errOut, out, want)
+		}
+		// --kind sets the kind of the lines that name none.
+		_, out, _ = runCmd(t, "availability 2026-12-04T16:30:00-05:00\n", nil, "due", "--config", cfg, "--kind", "next_response", "--batch")
+		if out != "2026-12-07T10:30:00-05:00\n" {
+			t.Errorf("--kind next_response --batch = %q", out)
+		}
+	})
+}

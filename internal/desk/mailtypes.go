@@ -150,7 +150,4 @@ type Writes struct {
 	// Participants are addresses that may thread mail into this ticket by
 	// its subject tag (besides the requester).
 	Participants []string
-	// RearmWarnings forgets the ticket's at-risk and breached warnings, so a
-	// moved deadline is warned about afresh (each deadline once).
-	RearmWarnings bool
 }

@@ -420,11 +420,9 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 			return Writes{}, err
 		}
 		var events []*Event
-		rearm := false
 		if p.Class != nil && *p.Class != t.Class {
-			oldDue := t.ResponseDueAt
+			// The restarted promises are new ones: their warnings are armed.
 			events = append(events, s.reclassify(t, *p.Class, p.Reason, actor, now)...)
-			rearm = !t.ResponseDueAt.Equal(oldDue)
 		}
 		if p.Status != nil && *p.Status != t.Status {
 			events = append(events, s.setStatus(t, *p.Status, actor, now)...)
@@ -444,7 +442,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 				events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventAssigned, Old: old, New: newEmail})
 			}
 		}
-		return Writes{Events: events, RearmWarnings: rearm}, nil
+		return Writes{Events: events}, nil
 	})
 }
 

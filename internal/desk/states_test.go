@@ -106,9 +106,13 @@ func TestStates_OneDefinition(t *testing.T) {
 			t.Errorf("metrics first responses %v", got)
 		}
 
-		cands, err := st.NotifyCandidates(ctx, b.AtRiskUntil)
+		cs, err := st.NotifyCandidates(ctx, b.AtRiskUntil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var cands []*desk.Ticket
+		for _, c := range cs {
+			cands = append(cands, c.Ticket)
 		}
 		var warn []string
 		for _, c := range cases {

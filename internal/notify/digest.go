@@ -141,7 +141,7 @@ func (s *Scheduler) digestText(d *Digest) (subject, text string) {
 	subject = fmt.Sprintf("Digest for %s: %d%s overdue, %d%s due today", at.Format("Monday, January 2"), len(d.Overdue), plus, len(d.DueToday), plus)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "The first-response queue at %s.\n\n", pol.Promise(d.At))
+	fmt.Fprintf(&b, "The queue at %s: what is owed (first and next responses, resolutions).\n\n", pol.Promise(d.At))
 	row := func(label string, n int, more string) { fmt.Fprintf(&b, "  %-34s %d%s%s\n", label+":", n, plus, more) }
 	row("Overdue (breached, unanswered)", len(d.Overdue), "")
 	row("Due today (by "+clockWords(d.DayEnd, loc)+")", len(d.DueToday), "")
@@ -166,13 +166,23 @@ func (s *Scheduler) digestText(d *Digest) (subject, text string) {
 			fmt.Fprintf(&b, "  %s  %s\n      %s · %s · %s\n", t.Ref, truncate(t.Subject, 120), t.Class, line(t), who)
 		}
 	}
+	// owed is what a listed ticket owes (the lists hold owing tickets
+	// only) and when.
+	owed := func(t *desk.Ticket) (string, time.Time) {
+		if o := t.Owed(); o != nil {
+			return sla.KindLabel(o.Kind), o.DueAt
+		}
+		return sla.KindLabel(sla.FirstResponse), t.ResponseDueAt
+	}
 	section("OVERDUE", d.Overdue, func(t *desk.Ticket) string {
-		_, rem := pol.Evaluate(t.ResponseDueAt, time.Time{}, d.At)
-		return "was due " + pol.Promise(t.ResponseDueAt) + " (" + sla.FormatBusiness(rem, day) + ")"
+		what, due := owed(t)
+		rem := pol.Calendar().Remaining(d.At, due)
+		return what + " was due " + pol.Promise(due) + " (" + sla.FormatBusiness(rem, day) + ")"
 	})
 	section("DUE TODAY", d.DueToday, func(t *desk.Ticket) string {
-		_, rem := pol.Evaluate(t.ResponseDueAt, time.Time{}, d.At)
-		return "due " + clockWords(t.ResponseDueAt, loc) + " (" + sla.FormatBusiness(rem, day) + " left)"
+		what, due := owed(t)
+		rem := pol.Calendar().Remaining(d.At, due)
+		return what + " due " + clockWords(due, loc) + " (" + sla.FormatBusiness(rem, day) + " left)"
 	})
 	if s.BaseURL != "" {
 		fmt.Fprintf(&b, "\nThe queue: %s/queue\n", strings.TrimRight(s.BaseURL, "/"))

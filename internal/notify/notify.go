@@ -1,30 +1,40 @@
 // Package notify tells staff about tickets that need them: a warning when
-// a ticket enters "at risk" (due within the SLA's at-risk window) and a
-// notice when it is breached (still unanswered past its deadline), a
+// one of a ticket's promises (its first response, a next response, its
+// resolution) enters "at risk" (due within the SLA's at-risk window) and a
+// notice when it is breached (still running past its due instant), a
 // notice when a ticket of an urgent class (availability, by default)
 // arrives, and a digest of the queue at each business day's opening.
 //
 // A Scheduler runs in every instance of `slatrack serve`. Each pass
-// (Tick) looks at the queue and, for each notification due, composes its
-// mail (to the assignee, or to the staff list when the ticket is
-// unassigned) and its webhook POST, and hands them to the store, which
-// inserts the notification's key (e.g. "at_risk:42") into the
-// notifications table, and only if that insert took, the outbox rows and
-// an internal "notified" event on the ticket's timeline, all in one
-// transaction. So every notification goes out exactly once however many
-// instances tick at once, and none is lost while the relay or the webhook
-// is down: the outbox retries them.
+// (Tick) looks at the running promises and new tickets and, for each
+// notification due, composes its mail (to the assignee, or to the staff
+// list when the ticket is unassigned) and its webhook POST, and hands them
+// to the store, which inserts the notification's key (e.g. "at_risk:p17"
+// for promise 17, "arrival:42" for ticket 42) into the notifications
+// table, and only if that insert took, the outbox rows and an internal
+// "notified" event on the ticket's timeline, all in one transaction. So
+// every notification goes out exactly once however many instances tick at
+// once, and none is lost while the relay or the webhook is down: the
+// outbox retries them.
+//
+// Warnings are per promise, once each: a customer message that starts a
+// next response, or a reclassification that restarts a promise under new
+// targets, makes a new promise with its own keys, and a promise that is
+// kept, paused or ended is warned about no more. (Databases from before
+// promises had per-ticket keys, "at_risk:42"; the store's migration moved
+// each onto the ticket's running first-response promise, which is what
+// they were about.)
 //
 // # Business hours
 //
 // Nothing pages people while the desk is closed, when every ticket's clock
 // is stopped, except about tickets of urgent classes when
 // Config.AvailabilityAfterHours is set. A notice held while closed goes out
-// at the first pass after the opening if it is still relevant (the ticket
-// is still open and unanswered). A ticket can enter both states before its
-// notices go out (a breach at closing time, seen the next morning; a
-// scheduler that was down; a ticket imported already overdue): it then
-// gets both, at-risk first, then breached, in the same pass, so the
+// at the first pass after the opening if it is still relevant (the promise
+// is still running, due when it was). A promise can enter both states
+// before its notices go out (a breach at closing time, seen the next
+// morning; a scheduler that was down; a ticket imported already overdue):
+// it then gets both, at-risk first, then breached, in the same pass, so the
 // timeline always shows both steps and "once each" holds.
 //
 // # Digest
@@ -69,7 +79,7 @@ const (
 )
 
 // Notification is one warning, arrival notice or digest that went (or is
-// going) out. Its Key ("at_risk:42", "breached:42", "arrival:42",
+// going) out. Its Key ("at_risk:p17", "breached:p17", "arrival:42",
 // "digest:2026-07-06") is unique: recording it is what makes a
 // notification happen exactly once across instances.
 type Notification struct {
@@ -77,21 +87,33 @@ type Notification struct {
 	TicketID  *uint64 // nil for a digest
 	Kind      string
 	CreatedAt time.Time
-	// IfDue, when set (with TicketID), makes the record conditional: it is
-	// written only if the ticket is still open, unanswered and due at
-	// exactly IfDue, checked under the ticket's row lock, so a warning
-	// composed just before someone answered or reclassified the ticket is
+	// PromiseID is the promise a warning is about (nil for an arrival
+	// notice or a digest).
+	PromiseID *uint64
+	// IfDue, when set (with TicketID), makes the record conditional,
+	// checked under the ticket's row lock: with PromiseID, it is written
+	// only if that promise is still running (not kept, paused or ended)
+	// and due at exactly IfDue; without, only if the ticket is still open,
+	// unanswered and its first response due at exactly IfDue. So a notice
+	// composed just before someone answered, paused or reclassified is
 	// dropped instead of sent.
 	IfDue time.Time
+}
+
+// Candidate is a running promise the warning scheduler looks at, with its
+// ticket (Assignee filled).
+type Candidate struct {
+	Ticket  *desk.Ticket
+	Promise *desk.Promise
 }
 
 // Store is what the scheduler needs from the database; the store package
 // implements it.
 type Store interface {
-	// NotifyCandidates are the open, unanswered tickets due at or before
-	// dueBy (sla.Bounds.AtRiskUntil) that have had no breach notice yet,
-	// Assignee filled.
-	NotifyCandidates(ctx context.Context, dueBy time.Time) ([]*desk.Ticket, error)
+	// NotifyCandidates are the running promises (of open tickets) due at
+	// or before dueBy (sla.Bounds.AtRiskUntil) that have had no breach
+	// notice yet, earliest due first.
+	NotifyCandidates(ctx context.Context, dueBy time.Time) ([]Candidate, error)
 	// NewTickets are the open, unanswered tickets of class received at or
 	// after since that have had no arrival notice yet, Assignee filled.
 	NewTickets(ctx context.Context, class string, since time.Time) ([]*desk.Ticket, error)
@@ -226,8 +248,14 @@ func (s *Scheduler) log() *slog.Logger {
 	return slog.Default()
 }
 
-// Key is the notifications key of kind about ticket id.
+// Key is the notifications key of kind about ticket id (an arrival
+// notice).
 func Key(kind string, id uint64) string { return kind + ":" + strconv.FormatUint(id, 10) }
+
+// PromiseKey is the notifications key of a warning of kind (at_risk,
+// breached) about promise id: "at_risk:p17". The store's candidate query
+// spells the same key in SQL.
+func PromiseKey(kind string, id uint64) string { return kind + ":p" + strconv.FormatUint(id, 10) }
 
 // DigestKey is the digest's key for the business day of t.
 func DigestKey(t time.Time, loc *time.Location) string {
@@ -253,7 +281,7 @@ func (s *Scheduler) arrivals(p *pass) error {
 			if !p.mayPage(t) || t.ReceivedAt.After(p.now) {
 				continue
 			}
-			errs = append(errs, s.notifyTicket(p, t, KindArrival))
+			errs = append(errs, s.notify(p, t, nil, KindArrival))
 		}
 	}
 	return errors.Join(errs...)
@@ -279,19 +307,19 @@ func (s *Scheduler) arrivalSince(now time.Time) time.Time {
 	return now.Add(-31 * 24 * time.Hour)
 }
 
-// warnings sends the at-risk and breach notices due.
+// warnings sends the at-risk and breach notices due, per promise.
 func (s *Scheduler) warnings(p *pass) error {
-	pol := s.Policy
-	ts, err := s.Store.NotifyCandidates(p.ctx, pol.Bounds(p.now).AtRiskUntil)
+	b := s.Policy.Bounds(p.now)
+	cs, err := s.Store.NotifyCandidates(p.ctx, b.AtRiskUntil)
 	if err != nil {
 		return fmt.Errorf("notify: candidates: %w", err)
 	}
 	var keys []string
-	var pageable []*desk.Ticket
-	for _, t := range ts {
-		if p.mayPage(t) {
-			pageable = append(pageable, t)
-			keys = append(keys, Key(KindAtRisk, t.ID), Key(KindBreached, t.ID))
+	var pageable []Candidate
+	for _, c := range cs {
+		if p.mayPage(c.Ticket) {
+			pageable = append(pageable, c)
+			keys = append(keys, PromiseKey(KindAtRisk, c.Promise.ID), PromiseKey(KindBreached, c.Promise.ID))
 		}
 	}
 	if len(pageable) == 0 {
@@ -302,19 +330,19 @@ func (s *Scheduler) warnings(p *pass) error {
 		return fmt.Errorf("notify: notified keys: %w", err)
 	}
 	var errs []error
-	for _, t := range pageable {
-		state, _ := pol.Evaluate(t.ResponseDueAt, time.Time{}, p.now)
+	for _, c := range pageable {
+		state := b.State(c.Promise.DueAt)
 		if state != sla.AtRisk && state != sla.Breached {
 			continue
 		}
-		if !done[Key(KindAtRisk, t.ID)] {
-			if err := s.notifyTicket(p, t, KindAtRisk); err != nil {
+		if !done[PromiseKey(KindAtRisk, c.Promise.ID)] {
+			if err := s.notify(p, c.Ticket, c.Promise, KindAtRisk); err != nil {
 				errs = append(errs, err)
 				continue // never the breach notice before the at-risk one
 			}
 		}
-		if state == sla.Breached && !done[Key(KindBreached, t.ID)] {
-			errs = append(errs, s.notifyTicket(p, t, KindBreached))
+		if state == sla.Breached && !done[PromiseKey(KindBreached, c.Promise.ID)] {
+			errs = append(errs, s.notify(p, c.Ticket, c.Promise, KindBreached))
 		}
 	}
 	return errors.Join(errs...)
@@ -329,13 +357,14 @@ func (p *pass) recipients(t *desk.Ticket) ([]string, error) {
 	return p.staffList()
 }
 
-// notifyTicket composes and records one notice about t.
-func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
+// notify composes and records one notice about t: a warning about its
+// promise pr, or (pr nil) its arrival notice.
+func (s *Scheduler) notify(p *pass, t *desk.Ticket, pr *desk.Promise, kind string) error {
 	to, err := p.recipients(t)
 	if err != nil {
 		return fmt.Errorf("notify: %s %s: recipients: %w", kind, t.Ref, err)
 	}
-	n := s.notice(t, kind, p.now)
+	n := s.notice(t, pr, kind, p.now)
 	var rows []*desk.OutboxMail
 	var sentTo []string
 	if s.Mail != nil && len(to) > 0 {
@@ -356,23 +385,26 @@ func (s *Scheduler) notifyTicket(p *pass, t *desk.Ticket, kind string) error {
 		rows = append(rows, o)
 	}
 	ev := &desk.Event{At: p.now, Actor: "slatrack", Kind: EventNotified, Internal: true, New: kind,
-		Body: eventWords(kind, s.Policy.Title(t.Class), sentTo, s.Config.WebhookURL != "")}
+		Body: eventWords(kind, s.Policy.Title(t.Class), pr, sentTo, s.Config.WebhookURL != "")}
 	id := t.ID
-	sent, err := s.Store.RecordNotification(p.ctx, Notification{
-		Key: Key(kind, t.ID), TicketID: &id, Kind: kind, CreatedAt: p.now, IfDue: t.ResponseDueAt,
-	}, ev, rows)
+	rec := Notification{Key: Key(kind, t.ID), TicketID: &id, Kind: kind, CreatedAt: p.now, IfDue: t.ResponseDueAt}
+	if pr != nil {
+		pid := pr.ID
+		rec.Key, rec.PromiseID, rec.IfDue = PromiseKey(kind, pr.ID), &pid, pr.DueAt
+	}
+	sent, err := s.Store.RecordNotification(p.ctx, rec, ev, rows)
 	if err != nil {
 		return fmt.Errorf("notify: %s %s: record: %w", kind, t.Ref, err)
 	}
 	if sent {
-		s.log().Info("notify: queued", "kind", kind, "ref", t.Ref, "to", strings.Join(sentTo, ","), "webhook", s.Config.WebhookURL != "")
+		s.log().Info("notify: queued", "kind", kind, "key", rec.Key, "ref", t.Ref, "to", strings.Join(sentTo, ","), "webhook", s.Config.WebhookURL != "")
 	}
 	return nil
 }
 
-// eventWords is the timeline's note of a notice: "At-risk warning sent to
-// sam@agency.gov and the webhook."
-func eventWords(kind, classTitle string, to []string, webhook bool) string {
+// eventWords is the timeline's note of a notice: "At-risk warning about
+// the next response sent to sam@agency.gov and the webhook."
+func eventWords(kind, classTitle string, pr *desk.Promise, to []string, webhook bool) string {
 	var who []string
 	if len(to) > 0 {
 		who = append(who, strings.Join(to, ", "))
@@ -381,6 +413,9 @@ func eventWords(kind, classTitle string, to []string, webhook bool) string {
 		who = append(who, "the webhook")
 	}
 	what := map[string]string{KindAtRisk: "At-risk warning", KindBreached: "Breach notice", KindArrival: "New " + strings.ToLower(classTitle) + " ticket notice"}[kind]
+	if pr != nil {
+		what += " about the " + sla.KindLabel(pr.Kind)
+	}
 	if len(who) == 0 {
 		return what + ": nobody to send it to (no assignee, no staff addresses, no webhook)."
 	}
@@ -392,13 +427,24 @@ func eventWords(kind, classTitle string, to []string, webhook bool) string {
 type noticeText struct {
 	subject, text, line string
 	state               sla.State
+	promise             string    // the promise's kind
+	due                 time.Time // its due instant
 }
 
-func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeText {
+// notice words a warning about the promise pr of t, or (pr nil) t's
+// arrival notice.
+func (s *Scheduler) notice(t *desk.Ticket, pr *desk.Promise, kind string, now time.Time) noticeText {
 	pol := s.Policy
-	state, rem := pol.Evaluate(t.ResponseDueAt, time.Time{}, now)
-	day := pol.Calendar().BusinessDay()
-	due := pol.Promise(t.ResponseDueAt)
+	cal := pol.Calendar()
+	dueAt := t.ResponseDueAt
+	what := sla.KindLabel(sla.FirstResponse)
+	if pr != nil {
+		dueAt, what = pr.DueAt, sla.KindLabel(pr.Kind)
+	}
+	rem := cal.Remaining(now, dueAt)
+	state := pol.Bounds(now).State(dueAt)
+	day := cal.BusinessDay()
+	due := pol.Promise(dueAt)
 	assignee := "unassigned"
 	if t.Assignee != nil {
 		assignee = t.Assignee.Display()
@@ -407,31 +453,42 @@ func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeTex
 	if t.RequesterName != "" {
 		requester = t.RequesterName + " <" + t.RequesterEmail + ">"
 	}
+	// still is what has not happened yet: "has no response yet".
+	still, stillShort := "has no response yet", "still unanswered"
+	switch {
+	case pr != nil && pr.Kind == sla.Resolution:
+		still, stillShort = "is not resolved yet", "still unresolved"
+	case pr != nil && pr.Kind == sla.NextResponse:
+		still = "has no reply to the requester's latest message yet"
+	}
 	var n noticeText
-	n.state = state
+	n.state, n.promise, n.due = state, sla.FirstResponse, dueAt
+	if pr != nil {
+		n.promise = pr.Kind
+	}
 	var lead string
 	switch kind {
 	case KindAtRisk:
-		n.subject = "At risk: " + t.Ref + " " + t.Subject
+		n.subject = "At risk: " + t.Ref + " " + t.Subject + " (" + what + ")"
 		left := sla.FormatBusiness(rem, day) + " of business time left"
-		lead = t.Ref + " is at risk of missing its first-response objective: it is due " + due + " (" + left + ") and has no response yet."
-		n.line = "At risk: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response due " + due + ", " + left + "."
+		lead = t.Ref + " is at risk of missing its " + what + " objective: the " + what + " is due " + due + " (" + left + ") and the ticket " + still + "."
+		n.line = "At risk: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): " + what + " due " + due + ", " + left + "."
 		if state == sla.Breached {
 			// Both states were entered while no notice could go out (the
 			// desk was closed, or no scheduler ran): say so.
-			lead = t.Ref + " entered the at-risk window before its deadline, " + due + ", while no notice could go out, and is now breached (" +
+			lead = t.Ref + "'s " + what + " entered the at-risk window before its deadline, " + due + ", while no notice could go out, and is now breached (" +
 				sla.FormatBusiness(rem, day) + "); a breach notice follows."
-			n.line = "At risk, now breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response was due " + due + " (" + sla.FormatBusiness(rem, day) + ")."
+			n.line = "At risk, now breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): " + what + " was due " + due + " (" + sla.FormatBusiness(rem, day) + ")."
 		}
 	case KindBreached:
-		n.subject = "Breached: " + t.Ref + " " + t.Subject
-		lead = t.Ref + " has missed its first-response objective: it was due " + due + " and is still unanswered (" + sla.FormatBusiness(rem, day) + " in business time)."
-		n.line = "Breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): first response was due " + due + ", still unanswered (" + sla.FormatBusiness(rem, day) + ")."
+		n.subject = "Breached: " + t.Ref + " " + t.Subject + " (" + what + ")"
+		lead = t.Ref + " has missed its " + what + " objective: the " + what + " was due " + due + " and the ticket " + still + " (" + sla.FormatBusiness(rem, day) + " in business time)."
+		n.line = "Breached: " + t.Ref + " “" + t.Subject + "” (" + t.Class + ", " + assignee + "): " + what + " breached, was due " + due + ", " + stillShort + " (" + sla.FormatBusiness(rem, day) + ")."
 	case KindArrival:
-		what := strings.ToLower(pol.Title(t.Class)) + " ticket" // "availability ticket"
-		n.subject = "New " + what + ": " + t.Ref + " " + t.Subject
-		lead = "A new " + what + " has arrived: " + t.Ref + ", received " + pol.Promise(t.ReceivedAt) + ". Its first response is due " + due + " (" + sla.FormatBusiness(rem, day) + " of business time left)."
-		n.line = "New " + what + ": " + t.Ref + " “" + t.Subject + "” from " + t.RequesterEmail + ": first response due " + due + "."
+		kindWords := strings.ToLower(pol.Title(t.Class)) + " ticket" // "availability ticket"
+		n.subject = "New " + kindWords + ": " + t.Ref + " " + t.Subject
+		lead = "A new " + kindWords + " has arrived: " + t.Ref + ", received " + pol.Promise(t.ReceivedAt) + ". Its first response is due " + due + " (" + sla.FormatBusiness(rem, day) + " of business time left)."
+		n.line = "New " + kindWords + ": " + t.Ref + " “" + t.Subject + "” from " + t.RequesterEmail + ": first response due " + due + "."
 	}
 	var b strings.Builder
 	b.WriteString(lead + "\n\n")
@@ -440,6 +497,7 @@ func (s *Scheduler) notice(t *desk.Ticket, kind string, now time.Time) noticeTex
 	fmt.Fprintf(&b, "  Class:      %s\n", t.Class)
 	fmt.Fprintf(&b, "  Requester:  %s\n", requester)
 	fmt.Fprintf(&b, "  Assignee:   %s\n", assignee)
+	fmt.Fprintf(&b, "  Promise:    %s\n", what)
 	fmt.Fprintf(&b, "  Due:        %s\n", due)
 	fmt.Fprintf(&b, "  SLA state:  %s\n", state.Label())
 	if u := s.ticketURL(t.Ref); u != "" {
@@ -490,8 +548,9 @@ type WebhookBody struct {
 	Ref     string `json:"ref"`
 	Subject string `json:"subject"`
 	Class   string `json:"class"`
-	State   string `json:"state"` // the SLA state when the notice was made
-	Due     string `json:"due"`   // RFC 3339, in the desk's zone
+	State   string `json:"state"`   // the promise's SLA state when the notice was made
+	Promise string `json:"promise"` // its kind: first_response, next_response, resolution
+	Due     string `json:"due"`     // its due instant, RFC 3339, in the desk's zone
 	URL     string `json:"url,omitempty"`
 }
 
@@ -505,7 +564,7 @@ func (s *Scheduler) webhook(t *desk.Ticket, kind string, n noticeText, now time.
 	enc.SetEscapeHTML(false) // "text" is escaped for Slack already
 	err := enc.Encode(WebhookBody{
 		Text: slackEscaper.Replace(n.line), Kind: kind, Ref: t.Ref, Subject: t.Subject, Class: t.Class, State: string(n.state),
-		Due: t.ResponseDueAt.In(s.Policy.Calendar().Location()).Format(time.RFC3339Nano), URL: s.ticketURL(t.Ref),
+		Promise: n.promise, Due: n.due.In(s.Policy.Calendar().Location()).Format(time.RFC3339Nano), URL: s.ticketURL(t.Ref),
 	})
 	if err != nil {
 		return nil, err

@@ -128,7 +128,7 @@ func TestNoticesThroughRelayAndWebhook(t *testing.T) {
 	if len(mails) != 2 {
 		t.Fatalf("relay holds %d mails, want 2", len(mails))
 	}
-	if subject, _ := bodyText(t, mails[1].Data); subject != "At risk: "+tk.Ref+" Login page is down" || mails[1].To[0] != "sam@agency.gov" {
+	if subject, _ := bodyText(t, mails[1].Data); subject != "At risk: "+tk.Ref+" Login page is down (first response)" || mails[1].To[0] != "sam@agency.gov" {
 		t.Errorf("second mail %q to %v", subject, mails[1].To)
 	}
 	backlog(0)

@@ -266,7 +266,8 @@ func dayWalk(t *testing.T, e storetest.Engine, wc walkCase) {
 			words = append(words, ev.Body)
 		}
 	}
-	if want := []string{"At-risk warning sent to sam@agency.gov and the webhook.", "Breach notice sent to sam@agency.gov and the webhook."}; !slices.Equal(words, want) {
+	if want := []string{"At-risk warning about the first response sent to sam@agency.gov and the webhook.",
+		"Breach notice about the first response sent to sam@agency.gov and the webhook."}; !slices.Equal(words, want) {
 		t.Errorf("A's timeline says %q, want %q", words, want)
 	}
 
@@ -285,13 +286,18 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 		return sent{}
 	}
 
-	// A's at-risk warning: the mail to Sam and the webhook body.
-	s := find(notify.Key(notify.KindAtRisk, A.ID))
+	// A's at-risk warning, about its first-response promise: the mail to
+	// Sam and the webhook body.
+	s := find(notify.PromiseKey(notify.KindAtRisk, A.Promises[0].ID))
+	if s.n.PromiseID == nil || *s.n.PromiseID != A.Promises[0].ID || !s.n.IfDue.Equal(A.ResponseDueAt) {
+		t.Errorf("at-risk notice %+v, want about promise %d due %v", s.n, A.Promises[0].ID, A.ResponseDueAt)
+	}
 	subject, text := bodyText(t, s.rows[0].Raw)
-	if subject != "At risk: "+A.Ref+" Raise memory quota for team A" || s.rows[0].From != "help@desk.test" {
+	if subject != "At risk: "+A.Ref+" Raise memory quota for team A (first response)" || s.rows[0].From != "help@desk.test" {
 		t.Errorf("at-risk mail subject %q from %q", subject, s.rows[0].From)
 	}
-	for _, want := range []string{A.Ref + " is at risk", "Monday, July 6, 11:00 AM ET (1h 00m of business time left)",
+	for _, want := range []string{A.Ref + " is at risk of missing its first response objective", "Monday, July 6, 11:00 AM ET (1h 00m of business time left)",
+		"Promise:    first response",
 		"Assignee:   Sam <sam@agency.gov>", "http://desk.test/tickets/" + A.Ref} {
 		if !strings.Contains(text, want) {
 			t.Errorf("at-risk mail lacks %q:\n%s", want, text)
@@ -311,7 +317,7 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 	want := map[string]any{
 		"text": "At risk: " + A.Ref + " “Raise memory quota for team A” (provisioning, Sam &lt;sam@agency.gov&gt;): first response due Monday, July 6, 11:00 AM ET, 1h 00m of business time left. http://desk.test/tickets/" + A.Ref,
 		"kind": "at_risk", "ref": A.Ref, "subject": "Raise memory quota for team A", "class": "provisioning",
-		"state": "at_risk", "due": "2026-07-06T11:00:00-04:00", "url": "http://desk.test/tickets/" + A.Ref,
+		"state": "at_risk", "promise": "first_response", "due": "2026-07-06T11:00:00-04:00", "url": "http://desk.test/tickets/" + A.Ref,
 	}
 	for k, v := range want {
 		if body[k] != v {
@@ -338,7 +344,7 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 	}
 	overdue := text[strings.Index(text, "OVERDUE (1)"):strings.Index(text, "DUE TODAY")]
 	today := text[strings.Index(text, "DUE TODAY (5)"):]
-	if !strings.Contains(overdue, ref("E")+"  Storage quota for E") || !strings.Contains(overdue, "was due Thursday, July 2, 3:00 PM ET (overdue 2h 00m)") {
+	if !strings.Contains(overdue, ref("E")+"  Storage quota for E") || !strings.Contains(overdue, "first response was due Thursday, July 2, 3:00 PM ET (overdue 2h 00m)") {
 		t.Errorf("overdue section:\n%s", overdue)
 	}
 	var order []int
@@ -348,7 +354,7 @@ func checkContents(t *testing.T, all []sent, names map[uint64]string, A *desk.Ti
 	if slices.Contains(order, -1) || !slices.IsSorted(order) {
 		t.Errorf("due-today section (want D, G, A, C, B in due order):\n%s", today)
 	}
-	for _, want := range []string{"due 9:30 AM ET (30m left) · Ada <admin@agency.gov>", "due 11:00 AM ET (2h 00m left) · Sam <sam@agency.gov>",
+	for _, want := range []string{"first response due 9:30 AM ET (30m left) · Ada <admin@agency.gov>", "first response due 11:00 AM ET (2h 00m left) · Sam <sam@agency.gov>",
 		"Overdue (breached, unanswered):    1\n", "Due today (by 5:00 PM ET):         5\n",
 		"Forecast breaches:                 6 by the next opening, Tuesday, July 7, 9:00 AM ET, unless answered\n",
 		"Unassigned among them:             4\n"} {
@@ -413,23 +419,25 @@ func TestStaleCandidateDropped(t *testing.T) {
 	st := storetest.Open(t)
 	clk := &testClock{t: at(7, 6, 10, 30)}
 	f := newDesk(t, st, clk)
+	warning := func(tk *desk.Ticket, due time.Time) notify.Notification {
+		id, pid := tk.ID, tk.Promises[0].ID
+		return notify.Notification{Key: notify.PromiseKey(notify.KindAtRisk, pid), TicketID: &id, PromiseID: &pid, Kind: notify.KindAtRisk,
+			CreatedAt: clk.Now(), IfDue: due}
+	}
 	tk := f.create(t, "Quota request", "provisioning", at(7, 1, 11, 0)) // due Mon 11:00: at risk now
 	if _, err := f.svc.Reply(ctx, tk.Ref, f.sam, "on it", false); err != nil {
 		t.Fatal(err)
 	}
-	id := tk.ID
-	ok, err := st.RecordNotification(ctx, notify.Notification{Key: notify.Key(notify.KindAtRisk, id), TicketID: &id, Kind: notify.KindAtRisk,
-		CreatedAt: clk.Now(), IfDue: tk.ResponseDueAt}, &desk.Event{Kind: notify.EventNotified, Actor: "slatrack"}, nil)
+	n := warning(tk, tk.ResponseDueAt)
+	ok, err := st.RecordNotification(ctx, n, &desk.Event{Kind: notify.EventNotified, Actor: "slatrack"}, nil)
 	if err != nil || ok {
 		t.Fatalf("recorded a warning about an answered ticket: %v %v", ok, err)
 	}
-	if got, _ := st.NotifiedKeys(ctx, []string{notify.Key(notify.KindAtRisk, id)}); len(got) != 0 {
+	if got, _ := st.NotifiedKeys(ctx, []string{n.Key}); len(got) != 0 {
 		t.Errorf("key recorded: %v", got)
 	}
 	other := f.create(t, "Another quota request", "provisioning", at(7, 1, 11, 0))
-	oid := other.ID
-	ok, err = st.RecordNotification(ctx, notify.Notification{Key: notify.Key(notify.KindAtRisk, oid), TicketID: &oid, Kind: notify.KindAtRisk,
-		CreatedAt: clk.Now(), IfDue: other.ResponseDueAt.Add(time.Hour)}, nil, nil)
+	ok, err = st.RecordNotification(ctx, warning(other, other.ResponseDueAt.Add(time.Hour)), nil, nil)
 	if err != nil || ok {
 		t.Fatalf("recorded a warning against an old deadline: %v %v", ok, err)
 	}

@@ -26,6 +26,11 @@
 //   - Old tickets closed or resolved; the most recent ones, about
 //     Options.OpenShare of all, still new, open or waiting on the customer,
 //     some unanswered and overdue.
+//   - Promises as the desk keeps them: the first response; a next response
+//     for each follow-up the requester writes after a reply, kept by the
+//     next reply (at a fraction of the target, like the first) or, when
+//     that is still to come, owed — some overdue; a resolution for classes
+//     that set one, paused while waiting on the customer.
 //   - Assignees from Options.Staff, channels (web, email, API), requesters
 //     from a pool of agencies, and timelines of 4–7 events on average:
 //     message in, created, assigned, reply, first response, status changes,
@@ -48,6 +53,7 @@ import (
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
@@ -85,15 +91,16 @@ const DefaultBatch = 1000
 
 // Shares of the tickets, tuned so the desk looks lived-in.
 const (
-	reclassShare   = 0.05  // reclassified by staff
-	assignedShare  = 0.72  // given an assignee
-	neglectShare   = 0.04  // open tickets nobody has answered yet, whatever their age
-	strayOpenShare = 0.001 // older tickets still open
-	choiceShare    = 0.15  // web and API tickets whose requester picked a class
-	followUpShare  = 0.12  // requester writes again after the first reply
-	noteShare      = 0.07  // staff leave an internal note
-	waitingShare   = 0.40  // open, answered tickets waiting on the customer
-	resolvedShare  = 0.20  // finished tickets left resolved rather than closed
+	reclassShare    = 0.05  // reclassified by staff
+	assignedShare   = 0.72  // given an assignee
+	neglectShare    = 0.04  // open tickets nobody has answered yet, whatever their age
+	strayOpenShare  = 0.001 // older tickets still open
+	choiceShare     = 0.15  // web and API tickets whose requester picked a class
+	followUpShare   = 0.12  // requester writes again after the first reply
+	unansweredShare = 0.35  // open tickets whose requester's follow-up has no reply yet
+	noteShare       = 0.07  // staff leave an internal note
+	waitingShare    = 0.40  // open, answered tickets waiting on the customer
+	resolvedShare   = 0.20  // finished tickets left resolved rather than closed
 )
 
 // Generate makes opts.Tickets tickets in receipt order and calls emit with
@@ -641,6 +648,9 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 	}
 
 	last := rt
+	customerAt := rt
+	var later []*desk.Promise // promises after the first response
+	var waitingAt time.Time
 	if answered {
 		fr := answerAt
 		t.FirstResponseAt = &fr
@@ -662,6 +672,18 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 		if !waiting && k.chance(followUpShare) {
 			if at := answerAt.Add(k.uniform(15*time.Minute, 36*time.Hour)); at.Before(limit) {
 				evs = append(evs, &desk.Event{At: at, Actor: requester, Kind: desk.EventMessageIn, Body: c.followUp(k.r)})
+				customerAt = at
+				// The requester wrote after a reply: a next response is owed,
+				// kept by the next reply if it came before the ticket was
+				// closed (or before now), else still owed (or, once closed,
+				// ended as the desk ends it).
+				if p := k.nextResponse(final, at, limit, open); p != nil {
+					later = append(later, p)
+					if p.EndReason == keptReason {
+						evs = append(evs, &desk.Event{At: *p.EndedAt, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventReply,
+							Body: c.reply(k.r, g.topicOf(final))})
+					}
+				}
 			}
 		}
 		if k.chance(noteShare) {
@@ -675,6 +697,7 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 				evs = append(evs, &desk.Event{At: at, ActorID: userID(responder), Actor: responder.Display(), Kind: desk.EventStatusChanged,
 					Old: desk.StatusOpen, New: desk.StatusWaiting})
 				t.Status = desk.StatusWaiting
+				waitingAt = at
 			}
 		}
 		if !open {
@@ -697,7 +720,64 @@ func (k *tk) ticket(i int, rt time.Time, incident bool) Item {
 	t.UpdatedAt = last
 	t.Open = desk.IsOpenStatus(t.Status)
 	t.Answered = t.FirstResponseAt != nil
+	t.CustomerAt = customerAt
+	// The first response from the columns, as the store derives it for a
+	// ticket without promises; then the later ones.
+	desk.Settle(t)
+	if r := k.resolutionPromise(final, rt, waitingAt, t); r != nil {
+		later = append(later, r)
+	}
+	t.Promises = append(t.Promises, later...)
+	desk.Settle(t) // the mirrors of them all
 	return Item{Ticket: t, Events: evs}
+}
+
+// keptReason is why a response promise ends with a reply, as the desk says.
+const keptReason = "public staff reply"
+
+// nextResponse is the next-response promise of a requester's message at
+// at on a ticket of class: kept by a reply at a business-time fraction of
+// the target like the first response's, if that comes before limit (the
+// closing, or now); else, on a ticket closed at limit, ended by the
+// closing; else still owed.
+func (k *tk) nextResponse(class string, at, limit time.Time, open bool) *desk.Promise {
+	g := k.g
+	d, ok := g.pol.DurationFor(class, sla.NextResponse)
+	if !ok {
+		return nil
+	}
+	p := &desk.Promise{Class: class, Promise: promise.Start(g.cal, sla.NextResponse, at, d)}
+	p.DueAt = p.DueAt.UTC()
+	reply := g.after(at, time.Duration(k.responseFraction(class)*float64(d)))
+	switch {
+	case open && k.chance(unansweredShare):
+		// Not answered yet, whatever its age.
+	case reply.Before(limit):
+		p.Keep(g.cal, reply, keptReason)
+	case !open:
+		p.Cancel(g.cal, limit, "ticket closed before a reply")
+	}
+	return p
+}
+
+// resolutionPromise is the resolution promise of a ticket of class
+// received at rt, for classes that make one: paused while waiting on the
+// customer (since waitingAt), kept when the ticket was resolved or closed.
+func (k *tk) resolutionPromise(class string, rt, waitingAt time.Time, t *desk.Ticket) *desk.Promise {
+	g := k.g
+	d, ok := g.pol.DurationFor(class, sla.Resolution)
+	if !ok {
+		return nil
+	}
+	p := &desk.Promise{Class: class, Promise: promise.Start(g.cal, sla.Resolution, rt, d)}
+	p.DueAt = p.DueAt.UTC()
+	switch {
+	case t.ClosedAt != nil:
+		p.Keep(g.cal, *t.ClosedAt, "ticket "+t.Status)
+	case t.Status == desk.StatusWaiting && !waitingAt.IsZero():
+		p.Pause(waitingAt)
+	}
+	return p
 }
 
 // intendedTopic is what the requester is writing about.

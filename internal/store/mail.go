@@ -12,7 +12,6 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/slatrack/slatrack/internal/desk"
-	"github.com/slatrack/slatrack/internal/notify"
 )
 
 // applyWrites adds a ticket change's rows in its transaction: messages (and
@@ -39,11 +38,6 @@ func applyWrites(tx *gorm.DB, ticketID uint64, w desk.Writes, now time.Time) err
 		id := ticketID
 		o.TicketID = &id
 		if err := insertOutbox(tx, o, now); err != nil {
-			return err
-		}
-	}
-	if w.RearmWarnings {
-		if err := tx.Exec(`DELETE FROM notifications WHERE ticket_id = ? AND kind IN (?, ?)`, ticketID, notify.KindAtRisk, notify.KindBreached).Error; err != nil {
 			return err
 		}
 	}

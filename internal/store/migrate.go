@@ -392,6 +392,22 @@ var migrations = []migration{
 			`CREATE INDEX idx_tickets_owed ON tickets (open, idle, queue_at, id)`,
 		)
 	}},
+	{15, "promise_warning_keys", func(tx *gorm.DB, d dialect) error {
+		// Warnings are per promise now ("at_risk:p17"). A ticket's warnings
+		// under the old per-ticket keys ("at_risk:42") were about its first
+		// response's current deadline (a reclassification that moved it
+		// deleted them): they move onto the ticket's open first-response
+		// promise, so it is not warned about twice. Keys of tickets with no
+		// open first response stay as they are: nothing warns under them.
+		return execAll(tx, d,
+			`UPDATE notifications SET "key" = kind || ':p' || CAST((SELECT MAX(p.id) FROM promises p
+				WHERE p.ticket_id = notifications.ticket_id AND p.kind = 'first_response' AND p.ended_at IS NULL) AS TEXT)
+			WHERE kind IN ('at_risk', 'breached') AND ticket_id IS NOT NULL
+				AND "key" = kind || ':' || CAST(ticket_id AS TEXT)
+				AND EXISTS (SELECT 1 FROM promises p
+					WHERE p.ticket_id = notifications.ticket_id AND p.kind = 'first_response' AND p.ended_at IS NULL)`,
+		)
+	}},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -9,13 +9,22 @@ import (
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/notify"
+	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/store"
 	"github.com/slatrack/slatrack/internal/store/storetest"
 )
 
+// notice is a notification of kind about tk: a warning about its owed
+// promise, or its arrival notice.
 func notice(kind string, tk *desk.Ticket, at time.Time) notify.Notification {
 	id := tk.ID
-	return notify.Notification{Key: kind + ":" + strconv.FormatUint(id, 10), TicketID: &id, Kind: kind, CreatedAt: at, IfDue: tk.ResponseDueAt}
+	n := notify.Notification{Key: notify.Key(kind, id), TicketID: &id, Kind: kind, CreatedAt: at, IfDue: tk.ResponseDueAt}
+	if kind == notify.KindAtRisk || kind == notify.KindBreached {
+		o := tk.Owed()
+		pid := o.ID
+		n.Key, n.PromiseID, n.IfDue = notify.PromiseKey(kind, o.ID), &pid, o.DueAt
+	}
+	return n
 }
 
 func TestRecordNotification(t *testing.T) {
@@ -51,7 +60,7 @@ func TestRecordNotification(t *testing.T) {
 			t.Errorf("timeline %+v", evs)
 		}
 		ns, err := s.Notifications(c, time.Time{})
-		if err != nil || len(ns) != 1 || ns[0].Key != "at_risk:"+strconv.FormatUint(tk.ID, 10) || !ns[0].CreatedAt.Equal(base) || *ns[0].TicketID != tk.ID {
+		if err != nil || len(ns) != 1 || ns[0].Key != "at_risk:p"+strconv.FormatUint(tk.Promises[0].ID, 10) || !ns[0].CreatedAt.Equal(base) || *ns[0].TicketID != tk.ID {
 			t.Errorf("notifications %+v %v", ns, err)
 		}
 
@@ -61,7 +70,7 @@ func TestRecordNotification(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("digest: %v %v", ok, err)
 		}
-		got, err := s.NotifiedKeys(c, []string{"digest:2025-03-10", "digest:2025-03-11", "at_risk:" + strconv.FormatUint(tk.ID, 10)})
+		got, err := s.NotifiedKeys(c, []string{"digest:2025-03-10", "digest:2025-03-11", "at_risk:p" + strconv.FormatUint(tk.Promises[0].ID, 10)})
 		if err != nil || len(got) != 2 || !got["digest:2025-03-10"] || got["digest:2025-03-11"] {
 			t.Errorf("notified keys %v %v", got, err)
 		}
@@ -71,33 +80,39 @@ func TestRecordNotification(t *testing.T) {
 	})
 }
 
+// TestRecordNotificationOnlyWhileRelevant: a warning is recorded only
+// while its promise still runs, due when the warning was composed.
 func TestRecordNotificationOnlyWhileRelevant(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		c := ctx(t)
-		answered := createTicket(t, s, newTicket("answered", base.Add(time.Hour)))
-		if _, err := s.UpdateTicket(c, answered.Ref, func(t *desk.Ticket) ([]*desk.Event, error) {
-			now := base
-			t.FirstResponseAt = &now
-			return nil, nil
-		}); err != nil {
-			t.Fatal(err)
+		change := func(subject string, fn func(t *desk.Ticket, p *desk.Promise)) notify.Notification {
+			tk := createTicket(t, s, newTicket(subject, base.Add(time.Hour)))
+			n := notice(notify.KindAtRisk, tk, base)
+			if _, err := s.UpdateTicket(c, tk.Ref, func(t *desk.Ticket) ([]*desk.Event, error) {
+				fn(t, t.Owed())
+				return nil, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
 		}
-		closed := createTicket(t, s, newTicket("closed", base.Add(time.Hour)))
-		if _, err := s.UpdateTicket(c, closed.Ref, func(t *desk.Ticket) ([]*desk.Event, error) {
-			t.Status = desk.StatusClosed
-			return nil, nil
-		}); err != nil {
-			t.Fatal(err)
+		stale := []notify.Notification{
+			change("answered", func(t *desk.Ticket, p *desk.Promise) {
+				now := base
+				t.FirstResponseAt = &now
+				p.Keep(promise.Wall{}, now, "public staff reply")
+			}),
+			change("closed", func(t *desk.Ticket, p *desk.Promise) {
+				t.Status = desk.StatusClosed
+				p.Cancel(promise.Wall{}, base, "ticket closed")
+			}),
+			change("paused", func(t *desk.Ticket, p *desk.Promise) { p.Pause(base) }),
+			change("moved", func(t *desk.Ticket, p *desk.Promise) {
+				t.ResponseDueAt = t.ResponseDueAt.Add(24 * time.Hour)
+				p.DueAt = t.ResponseDueAt
+			}),
 		}
-		moved := createTicket(t, s, newTicket("moved", base.Add(time.Hour)))
-		stale := notice(notify.KindAtRisk, moved, base)
-		if _, err := s.UpdateTicket(c, moved.Ref, func(t *desk.Ticket) ([]*desk.Event, error) {
-			t.ResponseDueAt = t.ResponseDueAt.Add(24 * time.Hour)
-			return nil, nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range []notify.Notification{notice(notify.KindAtRisk, answered, base), notice(notify.KindAtRisk, closed, base), stale} {
+		for _, n := range stale {
 			ok, err := s.RecordNotification(c, n, &desk.Event{Actor: "slatrack", Kind: "notified"}, []*desk.OutboxMail{{Kind: desk.OutboxNotify, To: "x@y.z", Raw: []byte("m")}})
 			if err != nil || ok {
 				t.Errorf("%s: recorded %v %v", n.Key, ok, err)
@@ -176,12 +191,18 @@ func TestNotifyQueries(t *testing.T) {
 		closed.Status = desk.StatusResolved
 		createTicket(t, s, closed)
 
-		got, err := s.NotifyCandidates(c, base.Add(time.Hour))
+		cands, err := s.NotifyCandidates(c, base.Add(time.Hour))
+		got := candidateTickets(cands)
 		if err != nil || !slices.Equal(subjects(got), []string{"late", "soon", "exact"}) {
 			t.Fatalf("candidates %v %v", subjects(got), err)
 		}
 		if got[1].Assignee == nil || got[1].Assignee.Email != "sam@agency.gov" {
 			t.Errorf("assignee not filled: %+v", got[1].Assignee)
+		}
+		for _, cd := range cands {
+			if cd.Promise.Kind != "first_response" || cd.Promise.TicketID != cd.Ticket.ID || !cd.Promise.DueAt.Equal(cd.Ticket.ResponseDueAt) {
+				t.Errorf("candidate %s: promise %+v", cd.Ticket.Subject, cd.Promise)
+			}
 		}
 		// Once its breach notice is recorded, a ticket is no longer a candidate.
 		if ok, err := s.RecordNotification(c, notice(notify.KindBreached, late, base), nil, nil); err != nil || !ok {
@@ -190,8 +211,8 @@ func TestNotifyQueries(t *testing.T) {
 		if ok, err := s.RecordNotification(c, notice(notify.KindAtRisk, exact, base), nil, nil); err != nil || !ok {
 			t.Fatal(ok, err)
 		}
-		got, _ = s.NotifyCandidates(c, base.Add(time.Hour))
-		if !slices.Equal(subjects(got), []string{"soon", "exact"}) {
+		cands, _ = s.NotifyCandidates(c, base.Add(time.Hour))
+		if got = candidateTickets(cands); !slices.Equal(subjects(got), []string{"soon", "exact"}) {
 			t.Errorf("candidates after notices %v", subjects(got))
 		}
 
@@ -213,4 +234,12 @@ func TestNotifyQueries(t *testing.T) {
 			t.Errorf("new tickets after the notice %v", subjects(got))
 		}
 	})
+}
+
+func candidateTickets(cs []notify.Candidate) []*desk.Ticket {
+	var out []*desk.Ticket
+	for _, c := range cs {
+		out = append(out, c.Ticket)
+	}
+	return out
 }

@@ -12,6 +12,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/slatrack/slatrack/internal/desk"
+	"github.com/slatrack/slatrack/internal/promise"
+	"github.com/slatrack/slatrack/internal/sla"
 )
 
 // The queue's first page must stay fast however many tickets there are:
@@ -66,12 +68,22 @@ func seedTickets(tb testing.TB, s *Store, n int, now time.Time) {
 		if i%10 == 0 {
 			t.Status = openStatuses[(i/10)%3]
 		}
-		if t.Status == desk.StatusClosed || i%30 == 0 {
+		if t.Status == desk.StatusClosed || i%30 == 0 || i%20 == 0 {
 			fr := utc(due.Add(time.Duration(rng.Int64N(int64(4*time.Hour))) - 2*time.Hour))
 			t.FirstResponseAt = &fr
 		}
 		if i%2 == 0 {
 			t.AssigneeID = &userIDs[i%len(userIDs)]
+		}
+		if i%20 == 0 && t.Status != desk.StatusWaiting {
+			// Answered, then the requester wrote again: a next response is
+			// owed, due anywhere in the same two months.
+			desk.Settle(t) // the first response, from the columns
+			wrote := t.FirstResponseAt.Add(30 * time.Minute)
+			next := utc(now.Add(time.Duration(rng.Int64N(int64(60*24*time.Hour))) - 30*24*time.Hour))
+			t.Promises = append(t.Promises, &desk.Promise{Class: t.Class,
+				Promise: promise.Promise{Kind: sla.NextResponse, StartedAt: wrote, Target: 3 * time.Hour, DueAt: next}})
+			t.CustomerAt = wrote
 		}
 		return t
 	})
@@ -91,8 +103,10 @@ func seedStaff(tb testing.TB, s *Store, prefix string) []uint64 {
 	return ids
 }
 
-// insertTickets bulk-inserts the n tickets mk makes, in batches of 1,000
-// within one transaction, bypassing the service for fast benchmark setup.
+// insertTickets bulk-inserts the n tickets mk makes, with their promises
+// (desk.Settle derives the first response when mk gives none), in batches
+// of 1,000 within one transaction, bypassing the service for fast
+// benchmark setup.
 func insertTickets(tb testing.TB, s *Store, n int, mk func(i int) *desk.Ticket) {
 	tb.Helper()
 	const batch = 1000
@@ -104,6 +118,19 @@ func insertTickets(tb testing.TB, s *Store, n int, mk func(i int) *desk.Ticket) 
 			tickets = append(tickets, t)
 			if len(tickets) == batch || i == n-1 {
 				if err := tx.Create(&tickets).Error; err != nil {
+					return err
+				}
+				// Their promises, as the store writes them with a ticket.
+				var ps []*desk.Promise
+				for _, t := range tickets {
+					for _, p := range t.Promises {
+						p.TicketID = t.ID
+						p.CreatedAt = t.CreatedAt
+						preparePromise(p)
+						ps = append(ps, p)
+					}
+				}
+				if err := tx.CreateInBatches(ps, 500).Error; err != nil {
 					return err
 				}
 				tickets = tickets[:0]
@@ -190,6 +217,21 @@ func BenchmarkQueueFirstPage(b *testing.B) {
 	b.Logf("seeded 100,000 tickets in %v", time.Since(start).Round(time.Millisecond))
 	yes := true
 	ctx := context.Background()
+	// Promises in play: the first page owes next responses too, and every
+	// row has its promises read.
+	first, _, err := s.ListTickets(ctx, desk.TicketQuery{OpenOnly: true, Limit: 50})
+	if err != nil {
+		b.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, t := range first {
+		if o := t.Owed(); o != nil && len(t.Promises) > 0 {
+			kinds[o.Kind]++
+		}
+	}
+	if kinds[sla.NextResponse] == 0 || kinds[sla.FirstResponse] == 0 {
+		b.Fatalf("the first page owes %v; want first and next responses", kinds)
+	}
 	// A cursor deep in the unanswered part of the queue, for the page after
 	// it: keyset pagination should cost about what the first page does.
 	var deep *desk.Cursor

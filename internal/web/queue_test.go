@@ -88,6 +88,11 @@ func TestQueue(t *testing.T) {
 		wantContains(t, queueRow(t, body, "SR-1001"), `class="row-on_track"`, "5d 0h left", "Thu Jul 9, 2026 10:00 AM ET")
 		wantContains(t, queueRow(t, body, "SR-1005"), `class="row-met"`, "answered")
 		wantLacks(t, body, `data-ref="SR-1007"`)
+		// What each owes, in words, and when the customer wrote.
+		wantContains(t, queueRow(t, body, "SR-1002"), "first response overdue by 5h 00m", ">24h ago</time>")
+		wantContains(t, queueRow(t, body, "SR-1003"), "first response due in 2h 30m", `title="Wed Jul 1, 2026 9:30 AM ET">30m ago</time>`)
+		wantContains(t, queueRow(t, body, "SR-1001"), "first response due in 5d 0h", ">just now</time>")
+		wantContains(t, queueRow(t, body, "SR-1005"), "nothing owed — answered")
 	})
 
 	t.Run("auto_refresh_every_30_seconds", func(t *testing.T) {

@@ -114,7 +114,16 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return tt.In(loc).Format(time.RFC3339)
 		},
-		"business":    func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		"business": func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		// ago is how long before the server's clock t was, in wall-clock
+		// time ("2h ago"); pages give the exact time beside it.
+		"ago": func(t any) string {
+			tt, ok := timeOf(t)
+			if !ok {
+				return "—"
+			}
+			return agoWords(s.now().Sub(tt), tt.In(loc))
+		},
 		"hours":       func() string { return hours },
 		"statusLabel": desk.StatusLabel,
 		"stateLabel":  func(s sla.State) string { return s.Label() },
@@ -145,6 +154,25 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return fmt.Sprintf("%.0f KB", float64(n)/1024)
 		},
 	}
+}
+
+// agoWords is an elapsed wall-clock time for people: "just now", "12m
+// ago", "2h ago", "3d ago", and past four weeks the date ("on Mar 3,
+// 2025"); "in the future" for a negative one (a clock ahead).
+func agoWords(d time.Duration, t time.Time) string {
+	switch {
+	case d < 0:
+		return "in the future"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	case d < 28*24*time.Hour:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	}
+	return "on " + t.Format("Jan 2, 2006")
 }
 
 func timeOf(v any) (time.Time, bool) {

@@ -186,7 +186,7 @@ func TestBrowser_ReportsAndStatus(t *testing.T) {
 //     in 30m) owes its resolution, due after 40h of business time: Mon–Thu
 //     32h, Fri 07-03 (Independence Day observed) closed, Mon 07-06 8h →
 //     Mon 07-06 17:00, on track.
-func promiseDesk(t *testing.T) *app {
+func reportsDesk(t *testing.T) *app {
 	t.Helper()
 	a := newAppWith(t, storetest.OpenEnv(t), func(c *config.Config) {
 		for i := range c.SLA.Classes {
@@ -230,7 +230,7 @@ func promiseDesk(t *testing.T) *app {
 // status page and the metrics show every kind of promise, not only first
 // responses.
 func TestReports_EveryPromise(t *testing.T) {
-	a := promiseDesk(t)
+	a := reportsDesk(t)
 	tok := a.apiToken("sam@agency.gov")
 	t.Run("overdue_json_and_csv_name_the_kind", func(t *testing.T) {
 		resp, body := a.api(tok, "GET", "/api/v1/reports/overdue", "")
@@ -339,7 +339,7 @@ func TestReports_EveryPromise(t *testing.T) {
 // TestBrowser_StatusOnAPhone: the public status page, with a row per class
 // and kind of promise, fits a 390px phone: its table's rows become cards.
 func TestBrowser_StatusOnAPhone(t *testing.T) {
-	a := promiseDesk(t)
+	a := reportsDesk(t)
 	b := newBrowser(t, a)
 	b.do("emulate a 390x844 phone", chromedp.EmulateViewport(390, 844))
 	b.open("/status")

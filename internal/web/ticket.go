@@ -10,7 +10,9 @@ import (
 
 // ticketPage is one ticket, its timeline and the staff actions.
 type ticketPage struct {
-	T        ticketView
+	T ticketView
+	// Promises are the ticket's promises, oldest first.
+	Promises []promiseView
 	Timeline []*desk.Event
 	Classes  []classOption
 	Statuses []string
@@ -74,7 +76,8 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 		s.respondError(c, err)
 		return
 	}
-	p := ticketPage{T: s.view(t, s.now()), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply,
+	now := s.now()
+	p := ticketPage{T: s.view(t, now), Promises: s.promiseViews(t, now), Timeline: events, Classes: s.classOptions(), Statuses: desk.Statuses(), Users: users, Reply: reply,
 		Mail: map[uint64]*desk.Message{}}
 	for _, m := range msgs {
 		p.Mail[m.ID] = m
