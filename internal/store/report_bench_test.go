@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/slatrack/slatrack/internal/clock"
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/desk/desktest"
@@ -88,7 +86,6 @@ func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.
 		}
 	}
 	slices.SortFunc(received, func(a, b time.Time) int { return a.Compare(b) })
-	all := make([]*desk.Ticket, 0, n)
 	insertTickets(tb, s, n, func(i int) *desk.Ticket {
 		received := received[i]
 		ci := 0
@@ -152,30 +149,9 @@ func seedReportTickets(tb testing.TB, s *Store, pol *sla.Policy, n int, at time.
 				t.Promises = append(t.Promises, next)
 			}
 		}
-		all = append(all, t)
 		return t
 	})
-	// The promises, now that the tickets have their ids.
-	err := s.write(context.Background(), func(tx *gorm.DB) error {
-		batch := make([]*desk.Promise, 0, 1000)
-		for i, t := range all {
-			for _, p := range t.Promises {
-				p.TicketID, p.CreatedAt = t.ID, t.ReceivedAt
-				preparePromise(p)
-				batch = append(batch, p)
-			}
-			if len(batch) >= 1000 || i == len(all)-1 {
-				if err := tx.Create(&batch).Error; err != nil {
-					return err
-				}
-				batch = batch[:0]
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	// insertTickets writes their promises with them.
 }
 
 // naiveSource is the baseline: whole tickets loaded with gorm, as a first
