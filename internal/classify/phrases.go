@@ -356,7 +356,7 @@ func product(a, b []string, limit int) ([]string, bool) {
 			out = append(out, x+y)
 		}
 	}
-	return dedupe(out), true
+	return out, true // duplicates are harmless: phraseIndex.add ignores them
 }
 
 // maxClassRunes is the largest character class expand spells out.
