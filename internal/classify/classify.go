@@ -338,12 +338,7 @@ func (c *Classifier) add(r Rule, negate bool) error {
 				rp.needs = newPrefilter(tree)
 				spaces, bounded := maxSpaces(tree)
 				rp.spaces, rp.whole = spaces, !bounded || rp.needs == nil
-				if ps, ok := regexpPhrases(tree, phraseEnd{rule: int32(idx), regexp: true}); ok {
-					rp.phrases = true
-					for _, p := range ps {
-						c.phrases.add(p)
-					}
-				}
+				rp.phrases = c.phrases.regexpPhrases(tree, phraseEnd{rule: int32(idx), regexp: true})
 			}
 			if !rp.phrases {
 				cr.windowed++
@@ -473,27 +468,34 @@ func (c *Classifier) Classify(subject, body string) Result {
 		for start, end, gap := nextToken(text, 0); start >= 0; start, end, gap = nextToken(text, end) {
 			id, word := x.lookup(text[start:end], &sc.fold)
 			next := sc.spare[:0]
+			step := func(v int32, start int) {
+				if v > 0 {
+					next = append(next, walk{start, v})
+					reach(v, start, end)
+					return
+				}
+				for _, n := range x.targets(v) {
+					next = append(next, walk{start, n})
+					reach(n, start, end)
+				}
+			}
 			for _, w := range walks {
 				if id > 0 {
-					if n, ok := x.next[edgeKey(w.node, id, gap)]; ok {
-						next = append(next, walk{w.start, n})
-						reach(n, w.start, end)
+					if v := x.next[edgeKey(w.node, id, gap)]; v != 0 {
+						step(v, w.start)
 					}
 				}
 				if word && x.anyWord {
-					if n, ok := x.next[edgeKey(w.node, anyWordID, gap)]; ok {
-						next = append(next, walk{w.start, n})
-						reach(n, w.start, end)
+					if v := x.next[edgeKey(w.node, anyWordID, gap)]; v != 0 {
+						step(v, w.start)
 					}
 				}
 			}
 			if id > 0 && x.root[id] != 0 {
-				next = append(next, walk{start, x.root[id]})
-				reach(x.root[id], start, end)
+				step(x.root[id], start)
 			}
 			if word && x.anyWord && x.root[anyWordID] != 0 {
-				next = append(next, walk{start, x.root[anyWordID]})
-				reach(x.root[anyWordID], start, end)
+				step(x.root[anyWordID], start)
 			}
 			sc.spare, walks = walks, next
 		}

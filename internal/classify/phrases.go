@@ -9,19 +9,28 @@ import (
 )
 
 // A phraseIndex finds every word and phrase pattern in a text in one pass
-// over its words: a trie whose edges are words (with whether whitespace
-// comes before them), walked from every word of the text at once.
+// over its words: an automaton whose edges are words (with whether
+// whitespace comes before them), walked from every word of the text at
+// once. Word and phrase patterns form a trie from the root; a regexp
+// compiled into phrases is a chain of segments (the parts between its
+// top-level \s+), each a small trie, joined at shared nodes, so that its
+// size is the sum of its parts' alternatives rather than their product.
 type phraseIndex struct {
 	// vocab numbers every folded word the patterns use, from 1; 0 stands
 	// for "any word" (anyWordID).
 	vocab map[string]int32
-	// root[id] is the node a phrase starting with word id leads to; 0 if
-	// none does. Node 0 is the root itself.
-	root []int32
-	// next maps edgeKey(node, id, gap) to the node it leads to.
-	next map[uint64]int32
+	// root[id] is where a phrase starting with word id leads, and
+	// next[edgeKey(node, id, gap)] where one at node goes next: a node
+	// (> 0), several (-1 - an index into multi), or none (0). Node 0 is
+	// the root.
+	root  []int32
+	next  map[uint64]int32
+	multi [][]int32
 	// ends lists, for every node, the patterns that end there.
 	ends [][]phraseEnd
+	// join marks the nodes segments meet at; they have many ways in, so
+	// no other pattern may be added below them.
+	join []bool
 	// anyWord is set when some pattern has an "any word" (\w+) step.
 	anyWord bool
 	// table is vocab as an open-addressing hash table (see lookup): a
@@ -67,6 +76,7 @@ func (x *phraseIndex) init() {
 	x.root = []int32{0}
 	x.next = make(map[uint64]int32)
 	x.ends = [][]phraseEnd{nil}
+	x.join = []bool{false}
 }
 
 // wordID returns the vocab id of folded word w, adding it if new.
@@ -84,34 +94,99 @@ func (x *phraseIndex) wordID(w string) int32 {
 	return id
 }
 
-func (x *phraseIndex) newNode() int32 {
+func (x *phraseIndex) newNode(join bool) int32 {
 	x.ends = append(x.ends, nil)
+	x.join = append(x.join, join)
 	return int32(len(x.ends) - 1)
+}
+
+// edge returns where the edge from node by word id leads (see next).
+func (x *phraseIndex) edge(node, id int32, gap bool) int32 {
+	if node == 0 {
+		return x.root[id]
+	}
+	return x.next[edgeKey(node, id, gap)]
+}
+
+func (x *phraseIndex) setEdge(node, id int32, gap bool, v int32) {
+	if node == 0 {
+		x.root[id] = v
+	} else {
+		x.next[edgeKey(node, id, gap)] = v
+	}
+}
+
+// targets returns the nodes edge value v leads to.
+func (x *phraseIndex) targets(v int32) []int32 {
+	switch {
+	case v > 0:
+		return []int32{v}
+	case v < 0:
+		return x.multi[-1-v]
+	}
+	return nil
+}
+
+// link adds an edge from node by word id to node to.
+func (x *phraseIndex) link(node, id int32, gap bool, to int32) {
+	v := x.edge(node, id, gap)
+	switch {
+	case v == 0:
+		x.setEdge(node, id, gap, to)
+	case v == to:
+	case v > 0:
+		x.multi = append(x.multi, []int32{v, to})
+		x.setEdge(node, id, gap, int32(-len(x.multi)))
+	case !slices.Contains(x.multi[-1-v], to):
+		x.multi[-1-v] = append(x.multi[-1-v], to)
+	}
+}
+
+// child returns a node below node by word id that only this way leads
+// to, adding one if there is none.
+func (x *phraseIndex) child(node, id int32, gap bool) int32 {
+	for _, n := range x.targets(x.edge(node, id, gap)) {
+		if !x.join[n] {
+			return n
+		}
+	}
+	n := x.newNode(false)
+	x.link(node, id, gap, n)
+	return n
 }
 
 // add puts p in the trie.
 func (x *phraseIndex) add(p phrase) {
 	node := int32(0)
 	for k, w := range p.words {
-		id := x.wordID(w)
-		if k == 0 {
-			if x.root[id] == 0 {
-				x.root[id] = x.newNode()
-			}
-			node = x.root[id]
-			continue
-		}
-		key := edgeKey(node, id, p.gaps[k])
-		nxt, ok := x.next[key]
-		if !ok {
-			nxt = x.newNode()
-			x.next[key] = nxt
-		}
-		node = nxt
+		node = x.child(node, x.wordID(w), p.gaps[k])
 	}
 	if !slices.Contains(x.ends[node], p.end) {
 		x.ends[node] = append(x.ends[node], p.end)
 	}
+}
+
+// addSegments puts a chain of segments in: any phrase of the first, then
+// whitespace and any phrase of the second, and so on; end is where the
+// last ends.
+func (x *phraseIndex) addSegments(segs [][]phrase, end phraseEnd) {
+	from := int32(0)
+	for _, seg := range segs {
+		to := x.newNode(true)
+		for _, p := range seg {
+			node := from
+			for k, w := range p.words {
+				gap := p.gaps[k] || k == 0 // a segment starts after whitespace
+				if k == len(p.words)-1 {
+					x.link(node, x.wordID(w), gap, to)
+				} else {
+					node = x.child(node, x.wordID(w), gap)
+				}
+			}
+		}
+		from = to
+	}
+	x.ends[from] = append(x.ends[from], end)
 }
 
 // build makes the lookup table; call it after the last add.
@@ -210,29 +285,82 @@ const (
 
 // maxPhrases bounds how many phrases one regexp may be compiled into; a
 // regexp that stands for more is run as a regexp.
-const maxPhrases = 5000
+const maxPhrases = 8000
 
-// regexpPhrases compiles the parsed regexp re into the phrases it stands
+// regexpPhrases adds the parsed regexp re to x as the phrases it stands
 // for, when it only spells out words: alternatives, optional parts and
 // bounded repeats of words and punctuation, separated by whitespace, and
 // starting and ending on a word boundary (\b) or punctuation; \w+ is any one
-// word; ^ and $ may begin and end it. ok is false for every other regexp,
-// or when it stands for more than maxPhrases phrases.
-func regexpPhrases(re *syntax.Regexp, end phraseEnd) (out []phrase, ok bool) {
-	ss, ok := expand(re, maxPhrases)
-	if !ok {
-		return nil, false
+// word; ^ and $ may begin and end it. It reports false, adding nothing, for
+// every other regexp, or when a part of it stands for more than maxPhrases
+// phrases.
+func (x *phraseIndex) regexpPhrases(re *syntax.Regexp, end phraseEnd) bool {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
 	}
-	for _, s := range ss {
-		p, keep, ok := stringPhrase(s, end)
+	// Split at the top-level \s+: each part is compiled on its own.
+	var parts [][]*syntax.Regexp
+	if re.Op == syntax.OpConcat {
+		cur := []*syntax.Regexp{}
+		for _, sub := range re.Sub {
+			if sub.Op == syntax.OpPlus && isBlank(sub.Sub[0]) {
+				parts = append(parts, cur)
+				cur = []*syntax.Regexp{}
+				continue
+			}
+			cur = append(cur, sub)
+		}
+		parts = append(parts, cur)
+	} else {
+		parts = [][]*syntax.Regexp{{re}}
+	}
+	segs := make([][]phrase, len(parts))
+	for i, part := range parts {
+		ss, ok := expandConcat(part, maxPhrases)
 		if !ok {
-			return nil, false
+			return false
 		}
-		if keep {
-			out = append(out, p)
+		first, last := i == 0, i == len(parts)-1
+		var lineStart, lineEnd *bool
+		for _, s := range ss {
+			p, keep, ok := stringPhrase(s, phraseEnd{}, first, last)
+			if !ok {
+				return false
+			}
+			if !keep {
+				continue
+			}
+			// ^ and $ must hold for the whole part or not at all.
+			for _, f := range []struct {
+				seen **bool
+				v    bool
+			}{{&lineStart, p.end.lineStart}, {&lineEnd, p.end.lineEnd}} {
+				if *f.seen != nil && **f.seen != f.v {
+					return false
+				}
+				*f.seen = &f.v
+			}
+			segs[i] = append(segs[i], p)
+		}
+		if len(segs[i]) == 0 {
+			return true // never matches tidied text
+		}
+		if lineStart != nil && *lineStart {
+			end.lineStart = true
+		}
+		if lineEnd != nil && *lineEnd {
+			end.lineEnd = true
 		}
 	}
-	return out, true
+	if len(segs) == 1 {
+		for _, p := range segs[0] {
+			p.end = end
+			x.add(p)
+		}
+		return true
+	}
+	x.addSegments(segs, end)
+	return true
 }
 
 // expand returns every string re can match in tidied text, with the
@@ -301,17 +429,7 @@ func expand(re *syntax.Regexp, limit int) ([]string, bool) {
 		out = dedupe(out)
 		return out, len(out) <= limit
 	case syntax.OpConcat:
-		cur := []string{""}
-		for _, sub := range re.Sub {
-			ss, ok := expand(sub, limit)
-			if !ok {
-				return nil, false
-			}
-			if cur, ok = product(cur, ss, limit); !ok {
-				return nil, false
-			}
-		}
-		return cur, true
+		return expandConcat(re.Sub, limit)
 	case syntax.OpAlternate:
 		var out []string
 		for _, sub := range re.Sub {
@@ -326,6 +444,21 @@ func expand(re *syntax.Regexp, limit int) ([]string, bool) {
 		return dedupe(out), true
 	}
 	return nil, false // any character, \A, \z, \B
+}
+
+// expandConcat is expand for subs one after the other.
+func expandConcat(subs []*syntax.Regexp, limit int) ([]string, bool) {
+	cur := []string{""}
+	for _, sub := range subs {
+		ss, ok := expand(sub, limit)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = product(cur, ss, limit); !ok {
+			return nil, false
+		}
+	}
+	return cur, true
 }
 
 // expandRepeat handles x* (star) and x+: whitespace repeated is one space
@@ -457,11 +590,13 @@ func classHas(re *syntax.Regexp, r rune) bool {
 	return false
 }
 
-// stringPhrase turns one of expand's strings into a phrase. keep is false
-// for a string that can never match (a \b between two letters, two
+// stringPhrase turns one of expand's strings into a phrase; first and
+// last say whether it begins and ends the regexp, or sits after or before
+// one of its whitespace characters (split off by regexpPhrases). keep is
+// false for a string that can never match (a \b between two letters, two
 // whitespace characters in a row); ok is false for one a phrase cannot
 // stand for (it could start or end inside a word).
-func stringPhrase(s string, end phraseEnd) (p phrase, keep, ok bool) {
+func stringPhrase(s string, end phraseEnd, first, last bool) (p phrase, keep, ok bool) {
 	lead, trail := false, false
 	for s != "" && (s[0] == markBoundary || s[0] == markLineStart) {
 		lead = lead || s[0] == markBoundary
@@ -473,24 +608,39 @@ func stringPhrase(s string, end phraseEnd) (p phrase, keep, ok bool) {
 		end.lineEnd = end.lineEnd || s[len(s)-1] == markLineEnd
 		s = s[:len(s)-1]
 	}
-	if s == "" || strings.ContainsAny(s, string([]rune{markLineStart, markLineEnd})) ||
-		s[0] == ' ' || s[len(s)-1] == ' ' {
+	if (end.lineStart && !first) || (end.lineEnd && !last) ||
+		strings.ContainsAny(s, string([]rune{markLineStart, markLineEnd})) {
 		return p, false, false
 	}
-	if strings.Contains(s, "  ") {
+	if s == "" {
+		if first || last {
+			return p, false, false
+		}
+		return p, false, true // two whitespace characters in a row
+	}
+	if (!first && s[0] == ' ') || (!last && s[len(s)-1] == ' ') || strings.Contains(s, "  ") {
 		return p, false, true
 	}
-	// The ends: a word needs \b (or is \w+, which starts and ends on
-	// words anyway); punctuation must not have it (that would ask for a
-	// letter before it) and must not be a hyphen or an apostrophe, which
-	// can sit inside a word.
-	first, _ := utf8.DecodeRuneInString(s)
-	last, _ := utf8.DecodeLastRuneInString(s)
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return p, false, false
+	}
+	// The ends: at the start or end of the regexp, a word needs \b (or is
+	// \w+, which starts and ends on words anyway); punctuation must not
+	// have it (that would ask for a letter before it) and must not be a
+	// hyphen or an apostrophe, which can sit inside a word. Next to the
+	// regexp's whitespace, \b asks for a word.
+	isW := func(r rune) bool { return r == markAnyWord || isWordRune(r) }
+	firstRune, _ := utf8.DecodeRuneInString(s)
+	lastRune, _ := utf8.DecodeLastRuneInString(s)
 	for _, e := range []struct {
-		r        rune
-		boundary bool
-	}{{first, lead}, {last, trail}} {
+		r             rune
+		boundary, end bool
+	}{{firstRune, lead, first}, {lastRune, trail, last}} {
 		switch {
+		case !e.end:
+			if e.boundary && !isW(e.r) {
+				return p, false, true
+			}
 		case e.r == markAnyWord:
 		case isWordRune(e.r):
 			if !e.boundary {
@@ -501,7 +651,6 @@ func stringPhrase(s string, end phraseEnd) (p phrase, keep, ok bool) {
 		}
 	}
 	// \b inside: between a word character and anything else, or never.
-	isW := func(r rune) bool { return r == markAnyWord || isWordRune(r) }
 	for i := strings.IndexByte(s, markBoundary); i >= 0; i = strings.IndexByte(s, markBoundary) {
 		before, _ := utf8.DecodeLastRuneInString(strings.TrimRight(s[:i], string(rune(markBoundary))))
 		after, _ := utf8.DecodeRuneInString(strings.TrimLeft(s[i:], string(rune(markBoundary))))

@@ -4,15 +4,16 @@ package classify
 // regexps only spell out words, so the classifier matches them as phrases
 // in its one pass over a ticket's words (see the package documentation);
 // the few that need a host name or \S+ run on windows around their
-// literal text.
+// literal text, which they spell out in full where they can (".gov down",
+// with a plain space) so that the windows are few.
 const (
 	// A host name such as "cloud.gov" or "forms.example.gov".
 	hostRE = `[\w-]+(?:\.[\w-]+)*\.(?:gov|com|org|net|mil|io|us)`
 	// Things whose being down is an outage (host names are in their own
 	// patterns, with hostRE).
 	thingRE = `site|sites|website|web\s+site|app|apps|application|applications|api|apis|prod|production|server|servers|platform|portal|dashboard|service|endpoint|everything`
-	// Words that may sit between a verb and "down": "is the site down".
-	downFillerRE = `the|our|my|your|this|it|site|website|app|api|dashboard|platform|portal|server|everything`
+	// Things that may sit between a verb and "down": "is the site down".
+	downFillerRE = `site|website|app|api|dashboard|platform|portal|server|everything`
 	// Words that may come before the noun of a request: "create a new org".
 	detRE = `a|an|the|our|my|his|her|their|this|that|new|separate|another|additional|second|sandbox|prod|production|staging|dev|test`
 	// Articles and adjectives before a thing asked for: "a new", "another".
@@ -80,17 +81,17 @@ func DefaultRules() []Rule {
 			"blank page", "blank pages", "blank screen", "white screen", "white page", "empty page",
 			"empty white page", "grey page", "error page", "requested route does not exist",
 			"empty response", "getting nothing back", "returns nothing", "never come back", "never comes back",
-			`/\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|could\s+not)\s+(?:access|open|load|get\s+to|hit|use|browse\s+to)\s+(?:(?:the|our|my|their|your|this|any)\s+)?(?:` + thingRE + `|pages?|url)\b/`,
-			`/\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|could\s+not)\s+(?:access|open|load|get\s+to|hit|use|browse\s+to)\s+(?:(?:the|our|my|their|your|this|any)\s+)?` + hostRE + `\b/`,
+			`/\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|could\s+not)\s+(?:access|open|load)\s+(?:(?:the|our|my|their|your|this|any)\s+)?(?:` + thingRE + `|pages?|url)\b/`,
+			`/\b(?:can'?t|cannot|can\s+not|unable\s+to|couldn'?t|could\s+not)\s+(?:get\s+to|hit|use|browse\s+to)\s+(?:(?:the|our|my|their|your|this|any)\s+)?(?:` + thingRE + `|pages?|url)\b/`,
 			`/\b(?:every|all|each|any)\s+(?:\w+\s+){0,3}(?:returns?|returning|gives?|giving|shows?|showing|gets?|getting)\s+(?:an?\s+)?404s?\b/`,
 		}},
 		{Name: "availability: down", Class: Availability, Patterns: []string{
 			// "is down", "went down", "is cloud.gov down", "is the site down"
-			`/\b(?:is|are|was|were|been|be|went|goes|go|going|seems?|looks?|appears?|still|completely|totally|entirely|currently|fully)\s+(?:(?:` + downFillerRE + `)\s+){0,2}down\b/`,
-			`/\b(?:is|are|was|were|went|seems?|looks?|still)\s+(?:(?:the|our|my|your|this)\s+)?` + hostRE + `\s+down\b/`,
+			`/\b(?:is|are|was|were|been|be|went|goes|go|going|seems?|looks?|appears?|still|completely|totally|entirely|currently|fully)\s+(?:(?:the|our|my|your|this|it)\s+)?(?:(?:` + downFillerRE + `)\s+)?down\b/`,
+			`/\b(?:is|are|was|were|went|seems?|looks?|still)\s+(?:(?:the|our|my|your|this)\s+)?` + hostRE + ` down\b/`,
 			// "app down", "production is down", "cloud.gov down"
 			`/\b(?:` + thingRE + `)(?:'s)?\s+(?:is\s+|are\s+)?down\b/`,
-			`/\b` + hostRE + `(?:'s)?\s+(?:is\s+|are\s+)?down\b/`,
+			`/\b` + hostRE + ` (?:is |are )?down\b/`,
 			// "down for everyone", "down since 9am", "down again"
 			`/\bdown\s+(?:for\s+(?:everyone|everybody|all|us|me|(?:\w+\s+)?(?:hours|minutes|days))|since|again|right\s+now|now|completely|hard)\b/`,
 			// a subject that is just "DOWN!!"
