@@ -633,9 +633,9 @@ func stringPhrase(s string, end phraseEnd, first, last bool) (p phrase, keep, ok
 	firstRune, _ := utf8.DecodeRuneInString(s)
 	lastRune, _ := utf8.DecodeLastRuneInString(s)
 	for _, e := range []struct {
-		r             rune
-		boundary, end bool
-	}{{firstRune, lead, first}, {lastRune, trail, last}} {
+		r                   rune
+		boundary, line, end bool
+	}{{firstRune, lead, end.lineStart, first}, {lastRune, trail, end.lineEnd, last}} {
 		switch {
 		case !e.end:
 			if e.boundary && !isW(e.r) {
@@ -643,7 +643,7 @@ func stringPhrase(s string, end phraseEnd, first, last bool) (p phrase, keep, ok
 			}
 		case e.r == markAnyWord:
 		case isWordRune(e.r):
-			if !e.boundary {
+			if !e.boundary && !e.line { // a line's start and end are boundaries too
 				return p, false, false
 			}
 		case e.boundary || e.r == '-' || e.r == '\'':
