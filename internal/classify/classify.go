@@ -34,6 +34,21 @@
 //   - "/.../" is compiled as-is with the flags i (case-insensitive) and m
 //     (^ and $ match at line breaks); it gets no automatic word boundaries.
 //     Go's \b is ASCII-only and treats a hyphen as a boundary.
+//   - A regexp that only spells out words is matched as the phrases it
+//     stands for, with the rules of words above: alternatives, optional
+//     parts and bounded repeats of words and punctuation, separated by
+//     whitespace, that start and end on \b (or punctuation, or ^ and $),
+//     with \w+ standing for any one word, such as
+//     /\b(?:is|are)\s+(?:the\s+)?(?:site|app)\s+down\b/. This is faster (see
+//     Speed) and changes what it matches only where a word holds a hyphen
+//     or an apostrophe: such a regexp no longer finds "is down" in "is
+//     down-right" or "site" in "site's", and \w+ takes "aws-rds" as one
+//     word. A match it reports is the longest at its start rather than the
+//     one the regexp would prefer. A regexp that could start or end inside
+//     a word (/down/ matches "download"), that is case-sensitive, or that
+//     uses ., \d+, \S+ or unbounded repeats of words runs as a regexp.
+//     Either way a regexp match counts as a regexp match: it is reported
+//     only when none of the rule's words and phrases matched in the field.
 //
 // Before matching, subject and body are tidied: e-mail quote markers ('>')
 // at the start of lines are dropped, runs of spaces and tabs become one
@@ -53,12 +68,28 @@
 //
 // # Speed
 //
-// Words and phrases are found with one pass over the ticket's words and a map
-// lookup per word, however many patterns there are. A regular expression
-// runs only when the ticket contains literal text that every match of it
-// must contain (for /(is|are) down/, "down" and one of "is" or "are"), so
-// regexps cost almost nothing on tickets that cannot match them. A regexp
-// that does run costs tens of microseconds per kilobyte.
+// Classify reads each field a constant number of times, whatever the rules:
+// once to tidy it, once to split it into words, and at most once more to
+// find the literal text regexps need. Every word, phrase and regexp
+// compiled into phrases is found in the pass over the words: each word is
+// looked up once, in a hash table, and moves along an automaton of all the
+// patterns at once, so the cost does not grow with the number of patterns.
+//
+// The other regexps never read the whole text. Each needs literal text that
+// every match contains (for /(is|are) down/, "is down" or "are down"); one
+// pass over the field finds all of it for all regexps (an Aho–Corasick
+// automaton), a regexp whose literals are missing is skipped, and one whose
+// literals are there runs only on a window around each place its most
+// selective literal occurs, wide enough to hold any match: tidied text never
+// has two whitespace characters in a row, so a regexp whose repeats hold no
+// whitespace can span only so many words (see window.go). Only a regexp
+// with no literal text, or one that can span any number of words (/a.*b/),
+// runs on the whole field; the default rules have none.
+//
+// Work stops as soon as the decision cannot change: rules after the first
+// one whose words matched are not looked at, a regexp looks only for
+// matches left of the best one its rule already has, and the body is not
+// read when the first rule matched the subject.
 package classify
 
 import (
