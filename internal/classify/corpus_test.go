@@ -66,7 +66,7 @@ func defaultClassifier(t testing.TB) *Classifier {
 }
 
 // TestClassify_Corpus measures the default rules against hand-written,
-// hand-labelled tickets, in three sets:
+// hand-labelled tickets, in four sets:
 //
 //   - requests.json, the corpus the rules were first written against;
 //   - fresh.json, 84 requests written apart from it, of kinds it lacked
@@ -74,13 +74,16 @@ func defaultClassifier(t testing.TB) *Classifier {
 //     apps, users or errors, outages described indirectly), before any rule
 //     was changed for them (the rules then scored 50/84); the rules were
 //     then improved with those kinds, so this is now part of the corpus;
-//   - holdout.json, 45 more written at the same time and never looked at
-//     while changing the rules: an honest estimate of accuracy on tickets
-//     the rules have not seen (35/45 with the old rules, 38/45 with these).
+//   - holdout.json, 45 more written at the same time and not looked at
+//     during that first round (old rules 35/45, first round 38/45); its
+//     misses then became the kinds of a second round (44/45);
+//   - blind.json, 36 more written before the second round and never looked
+//     at while changing the rules: an honest estimate of accuracy on
+//     tickets the rules have not seen (old rules 28/36, these 30/36).
 //
-// Availability recall must be perfect where the rules were written or
-// tuned against the set (a missed outage is the costliest mistake), and no
-// set may score lower than the rules it was last measured with.
+// Availability recall must be perfect on the sets the rules were improved
+// with (a missed outage is the costliest mistake), and no set may score
+// lower than these rules do.
 //
 //	go test -run TestClassify_Corpus -v ./internal/classify/
 func TestClassify_Corpus(t *testing.T) {
@@ -92,7 +95,8 @@ func TestClassify_Corpus(t *testing.T) {
 	}{
 		{"requests.json", 70, 98, true},
 		{"fresh.json", 70, 95, true},
-		{"holdout.json", 45, 84, false},
+		{"holdout.json", 45, 95, true},
+		{"blind.json", 36, 83, false},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			scoreCorpus(t, tt.file, tt.min, tt.accuracy, tt.allOutages)

@@ -15,7 +15,7 @@ import (
 func corpusTexts(t testing.TB) []string {
 	t.Helper()
 	var out []string
-	for _, name := range []string{"requests.json", "fresh.json", "holdout.json"} {
+	for _, name := range []string{"requests.json", "fresh.json", "holdout.json", "blind.json"} {
 		for _, r := range loadRequests(t, name) {
 			out = append(out, r.Subject, r.Body)
 		}

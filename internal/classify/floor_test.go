@@ -13,17 +13,25 @@ func floorWork(subject, body string) int {
 	return len(strings.Fields(strings.ToLower(subject))) + len(strings.Fields(strings.ToLower(body)))
 }
 
-// maxFloorRatio is how many times the floor Classify may cost. Measured on
-// the 2-core development machine: 1.4–1.8× on mail, 2.6–2.9× on the logs
-// (see the README's performance table); the gate leaves room for a loaded
-// machine. The classifier before it was 5–139×.
-const maxFloorRatio = 4
+// How many times the floor Classify may cost, from measurements on the
+// 2-core development machine (see the README's performance table), with
+// room for a loaded machine: mail measures 1.4–2.3×, pasted logs 2.6–3.3×
+// (their timestamps and brackets are several words and punctuation marks
+// each to the classifier, one field each to strings.Fields). The
+// classifier before this one measured 5–139×.
+const (
+	maxMailRatio = 3
+	maxLogsRatio = 5
+)
 
 // floorBodies are the bodies BenchmarkClassifyVsFloor classifies: 4 KB and
 // 62 KB, quiet (nothing matches, so every rule is tried), with one rule's
 // literals far apart (the case that made a regexp scan the whole body), and
 // pasted logs dense with the literal text the regexps look for.
-func floorBodies() []struct{ name, subject, body string } {
+func floorBodies() []struct {
+	name, subject, body string
+	max                 float64 // the most times the floor it may cost
+} {
 	mail := func(size int, first, last string) string {
 		var b strings.Builder
 		b.WriteString("---------- Forwarded message ---------\nFrom: Alex Rivera <alex.rivera@example.gov>\nSubject: question about our deployment\n\n")
@@ -48,17 +56,20 @@ func floorBodies() []struct{ name, subject, body string } {
 		}
 		return b.String()
 	}
-	return []struct{ name, subject, body string }{
-		{"quiet-4KB", "Fwd: question about our deployment", mail(4<<10, "Let us know.", "Let us know what you think.")},
-		{"application-then-error-4KB", "Fwd: question", mail(4<<10, "The application form is new.", "One error in the manual is fixed.")},
-		{"quiet-62KB", "Fwd: question about our deployment", mail(62<<10, "Let us know.", "Let us know what you think.")},
-		{"application-then-error-62KB", "Fwd: question", mail(62<<10, "The application form is new.", "One error in the manual is fixed.")},
-		{"logs-62KB", "logs from last night", logs(62 << 10)},
+	return []struct {
+		name, subject, body string
+		max                 float64
+	}{
+		{"quiet-4KB", "Fwd: question about our deployment", mail(4<<10, "Let us know.", "Let us know what you think."), maxMailRatio},
+		{"application-then-error-4KB", "Fwd: question", mail(4<<10, "The application form is new.", "One error in the manual is fixed."), maxMailRatio},
+		{"quiet-62KB", "Fwd: question about our deployment", mail(62<<10, "Let us know.", "Let us know what you think."), maxMailRatio},
+		{"application-then-error-62KB", "Fwd: question", mail(62<<10, "The application form is new.", "One error in the manual is fixed."), maxMailRatio},
+		{"logs-62KB", "logs from last night", logs(62 << 10), maxLogsRatio},
 	}
 }
 
 // BenchmarkClassifyVsFloor compares Classify with floorWork on the same
-// text in the same run and fails when it costs more than maxFloorRatio
+// text in the same run and fails when it costs more than the body's max
 // times as much: the classifier's cost is linear in the text with a small
 // constant, whatever the text. It reports both times and their ratio.
 //
@@ -85,8 +96,8 @@ func BenchmarkClassifyVsFloor(b *testing.B) {
 			b.ReportMetric(float64(floor.Nanoseconds())/float64(n)/1e3, "floor-µs/op")
 			b.ReportMetric(float64(classify.Nanoseconds())/float64(n)/1e3, "classify-µs/op")
 			b.ReportMetric(ratio, "x-floor")
-			if ratio > maxFloorRatio {
-				b.Errorf("Classify costs %.1f× the floor (lower-case and split the text) on %s; want at most %d×", ratio, bc.name, maxFloorRatio)
+			if ratio > bc.max {
+				b.Errorf("Classify costs %.1f× the floor (lower-case and split the text) on %s; want at most %g×", ratio, bc.name, bc.max)
 			}
 		})
 	}

@@ -95,7 +95,7 @@ func DefaultRules() []Rule {
 			// "down for everyone", "down since 9am", "down again"
 			`/\bdown\s+(?:for\s+(?:everyone|everybody|all|us|me|(?:\w+\s+)?(?:hours|minutes|days))|since|again|right\s+now|now|completely|hard)\b/`,
 			// a subject that is just "DOWN!!"
-			`/^down[.!?]*$/`,
+			`/^down[.!?]{0,5}$/`,
 			"went dark", "gone dark",
 		}},
 		{Name: "availability: crashing", Class: Availability, Patterns: []string{
@@ -118,6 +118,7 @@ func DefaultRules() []Rule {
 			"sluggish", "latency", "laggy", "lagging", "packet loss", "crawling",
 			"performance issue", "performance issues", "performance problem", "performance problems",
 			"takes forever", "taking forever", "take forever", "spins forever", "just spins", "keeps spinning",
+			"spinning wheel", "spinner", "spins and spins",
 			"load time", "load times", "page load", "page loads", "pegged", "maxed out", "high cpu",
 			`/\bhealth\s+(?:is\s+|shows\s+|status\s+)?red\b/`,
 			// "take a minute to render", "takes 30 seconds per page"
@@ -136,6 +137,10 @@ func DefaultRules() []Rule {
 			"having problems", "having issues", "experiencing problems", "experiencing issues",
 			"known issue", "known issues", "something wrong", "something is wrong", "something went wrong",
 			"something broke", "something is broken", "disappeared",
+			// nobody gets in
+			"login loop", "redirect loop", "redirect loops", "too many redirects", "err_too_many_redirects",
+			"nobody can log in", "no one can log in", "nobody can sign in", "no one can sign in",
+			"won't let anyone in", "doesn't let anyone in", "can't get in", "cannot get in",
 			`/\b(?:getting|seeing|see|get|throwing|throws|returning|returns|lots\s+of|many|random|intermittent|sporadic|constant)\s+(?:\w+\s+)?errors\b/`,
 			`/\b(?:intermittent|sporadic|random|frequent|constant|repeated)\s+(?:failures|errors|disconnects|resets)\b/`,
 			`/\b(?:uploads|downloads|requests|queries|connections|deploys|deployments|pushes|logins|api\s+calls|jobs|builds|tasks|calls)\s+(?:are\s+|keep\s+)?(?:failing|fail|timing\s+out)\b/`,
@@ -162,14 +167,15 @@ func DefaultRules() []Rule {
 			"org request", "space request", "new org", "new space",
 			`/\b(?:create|creating|add|adding|delete|deleting|remove|removing|rename|renaming|move|moving|transfer|transferring|deactivate|deactivating|decommission|decommissioning|archive|set\s+up|setup)\s+(?:(?:` + detRE + `)\s+){0,2}(?:org|orgs|organization|organizations|space|spaces)\b/`,
 			// "we'd like a production space", "need another org"
-			`/\b(?:like|need|want|request|requesting)\s+(?:a|an|another)\s+(?:(?:new|separate|additional|second|sandbox|prod|production|staging|dev|test|training)\s+)?(?:org|orgs|organization|space|spaces)\b/`,
+			`/\b(?:` + askRE + `|have)\s+(?:(?:` + askDetRE + `)\s+)?(?:(?:new|separate|additional|second|sandbox|prod|production|staging|dev|test|training)\s+)?(?:org|orgs|organization|space|spaces)\b/`,
 			// "add Priya to our space", "remove me from the org"
 			`/\b(?:add|remove|invite|move)\s+(?:\w+\s+){1,3}(?:to|from|into)\s+(?:(?:the|our|my|this|that|their|all)\s+)?(?:org|orgs|organization|space|spaces)\b/`,
 			// a place to deploy: "we need somewhere to deploy it", "a separate environment for QA"
 			`/\b(?:` + askRE + `)\s+(?:(?:` + askDetRE + `)\s+)?(?:environment|environments|env|sandbox|workspace|somewhere\s+to\s+deploy|place\s+to\s+deploy)\b/`,
 			"somewhere to deploy", "place to deploy", "new environment", "separate environment", "second environment",
 			`/\b(?:delete|remove|decommission|tear\s+down|clean\s+up)\s+(?:(?:the|our|my|this|that|old|unused)\s+){0,2}(?:sandbox|environment|environments)\b/`,
-			"tear it down", "tear down", "extend our sandbox", "extend the sandbox",
+			"tear it down", "tear down", "extend our sandbox", "extend the sandbox", "sandbox extension",
+			"sandbox expires", "sandbox expiring", "sandbox expiration", "due to be purged", "be purged", "purge date",
 		}},
 		{Name: "provisioning: roles and access", Class: Provisioning, Patterns: []string{
 			"orgmanager", "org manager", "orgauditor", "org auditor", "orgbillingmanager", "billing manager",
@@ -178,7 +184,7 @@ func DefaultRules() []Rule {
 			"role", "roles", "permission", "permissions",
 			"not authorized", "not authorised", "unauthorized", "access request", "access requests",
 			`/\baccess\s+(?:to|in|on|for)\s+(?:(?:` + detRE + `|all|of)\s+){0,3}(?:\w+\s+)?(?:org|orgs|organization|space|spaces|account|dashboard)\b/`,
-			`/\b(?:need|needs|request|requesting|requested|give|grant|granting|get|getting|revoke|revoking|remove|removing|restore)\s+(?:(?:me|him|her|them|us|my|his|their|the|some|developer|dev|admin|read-only|write|view|view-only)\s+)?access\b/`,
+			`/\b(?:need|needs|request|requesting|requested|give|grant|granting|get|getting|revoke|revoking|remove|removing|restore|set\s+up|setup|provide|enable|arrange)\s+(?:(?:me|him|her|them|us|my|his|their|the|some|developer|dev|admin|read-only|write|view|view-only|platform)\s+)?access\b/`,
 			`/\b(?:org|space|developer|dev|admin|read-only|auditor|orgauditor|dashboard|view-only|ssh)\s+access\b/`,
 			`/\b(?:can'?t|cannot|don'?t|do\s+not|doesn'?t|does\s+not)\s+see\s+(?:(?:the|our|my|any|an)\s+)?(?:[\w-]+\s+)?(?:org|orgs|organization|space|spaces)\b/`,
 			"add me", "add user", "add users", `/\badd\s+\S+@\S+/`,
@@ -204,6 +210,8 @@ func DefaultRules() []Rule {
 			"unable to login", "can't sign in", "cannot sign in",
 			"service account", "deployer account", "cloud-gov-service-account", "space-deployer",
 			"deactivated", "reactivate", "reactivated", "re-enable my account", "account disabled",
+			"change my email", "update my email", "new email address", "email address change", "email change",
+			"link my account", "account linked", "linked to my new", "merge my accounts",
 			`/\b(?:needs?|give|get)\s+(?:\w+\s+)?(?:a\s+)?(?:platform\s+)?login\b/`,
 			`/\b(?:credentials|deployer|account)\s+for\s+(?:an?\s+|our\s+)?(?:automated|ci|pipeline|github\s+actions|gitlab)\b/`,
 		}},
