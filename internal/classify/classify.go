@@ -43,8 +43,9 @@
 //     Speed) and changes what it matches only where a word holds a hyphen
 //     or an apostrophe: such a regexp no longer finds "is down" in "is
 //     down-right" or "site" in "site's", and \w+ takes "aws-rds" as one
-//     word. A match it reports is the longest at its start rather than the
-//     one the regexp would prefer. A regexp that could start or end inside
+//     word; a space in it, like \s, matches a line break too. A match it
+//     reports is the longest at its start rather than the one the regexp
+//     would prefer. A regexp that could start or end inside
 //     a word (/down/ matches "download"), that is case-sensitive, or that
 //     uses ., \d+, \S+ or unbounded repeats of words runs as a regexp.
 //     Either way a regexp match counts as a regexp match: it is reported
