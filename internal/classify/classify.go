@@ -34,6 +34,22 @@
 //   - "/.../" is compiled as-is with the flags i (case-insensitive) and m
 //     (^ and $ match at line breaks); it gets no automatic word boundaries.
 //     Go's \b is ASCII-only and treats a hyphen as a boundary.
+//   - A regexp that only spells out words is matched as the phrases it
+//     stands for, with the rules of words above: alternatives, optional
+//     parts and bounded repeats of words and punctuation, separated by
+//     whitespace, that start and end on \b (or punctuation, or ^ and $),
+//     with \w+ standing for any one word, such as
+//     /\b(?:is|are)\s+(?:the\s+)?(?:site|app)\s+down\b/. This is faster (see
+//     Speed) and changes what it matches only where a word holds a hyphen
+//     or an apostrophe: such a regexp no longer finds "is down" in "is
+//     down-right" or "site" in "site's", and \w+ takes "aws-rds" as one
+//     word; a space in it, like \s, matches a line break too. A match it
+//     reports is the longest at its start rather than the one the regexp
+//     would prefer. A regexp that could start or end inside
+//     a word (/down/ matches "download"), that is case-sensitive, or that
+//     uses ., \d+, \S+ or unbounded repeats of words runs as a regexp.
+//     Either way a regexp match counts as a regexp match: it is reported
+//     only when none of the rule's words and phrases matched in the field.
 //
 // Before matching, subject and body are tidied: e-mail quote markers ('>')
 // at the start of lines are dropped, runs of spaces and tabs become one
@@ -53,12 +69,28 @@
 //
 // # Speed
 //
-// Words and phrases are found with one pass over the ticket's words and a map
-// lookup per word, however many patterns there are. A regular expression
-// runs only when the ticket contains literal text that every match of it
-// must contain (for /(is|are) down/, "down" and one of "is" or "are"), so
-// regexps cost almost nothing on tickets that cannot match them. A regexp
-// that does run costs tens of microseconds per kilobyte.
+// Classify reads each field a constant number of times, whatever the rules:
+// once to tidy it, once to split it into words, and at most once more to
+// find the literal text regexps need. Every word, phrase and regexp
+// compiled into phrases is found in the pass over the words: each word is
+// looked up once, in a hash table, and moves along an automaton of all the
+// patterns at once, so the cost does not grow with the number of patterns.
+//
+// The other regexps never read the whole text. Each needs literal text that
+// every match contains (for /(is|are) down/, "is down" or "are down"); one
+// pass over the field finds all of it for all regexps (an Aho–Corasick
+// automaton), a regexp whose literals are missing is skipped, and one whose
+// literals are there runs only on a window around each place its most
+// selective literal occurs, wide enough to hold any match: tidied text never
+// has two whitespace characters in a row, so a regexp whose repeats hold no
+// whitespace can span only so many words (see window.go). Only a regexp
+// with no literal text, or one that can span any number of words (/a.*b/),
+// runs on the whole field; the default rules have none.
+//
+// Work stops as soon as the decision cannot change: rules after the first
+// one whose words matched are not looked at, a regexp looks only for
+// matches left of the best one its rule already has, and the body is not
+// read when the first rule matched the subject.
 package classify
 
 import (
@@ -66,6 +98,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -150,11 +183,13 @@ type Classifier struct {
 	fallback string         // the class of a ticket no rule matched
 	rules    []Rule         // as given to New, deep-copied
 	compiled []compiledRule // in evaluation order
-	// words maps the folded first word of every word or phrase pattern to
-	// the patterns starting with it, in evaluation order.
-	words map[string][]wordPattern
+	// phrases finds every word and phrase pattern, and the regexps
+	// compiled into phrases, in one pass over a text's words.
+	phrases phraseIndex
 	// needles finds the strings regexp prefilters look for.
 	needles needleIndex
+	// scratch holds the buffers of finished calls to Classify.
+	scratch sync.Pool
 }
 
 type compiledRule struct {
@@ -162,13 +197,8 @@ type compiledRule struct {
 	class   string
 	negate  bool
 	regexps []regexpPattern
-}
-
-// wordPattern is a compiled word or phrase pattern.
-type wordPattern struct {
-	rule  int      // index into Classifier.compiled
-	words []string // folded
-	gaps  []bool   // gaps[i]: whitespace before words[i] (ignored for i == 0)
+	// windowed counts the regexps not compiled into phrases.
+	windowed int
 }
 
 // regexpPattern is a compiled /.../ pattern.
@@ -178,6 +208,17 @@ type regexpPattern struct {
 	needs prefilter
 	// needIDs is needs as ids in Classifier.needles.
 	needIDs [][]int32
+	// phrases is set when the regexp was compiled into phrases
+	// (regexpPhrases): then re never runs.
+	phrases bool
+	// whole is set when re must run on the whole text: it has no
+	// prefilter, or a match can hold any number of whitespace characters.
+	whole bool
+	// spaces is how many whitespace characters a match can hold.
+	spaces int
+	// anchor marks, by needle id, the strings of needs[0]: windows are
+	// around the places they occur.
+	anchor []bool
 }
 
 // RuleError is a problem with one rule given to New.
@@ -221,8 +262,8 @@ func New(classes []Class, rules []Rule) (*Classifier, error) {
 	c := &Classifier{
 		classes: append([]Class(nil), classes...),
 		rules:   make([]Rule, len(rules)),
-		words:   make(map[string][]wordPattern),
 	}
+	c.phrases.init()
 	rank := make(map[string]int, len(classes))
 	names := make([]string, len(classes))
 	for i, cl := range classes {
@@ -275,17 +316,25 @@ func New(classes []Class, rules []Rule) (*Classifier, error) {
 	}
 	for i := range c.compiled {
 		for k := range c.compiled[i].regexps {
-			rp := &c.compiled[i].regexps[k]
-			for _, set := range rp.needs {
-				ids := make([]int32, len(set))
-				for j, s := range set {
-					ids[j] = c.needles.id(s)
-				}
-				rp.needIDs = append(rp.needIDs, ids)
+			if rp := &c.compiled[i].regexps[k]; !rp.phrases {
+				rp.needIDs = c.needles.setIDs(rp.needs, !rp.whole)
 			}
 		}
 	}
 	c.needles.build()
+	c.phrases.build()
+	for i := range c.compiled {
+		for k := range c.compiled[i].regexps {
+			rp := &c.compiled[i].regexps[k]
+			if rp.phrases || rp.whole {
+				continue
+			}
+			rp.anchor = make([]bool, c.needles.n)
+			for _, id := range rp.needIDs[0] {
+				rp.anchor[id] = true
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -316,11 +365,17 @@ func (c *Classifier) add(r Rule, negate bool) error {
 			if re.MatchString("") {
 				return bad("matches empty text, so it would match every ticket")
 			}
-			var needs prefilter
+			rp := regexpPattern{re: re, whole: true}
 			if tree, err := syntax.Parse(src, syntax.Perl); err == nil {
-				needs = newPrefilter(tree)
+				rp.needs = newPrefilter(tree)
+				spaces, bounded := maxSpaces(tree)
+				rp.spaces, rp.whole = spaces, !bounded || rp.needs == nil
+				rp.phrases = c.phrases.regexpPhrases(tree, phraseEnd{rule: int32(idx), regexp: true})
 			}
-			cr.regexps = append(cr.regexps, regexpPattern{re: re, needs: needs})
+			if !rp.phrases {
+				cr.windowed++
+			}
+			cr.regexps = append(cr.regexps, rp)
 			continue
 		}
 		text := quoteReplacer.Replace(t)
@@ -328,12 +383,12 @@ func (c *Classifier) add(r Rule, negate bool) error {
 		if len(toks) == 0 {
 			return bad("empty pattern")
 		}
-		wp := wordPattern{rule: idx, words: make([]string, len(toks)), gaps: make([]bool, len(toks))}
+		p := phrase{words: make([]string, len(toks)), gaps: make([]bool, len(toks)), end: phraseEnd{rule: int32(idx)}}
 		for i, tk := range toks {
-			wp.words[i] = fold(text[tk.start:tk.end])
-			wp.gaps[i] = tk.gap
+			p.words[i] = fold(text[tk.start:tk.end])
+			p.gaps[i] = tk.gap
 		}
-		c.words[wp.words[0]] = append(c.words[wp.words[0]], wp)
+		c.phrases.add(p)
 	}
 	c.compiled = append(c.compiled, cr)
 	return nil
@@ -355,9 +410,10 @@ func (c *Classifier) Rules() []Rule {
 
 // field is the subject or the body, prepared for matching.
 type field struct {
-	text string  // tidied
-	toks []token // words and punctuation of text
-	hits []bool  // which needles text contains; found when first needed
+	text    string       // tidied
+	scanned bool         // hits and occ are filled in (needleIndex.scan)
+	hits    []bool       // which needles text contains
+	occ     []occurrence // where the anchor needles end
 }
 
 // span locates a match in a field's text.
@@ -366,49 +422,140 @@ type span struct {
 	ok         bool
 }
 
+// ruleHits are a rule's earliest (then longest) phrase matches in the
+// subject [0] and body [1]: of its words and phrases, and of its regexps
+// compiled into phrases.
+type ruleHits struct {
+	word, re [2]span
+}
+
+// walk is a phrase being followed through the trie: it started at byte
+// start of the text and has reached node.
+type walk struct {
+	start int
+	node  int32
+}
+
+// scratch is what one call to Classify needs, kept between calls.
+type scratch struct {
+	fields       [2]field
+	found        []ruleHits
+	walks, spare []walk
+	fold         []byte
+}
+
 // Classify returns the class of a ticket and the rule that decided it.
+//
+// It reads each field once to tidy it and once for its words; the
+// regexps not compiled into phrases then look only at windows around
+// their anchors (see window.go), and only those of rules that could
+// still decide the ticket. The cost is linear in the text.
 func (c *Classifier) Classify(subject, body string) Result {
-	var fields [2]field
-	for f, s := range [2]string{subject, body} {
-		fields[f].text = tidy(capScan(s))
-		fields[f].toks = tokenize(fields[f].text)
+	sc, _ := c.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
 	}
+	defer c.scratch.Put(sc)
+	sc.found = append(sc.found[:0], make([]ruleHits, len(c.compiled))...)
+	found := sc.found
+	fields := &sc.fields
 
 	// Words and phrases: the earliest unnegated match of each rule in each
 	// field. Rules after the first one that matched anywhere cannot win, so
 	// they are not looked for.
-	found := make([][2]span, len(c.compiled))
-	first := len(c.compiled) // first rule with a word match
-	for f := range fields {
+	first := len(c.compiled) // first rule with a phrase match
+	x := &c.phrases
+	for f, s := range [2]string{subject, body} {
 		fd := &fields[f]
-		for i, tk := range fd.toks {
-			cands := c.words[fold(fd.text[tk.start:tk.end])]
-			for k := range cands {
-				wp := &cands[k]
-				prev := found[wp.rule][f]
-				if wp.rule > first || (prev.ok && prev.start < tk.start) || (f == 1 && found[wp.rule][0].ok) {
+		*fd = field{hits: fd.hits, occ: fd.occ[:0]}
+		if f == 1 && first == 0 && len(found) > 0 && (found[0].word[0].ok || found[0].re[0].ok) {
+			break // the first rule matched the subject: the body cannot matter
+		}
+		fd.text = tidy(capScan(s))
+		text := fd.text
+		reach := func(node int32, start, end int) {
+			for _, e := range x.ends[node] {
+				r := e.rule
+				if int(r) > first || (f == 1 && (found[r].word[0].ok || found[r].re[0].ok)) ||
+					(e.lineStart && start > 0 && text[start-1] != '\n') ||
+					(e.lineEnd && end < len(text) && text[end] != '\n') {
 					continue
 				}
-				end, ok := wp.matchAt(fd, i)
-				if !ok || end <= prev.end || (c.compiled[wp.rule].negate && negated(fd.text, tk.start)) {
+				sp := &found[r].word[f]
+				if e.regexp {
+					sp = &found[r].re[f]
+				}
+				if sp.ok && (sp.start < start || (sp.start == start && end <= sp.end)) {
+					continue
+				}
+				if c.compiled[r].negate && negated(text, start) {
 					continue
 				}
 				// The earliest match; of those starting here, the longest.
-				found[wp.rule][f] = span{tk.start, end, true}
-				first = min(first, wp.rule)
+				*sp = span{start, end, true}
+				first = min(first, int(r))
 			}
 		}
+		walks := sc.walks[:0]
+		for start, end, gap := nextToken(text, 0); start >= 0; start, end, gap = nextToken(text, end) {
+			id, word := x.lookup(text[start:end], &sc.fold)
+			next := sc.spare[:0]
+			step := func(v int32, start int) {
+				if v > 0 {
+					next = append(next, walk{start, v})
+					reach(v, start, end)
+					return
+				}
+				for _, n := range x.targets(v) {
+					next = append(next, walk{start, n})
+					reach(n, start, end)
+				}
+			}
+			for _, w := range walks {
+				if id > 0 {
+					if v := x.next[edgeKey(w.node, id, gap)]; v != 0 {
+						step(v, w.start)
+					}
+				}
+				if word && x.anyWord {
+					if v := x.next[edgeKey(w.node, anyWordID, gap)]; v != 0 {
+						step(v, w.start)
+					}
+				}
+			}
+			if id > 0 && x.root[id] != 0 {
+				step(x.root[id], start)
+			}
+			if word && x.anyWord && x.root[anyWordID] != 0 {
+				step(x.root[anyWordID], start)
+			}
+			sc.spare, walks = walks, next
+		}
+		sc.walks = walks
 	}
 
 	// Regexps can only make an earlier rule win, or give rule first a match
-	// in the subject when its words matched only in the body.
+	// in the subject when its words matched only in the body. Of a rule's
+	// regexps, the leftmost match counts, so each looks only for matches
+	// that start before the best so far.
 	for r := 0; r < len(c.compiled) && r <= first; r++ {
 		cr := &c.compiled[r]
 		for f := range fields {
 			fd := &fields[f]
-			best := found[r][f]
-			for k := 0; k < len(cr.regexps) && !found[r][f].ok; k++ {
-				if m := c.find(&cr.regexps[k], fd, cr.negate); m.ok && (!best.ok || m.start < best.start) {
+			if m := found[r].word[f]; m.ok {
+				return Result{Class: cr.class, Rule: cr.name, Match: fd.text[m.start:m.end]}
+			}
+			best := found[r].re[f]
+			for k := 0; k < len(cr.regexps) && cr.windowed > 0; k++ {
+				rp := &cr.regexps[k]
+				if rp.phrases {
+					continue
+				}
+				limit := len(fd.text) + 1
+				if best.ok {
+					limit = best.start
+				}
+				if m := c.find(rp, fd, cr.negate, limit); m.ok {
 					best = m
 				}
 			}
@@ -418,49 +565,6 @@ func (c *Classifier) Classify(subject, body string) Result {
 		}
 	}
 	return Result{Class: c.fallback, Rule: DefaultRuleName}
-}
-
-// matchAt reports whether the pattern matches fd's words starting at word i,
-// and where the match ends.
-func (wp *wordPattern) matchAt(fd *field, i int) (int, bool) {
-	if i+len(wp.words) > len(fd.toks) {
-		return 0, false
-	}
-	for k := 1; k < len(wp.words); k++ {
-		tk := fd.toks[i+k]
-		if tk.gap != wp.gaps[k] || fold(fd.text[tk.start:tk.end]) != wp.words[k] {
-			return 0, false
-		}
-	}
-	return fd.toks[i+len(wp.words)-1].end, true
-}
-
-// find returns the leftmost match of rp in fd that is not negated
-// (negation is only checked when negate is set).
-func (c *Classifier) find(rp *regexpPattern, fd *field, negate bool) span {
-	if rp.needIDs != nil {
-		if fd.hits == nil {
-			fd.hits = c.needles.scan(fd.text)
-		}
-		if !passes(rp.needIDs, fd.hits) {
-			return span{}
-		}
-	}
-	loc := rp.re.FindStringIndex(fd.text)
-	if loc == nil {
-		return span{}
-	}
-	if !negate || !negated(fd.text, loc[0]) {
-		return span{loc[0], loc[1], true}
-	}
-	// The first match was negated; look at the rest. Rare, so the cost of
-	// finding every match is only paid here.
-	for _, loc := range rp.re.FindAllStringIndex(fd.text, -1)[1:] {
-		if !negated(fd.text, loc[0]) {
-			return span{loc[0], loc[1], true}
-		}
-	}
-	return span{}
 }
 
 // capScan cuts s to at most MaxScan bytes, on a character boundary.

@@ -406,11 +406,18 @@ func TestPrefilter_NeverSkipsAMatch(t *testing.T) {
 			t.Fatalf("%s: %v", p, err)
 		}
 		rp := c.compiled[0].regexps[0]
+		needles := &c.needles
+		if rp.phrases { // not run as a regexp, so not in c.needles
+			needles = &needleIndex{}
+			rp.needIDs = needles.setIDs(rp.needs, false)
+			needles.build()
+		}
 		for _, text := range texts {
 			if rp.re.MatchString(text) && !rp.needs.pass(fold(text)) {
 				t.Errorf("%s matches %q but its prefilter %q rules it out", p, text, rp.needs)
 			}
-			if got, want := passes(rp.needIDs, c.needles.scan(text)), rp.needs.pass(fold(text)); got != want {
+			hit, _ := needles.scan(text, nil, nil)
+			if got, want := passes(rp.needIDs, hit), rp.needs.pass(fold(text)); got != want {
 				t.Errorf("%s on %q: needle index says %v, strings.Contains says %v", p, text, got, want)
 			}
 		}

@@ -66,15 +66,49 @@ func defaultClassifier(t testing.TB) *Classifier {
 }
 
 // TestClassify_Corpus measures the default rules against hand-written,
-// hand-labelled tickets. Availability recall must be perfect (a missed outage
-// is the costliest mistake); overall accuracy must be at least 90%.
+// hand-labelled tickets, in four sets:
+//
+//   - requests.json, the corpus the rules were first written against;
+//   - fresh.json, 84 requests written apart from it, of kinds it lacked
+//     (requests phrased without the obvious keywords, questions that name
+//     apps, users or errors, outages described indirectly), before any rule
+//     was changed for them (the rules then scored 50/84); the rules were
+//     then improved with those kinds, so this is now part of the corpus;
+//   - holdout.json, 45 more written at the same time and not looked at
+//     during that first round (old rules 35/45, first round 38/45); its
+//     misses then became the kinds of a second round (44/45);
+//   - blind.json, 36 more written before the second round and never looked
+//     at while changing the rules: an honest estimate of accuracy on
+//     tickets the rules have not seen (old rules 28/36, these 30/36).
+//
+// Availability recall must be perfect on the sets the rules were improved
+// with (a missed outage is the costliest mistake), and no set may score
+// lower than these rules do.
 //
 //	go test -run TestClassify_Corpus -v ./internal/classify/
 func TestClassify_Corpus(t *testing.T) {
+	for _, tt := range []struct {
+		file       string
+		min        int     // requests in the set at least
+		accuracy   float64 // percent, at least
+		allOutages bool    // availability recall must be 100%
+	}{
+		{"requests.json", 70, 98, true},
+		{"fresh.json", 70, 95, true},
+		{"holdout.json", 45, 95, true},
+		{"blind.json", 36, 83, false},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			scoreCorpus(t, tt.file, tt.min, tt.accuracy, tt.allOutages)
+		})
+	}
+}
+
+func scoreCorpus(t *testing.T, file string, min int, accuracy float64, allOutages bool) {
 	c := defaultClassifier(t)
-	reqs := loadRequests(t, "requests.json")
-	if len(reqs) < 70 {
-		t.Fatalf("corpus has %d requests; want at least 70", len(reqs))
+	reqs := loadRequests(t, file)
+	if len(reqs) < min {
+		t.Fatalf("%s has %d requests; want at least %d", file, len(reqs), min)
 	}
 
 	classes := classNames()
@@ -123,11 +157,11 @@ func TestClassify_Corpus(t *testing.T) {
 	for _, n := range confusion[av] {
 		avTotal += n
 	}
-	if confusion[av][av] != avTotal {
+	if allOutages && confusion[av][av] != avTotal {
 		t.Errorf("availability recall is %d/%d; every outage must be classified as availability", confusion[av][av], avTotal)
 	}
-	if overall < 90 {
-		t.Errorf("overall accuracy is %.1f%%; want at least 90%%", overall)
+	if overall < accuracy {
+		t.Errorf("overall accuracy is %.1f%%; want at least %.0f%%", overall, accuracy)
 	}
 }
 

@@ -255,23 +255,43 @@ type needleIndex struct {
 	class  [256]uint8 // byte → column in delta; 0 for bytes in no needle
 	nclass int
 	delta  []int32   // state*nclass + class → next state; state 0 is the root
+	trans  []int32   // delta for scan: see build
 	out    [][]int32 // state → ids of the needles that end there
 	n      int       // number of needles
 	ids    map[string]int32
+	// anchor marks the needles whose occurrences scan records: those
+	// of the sets regexps are windowed on.
+	anchor []bool
 }
 
 // id returns the id of needle s, adding it if new. All ids must be handed
-// out before build.
-func (x *needleIndex) id(s string) int32 {
+// out before build; anchor marks s as one whose occurrences scan records.
+func (x *needleIndex) id(s string, anchor bool) int32 {
 	if x.ids == nil {
 		x.ids = make(map[string]int32)
 	}
-	if id, ok := x.ids[s]; ok {
-		return id
+	id, ok := x.ids[s]
+	if !ok {
+		id = int32(len(x.ids))
+		x.ids[s] = id
+		x.anchor = append(x.anchor, false)
 	}
-	id := int32(len(x.ids))
-	x.ids[s] = id
+	x.anchor[id] = x.anchor[id] || anchor
 	return id
+}
+
+// setIDs hands out ids for the strings of p; anchor marks those of its first
+// (most selective) set as anchors.
+func (x *needleIndex) setIDs(p prefilter, anchor bool) [][]int32 {
+	var out [][]int32
+	for j, set := range p {
+		ids := make([]int32, len(set))
+		for n, s := range set {
+			ids[n] = x.id(s, anchor && j == 0)
+		}
+		out = append(out, ids)
+	}
+	return out
 }
 
 // build compiles the automaton for the needles handed out by id.
@@ -345,6 +365,15 @@ func (x *needleIndex) build() {
 			}
 		}
 	}
+	// The table scan reads: each entry is the next state's row offset,
+	// shifted left once, with the low bit set when needles end there.
+	x.trans = make([]int32, len(x.delta))
+	for i, v := range x.delta {
+		x.trans[i] = v * int32(k) << 1
+		if len(x.out[v]) > 0 {
+			x.trans[i] |= 1
+		}
+	}
 	x.ids = nil // not needed after build
 }
 
@@ -365,22 +394,45 @@ func passes(sets [][]int32, hit []bool) bool {
 	return true
 }
 
-// scan returns which needles occur in text, by id.
-func (x *needleIndex) scan(text string) []bool {
-	hit := make([]bool, x.n)
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			text = fold(text) // rare: fold non-ASCII, then scan from the start
-			clear(hit)
-			break
+// occurrence is where an anchor needle ends in a text (a byte offset into
+// the text as given, not its fold).
+type occurrence struct {
+	end, id int32
+}
+
+// scan finds which needles occur in text, by id, and where the anchors
+// end; hit and occ are reused. Non-ASCII text is folded as it is read.
+func (x *needleIndex) scan(text string, hit []bool, occ []occurrence) ([]bool, []occurrence) {
+	if cap(hit) < x.n {
+		hit = make([]bool, x.n)
+	}
+	hit = hit[:x.n]
+	clear(hit)
+	s, k := 0, x.nclass // s is the state's row in trans
+	var buf [utf8.UTFMax]byte
+	for i := 0; i < len(text); {
+		folded := buf[:1]
+		if c := text[i]; c < utf8.RuneSelf {
+			buf[0] = c
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			folded = utf8.AppendRune(buf[:0], foldRune(r))
+			i += size
+		}
+		for _, c := range folded {
+			t := x.trans[s+int(x.class[c])]
+			s = int(t >> 1)
+			if t&1 == 0 {
+				continue
+			}
+			for _, id := range x.out[s/k] {
+				hit[id] = true
+				if x.anchor[id] {
+					occ = append(occ, occurrence{int32(i), id})
+				}
+			}
 		}
 	}
-	s, k := int32(0), x.nclass
-	for i := 0; i < len(text); i++ {
-		s = x.delta[int(s)*k+int(x.class[text[i]])]
-		for _, id := range x.out[s] {
-			hit[id] = true
-		}
-	}
-	return hit
+	return hit, occ
 }

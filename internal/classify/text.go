@@ -13,36 +13,90 @@ var quoteReplacer = strings.NewReplacer(
 	"\r\n", "\n", "\r", "\n", "\f", "\n", "\v", "\n",
 )
 
+// tidyByte classifies bytes for tidy: tidyPlain bytes are copied as they
+// are (a '>' only after the start of a line); the rest need a look.
+const (
+	tidyPlain = iota
+	tidyBlank // ' ', '\t'
+	tidyBreak // '\n', '\r', '\f', '\v'
+	tidyLead  // the first byte of a character quoteReplacer replaces
+)
+
+var tidyClass = func() (t [256]uint8) {
+	t[' '], t['\t'] = tidyBlank, tidyBlank
+	t['\n'], t['\r'], t['\f'], t['\v'] = tidyBreak, tidyBreak, tidyBreak, tidyBreak
+	t[0xC2], t[0xE2] = tidyLead, tidyLead // U+00A0; U+2009 to U+2032
+	return t
+}()
+
 // tidy prepares text for matching: typographic quotes become ASCII, e-mail
 // quote markers at line starts go, runs of blanks become one space, and blank
-// lines are dropped.
+// lines are dropped (the same as quoteReplacer, then trimming " \t>" from
+// the start of each line and " \t" from its end).
 //
-// The prefilter relies on what comes out: the only ASCII whitespace left is
-// ' ' and '\n', and never two in a row.
+// The prefilter and the regexp windows rely on what comes out: the only
+// ASCII whitespace left is ' ' and '\n', and never two in a row.
+//
+// It makes one pass, copying runs of ordinary text (words and the single
+// spaces between them) in one go.
 func tidy(s string) string {
-	s = quoteReplacer.Replace(s)
 	var b strings.Builder
 	b.Grow(len(s))
-	for line := range strings.SplitSeq(s, "\n") {
-		line = strings.TrimLeft(line, " \t>")
-		line = strings.TrimRight(line, " \t")
-		if line == "" {
-			continue
-		}
-		if b.Len() > 0 {
+	lineStart := true // nothing of the current line has been written
+	brk := false      // a line with text ended: write '\n' before more text
+	blank := false    // blanks after text on this line: write ' ' before more
+	text := func(t string) {
+		if brk {
 			b.WriteByte('\n')
+		} else if blank {
+			b.WriteByte(' ')
 		}
-		// Blanks are ASCII, and UTF-8 never hides ASCII bytes inside a
-		// multi-byte character, so the line can be copied in byte runs.
-		for line != "" {
-			i := strings.IndexAny(line, " \t")
-			if i < 0 {
-				b.WriteString(line)
+		b.WriteString(t)
+		lineStart, brk, blank = false, false, false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch tidyClass[c] {
+		case tidyPlain:
+			if c == '>' && lineStart {
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(s) {
+				if k := tidyClass[s[j]]; k == tidyPlain || (s[j] == ' ' && j+1 < len(s) && tidyClass[s[j+1]] == tidyPlain) {
+					j++
+					continue
+				}
 				break
 			}
-			b.WriteString(line[:i])
-			b.WriteByte(' ')
-			line = strings.TrimLeft(line[i:], " \t")
+			text(s[i:j])
+			i = j
+		case tidyBlank:
+			blank = !lineStart
+			i++
+		case tidyBreak:
+			if !lineStart {
+				brk = true
+			}
+			lineStart, blank = true, false
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			i++
+		default: // tidyLead
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch r {
+			case '\u2018', '\u2019', '\u201B', '\u2032':
+				text("'")
+			case '\u201C', '\u201D':
+				text(`"`)
+			case '\u00A0', '\u2009', '\u202F':
+				blank = !lineStart
+			default:
+				text(s[i : i+size])
+			}
+			i += size
 		}
 	}
 	return b.String()
@@ -74,39 +128,93 @@ var asciiWord = func() (t [utf8.RuneSelf]bool) {
 // "drop-down", "can't" and "site's" are one word each.
 func tokenize(s string) []token {
 	toks := make([]token, 0, len(s)/5+1)
-	gap := true
-	for i := 0; i < len(s); {
+	for start, end, gap := nextToken(s, 0); start >= 0; start, end, gap = nextToken(s, end) {
+		toks = append(toks, token{start, end, gap})
+	}
+	return toks
+}
+
+// nextToken finds the first token of s at or after i (see tokenize): its
+// bounds, and whether whitespace or the start of s comes before it. start
+// is -1 when there is none.
+func nextToken(s string, i int) (start, end int, gap bool) {
+	gap = i == 0
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\n' || ('\t' <= c && c <= '\r') {
+				gap = true
+				i++
+				continue
+			}
+			if !asciiWord[c] {
+				return i, i + 1, gap
+			}
+			return i, wordEnd(s, i+1), gap
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.IsSpace(r):
 			gap = true
 			i += size
 		case isWordRune(r):
-			j := i + size
-			for j < len(s) {
-				r2, n2 := utf8.DecodeRuneInString(s[j:])
-				if isWordRune(r2) {
-					j += n2
-					continue
-				}
-				if r2 == '-' || r2 == '\'' {
-					if r3, n3 := utf8.DecodeRuneInString(s[j+n2:]); isWordRune(r3) {
-						j += n2 + n3
-						continue
-					}
-				}
-				break
-			}
-			toks = append(toks, token{i, j, gap})
-			gap = false
-			i = j
+			return i, wordEnd(s, i+size), gap
 		default:
-			toks = append(toks, token{i, i + size, gap})
-			gap = false
-			i += size
+			return i, i + size, gap
 		}
 	}
-	return toks
+	return -1, len(s), gap
+}
+
+// wordEnd returns where the word that continues at s[j:] ends.
+func wordEnd(s string, j int) int {
+	for j < len(s) {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				j++
+				continue
+			}
+			if (c == '-' || c == '\'') && j+1 < len(s) && startsWord(s[j+1:]) {
+				j++ // the word goes on with the next character
+				continue
+			}
+			return j
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !isWordRune(r) {
+			return j
+		}
+		j += size
+	}
+	return j
+}
+
+// startsWord reports whether s starts with a word character.
+func startsWord(s string) bool {
+	if s[0] < utf8.RuneSelf {
+		return asciiWord[s[0]]
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return isWordRune(r)
+}
+
+// foldTo appends the fold of s (see fold) to buf.
+func foldTo(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				buf = utf8.AppendRune(buf, foldRune(r))
+			}
+			return buf
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // fold maps s to a canonical case so that two strings are equal after fold
