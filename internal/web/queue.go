@@ -69,5 +69,5 @@ func (s *Server) queuePage(c *gin.Context) {
 	if f.Cursor != "" {
 		p.First = "/queue?" + q.Encode()
 	}
-	s.render(c, status, "queue", pageData{Title: "Queue", Nav: "queue", Refresh: 30, Page: p})
+	s.render(c, status, "queue", pageData{Title: "Queue", Nav: "queue", Page: p})
 }

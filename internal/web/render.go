@@ -56,7 +56,6 @@ type pageData struct {
 	Flash   string
 	Error   string
 	Status  int
-	Refresh int // seconds between automatic reloads; 0 = none
 	Nav     string
 	Page    any
 }
@@ -125,6 +124,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return agoWords(s.now().Sub(tt), tt.In(loc))
 		},
 		"hours":       func() string { return hours },
+		"fieldErr":    newFieldErr,
 		"statusLabel": desk.StatusLabel,
 		"stateLabel":  func(s sla.State) string { return s.Label() },
 		// classTitle is a class's title ("Availability"); classSlot its
@@ -154,6 +154,35 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return fmt.Sprintf("%.0f KB", float64(n)/1024)
 		},
 	}
+}
+
+// fieldErr is a form field's error message and the id of the field it is
+// about, so a template can tie the two together for assistive technology:
+// the field gets aria-invalid and aria-describedby naming the message
+// (Attrs), the message gets the id (partial "field-error").
+type fieldErr struct {
+	ID      string // the field's id; the message's id is ID + "-error"
+	Message string // "" when the field is fine
+}
+
+func newFieldErr(id, msg string) fieldErr { return fieldErr{ID: id, Message: msg} }
+
+// Attrs are the field's ARIA attributes: aria-describedby naming its help
+// texts (the ids in help) and, when it has an error, the error message,
+// and aria-invalid="true" then. Empty when there is neither.
+func (e fieldErr) Attrs(help ...string) template.HTMLAttr {
+	ids := help
+	if e.Message != "" {
+		ids = append(slices.Clip(ids), e.ID+"-error")
+	}
+	var b strings.Builder
+	if len(ids) > 0 {
+		b.WriteString(`aria-describedby="` + template.HTMLEscapeString(strings.Join(ids, " ")) + `"`)
+	}
+	if e.Message != "" {
+		b.WriteString(` aria-invalid="true"`)
+	}
+	return template.HTMLAttr(b.String())
 }
 
 // agoWords is an elapsed wall-clock time for people: "just now", "12m

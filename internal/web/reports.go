@@ -143,7 +143,7 @@ func (s *Server) overduePage(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "overdue", pageData{Title: "Overdue report", Nav: "reports", Refresh: 60,
+	s.render(c, http.StatusOK, "overdue", pageData{Title: "Overdue report", Nav: "reports",
 		Page: overduePage{R: r, Query: c.Request.URL.Query().Encode()}})
 }
 
