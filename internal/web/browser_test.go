@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -348,18 +349,9 @@ func (b *browser) wantNoOverflow(page string) {
 func TestBrowser_PhoneWidth(t *testing.T) {
 	a := newApp(t)
 	b := newBrowser(t, a)
-	// Realistic worst cases for a narrow table: long subjects, long
-	// addresses, an assignee.
-	tk := browserTicket(t, a, time.Date(2026, 6, 30, 15, 30, 0, 0, ny), "availability",
-		"Production site returns 503 for every request to the public benefits application portal",
-		"Since 3:15 PM https://benefits-portal.app.cloud.agency.gov/applications/new returns 503.")
-	browserTicket(t, a, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), "provisioning",
-		"Please add a developer to our org", "Please give dana@agency.gov the developer role.")
-	sam := "sam@agency.gov"
-	if _, err := a.svc.Update(context.Background(), tk.Ref, a.admin, desk.Patch{AssigneeEmail: &sam}); err != nil {
-		t.Fatal(err)
-	}
-	a.clock.Set(time.Date(2026, 7, 1, 10, 0, 0, 0, ny))
+	// Realistic worst cases for narrow pages: long subjects, long
+	// addresses, an assignee, every state, reports with rows.
+	f := newPageFixture(t, a)
 
 	b.do("emulate a 390x844 phone", chromedp.EmulateViewport(390, 844))
 
@@ -374,46 +366,30 @@ func TestBrowser_PhoneWidth(t *testing.T) {
 		t.Fatalf("the overflow check missed a 600px element: scrollWidth %d, innerWidth %d", o.ScrollWidth, o.InnerWidth)
 	}
 
-	t.Run("request form", func(t *testing.T) {
-		b := b.in(t)
-		b.open("/")
-		b.wantNoOverflow("the request form")
-	})
-	t.Run("login", func(t *testing.T) {
-		b := b.in(t)
-		b.open("/login")
-		b.wantNoOverflow("the login page")
-	})
-	t.Run("queue", func(t *testing.T) {
-		b := b.in(t)
-		b.login("sam@agency.gov")
-		b.do("wait for the queue table", chromedp.WaitVisible(chromedp.CSS(`table.queue tbody tr[data-ref]`)))
-		t.Logf("phone queue screenshot: %s", b.screenshot("queue-phone.png"))
-		b.wantNoOverflow("the queue")
-	})
-	// The page itself cannot overflow because .tablewrap scrolls; but at
-	// phone width the rows are stacked cards (style.css, max-width: 800px),
-	// meant to fit: a card wider than the screen is clipped and the reader
-	// has to scroll each ticket sideways.
-	t.Run("queue cards fit the screen", func(t *testing.T) {
-		b := b.in(t)
-		if p := b.path(); p != "/queue" {
-			b.open("/queue")
+	// Every page (browserPages): the page itself never scrolls sideways,
+	// and no table is wider than the screen either (tables that do not fit
+	// turn into one card per row, see table.stack and table.queue in
+	// style.css), so nothing has to be scrolled sideways to be read.
+	visitPages(t, b, f, func(b *browser, p browserPage) {
+		b.wantNoOverflow(p.name)
+		b.wantTablesFit(p.name)
+		if os.Getenv("SLATRACK_AXE") != "" { // and what is accessible on a laptop is on a phone
+			runAxe(b, p.name+" at 390px")
 		}
-		w := browserRun(b, "measure the queue table", chromedp.Evaluate[[]int](`(() => {
-			const w = document.querySelector('.tablewrap');
-			return [w.scrollWidth, w.clientWidth];
-		})()`))
-		if w[0] > w[1]+1 {
-			t.Errorf("the queue's cards are %dpx wide in a %dpx wrapper at 390px: they are clipped and scroll sideways", w[0], w[1])
+		if p.name == "queue" || p.name == "ticket" || p.name == "compliance report" {
+			b.t.Logf("phone screenshot: %s", b.screenshot(strings.ReplaceAll(p.name, " ", "-")+"-phone.png"))
 		}
 	})
-	t.Run("ticket page", func(t *testing.T) {
-		b := b.in(t)
-		b.open("/tickets/" + tk.Ref)
-		if p := b.path(); p != "/tickets/"+tk.Ref {
-			t.Fatalf("on %s, want the ticket page (not logged in?)", p)
-		}
-		b.wantNoOverflow("the ticket page")
-	})
+}
+
+// wantTablesFit fails when a table (or its wrapper) is wider than its
+// container, so that reading it means scrolling it sideways.
+func (b *browser) wantTablesFit(page string) {
+	b.t.Helper()
+	wide := browserRun(b, "measure the tables", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('.tablewrap'))
+		.filter(w => w.scrollWidth > w.clientWidth + 1)
+		.map(w => { const t = w.querySelector('table'); return (t && t.id ? '#' + t.id : (t ? 'table.' + t.className : 'div')) + ' ' + w.scrollWidth + 'px in ' + w.clientWidth + 'px'; })`))
+	if len(wide) > 0 {
+		b.t.Errorf("%s at 390px: tables wider than the screen, to be scrolled sideways: %v", page, wide)
+	}
 }
