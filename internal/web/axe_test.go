@@ -277,3 +277,51 @@ func TestBrowser_AxeFindsViolations(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowser_KeyboardAndFieldErrors checks what axe cannot see: the skip
+// link is the first thing Tab reaches and moves focus into the page's main
+// content, focus is visible, and a field's error is tied to it.
+func TestBrowser_KeyboardAndFieldErrors(t *testing.T) {
+	a := newApp(t)
+	b := newBrowser(t, a)
+	b.open("/status")
+	b.do("press Tab", chromedp.KeyEvent("\t"))
+	first := browserRun(b, "read the focused element", chromedp.Evaluate[[]string](`(() => {
+		const e = document.activeElement, s = getComputedStyle(e);
+		return [e.className, e.getAttribute('href') || '', s.outlineStyle, s.outlineWidth];
+	})()`))
+	if first[0] != "skip" || first[1] != "#main" {
+		t.Fatalf("the first Tab lands on class=%q href=%q, want the skip link to #main", first[0], first[1])
+	}
+	if first[2] == "none" || first[3] == "0px" {
+		t.Errorf("the focused skip link has outline %s %s: focus is not visible", first[2], first[3])
+	}
+	b.do("follow the skip link", chromedp.KeyEvent("\r"))
+	if in := browserRun(b, "where focus is", chromedp.Evaluate[string](`document.activeElement.id`)); in != "main" {
+		t.Errorf("after the skip link focus is on #%s, want #main", in)
+	}
+	b.do("press Tab", chromedp.KeyEvent("\t"))
+	if in := browserRun(b, "where focus is", chromedp.Evaluate[string](`document.getElementById('main').contains(document.activeElement) ? '' : document.activeElement.outerHTML.slice(0, 80)`)); in != "" {
+		t.Errorf("Tab after the skip link lands on %s, outside the main content", in)
+	}
+
+	b.open("/")
+	b.do("fill in the form without an email", chromedp.SendKeys(chromedp.ID("subject"), "Need a space"), chromedp.SendKeys(chromedp.ID("body"), "For the pilot."))
+	b.submit(`form[action="/"] button[type=submit]`)
+	got := browserRun(b, "read the email field's ARIA", chromedp.Evaluate[[]string](`(() => {
+		const f = document.getElementById('email');
+		const ids = (f.getAttribute('aria-describedby') || '').split(' ');
+		const msgs = ids.map(id => document.getElementById(id)).filter(e => e && e.classList.contains('field-error'));
+		return [f.getAttribute('aria-invalid') || '', msgs.map(e => e.innerText).join('|'),
+			document.getElementById('subject').getAttribute('aria-invalid') || ''];
+	})()`))
+	if got[0] != "true" {
+		t.Errorf("#email aria-invalid = %q after a send without an email, want true", got[0])
+	}
+	if !strings.Contains(got[1], "give an email address") {
+		t.Errorf("the error #email's aria-describedby names = %q, want the message about the missing address", got[1])
+	}
+	if got[2] != "" {
+		t.Errorf("#subject aria-invalid = %q, but the subject was fine", got[2])
+	}
+}
