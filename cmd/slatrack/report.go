@@ -19,12 +19,13 @@ func reportCommand() command {
 	return command{
 		name:    "report",
 		summary: "print the overdue report or the SLA compliance report (text, CSV or JSON)",
-		usage: "overdue [--at TIME] [--format text|csv|json]\n" +
+		usage: "overdue [--at TIME] [--forecast-hours N] [--format text|csv|json]\n" +
 			"       slatrack report compliance [--period last30|last90|week|month | --from DATE [--to DATE]] [--at TIME] [--format text|csv|json]\n\n" +
 			"overdue lists the open tickets whose owed promise (first response, next\n" +
 			"response or resolution) is broken or at risk, most overdue first per class,\n" +
-			"and those that will be broken by the desk's next opening unless kept; --at\n" +
-			"judges the promises owed now as of that instant.\n" +
+			"and the forecast: those that will be broken within the next N business hours\n" +
+			"unless kept (--forecast-hours, default reports.forecast_hours); --at judges\n" +
+			"the promises owed now as of that instant.\n" +
 			"compliance counts, for the tickets received in the period, first responses met\n" +
 			"and breached per class and per week, with median and 90th-percentile\n" +
 			"first-response times, then for the promises started in the period, per kind\n" +
@@ -36,6 +37,7 @@ func reportCommand() command {
 			period := fs.String("period", "", "compliance period `NAME`: last30 (default), last90, week (the last 7 days) or month (this month so far)")
 			from := fs.String("from", "", "compliance: first `DATE` received (YYYY-MM-DD in the desk's time zone, or RFC 3339)")
 			to := fs.String("to", "", "compliance: last `DATE` received, inclusive (YYYY-MM-DD), or an exclusive RFC 3339 instant (default: --at)")
+			forecastHours := fs.String("forecast-hours", "", "overdue: forecast what falls due within the next `N` business hours (0 to 200; default: reports.forecast_hours)")
 			baseURL := fs.String("base-url", "", "overdue CSV: `URL` the ticket links start with (default: server.base_url)")
 			return func(e *env, cfg *config.Config, args []string) error {
 				if len(args) != 1 || (args[0] != "overdue" && args[0] != "compliance") {
@@ -58,11 +60,18 @@ func reportCommand() command {
 				}
 				at = at.In(loc)
 				var periodFrom, periodTo time.Time
+				var forecast time.Duration
 				if kind == "overdue" {
 					if *period != "" || *from != "" || *to != "" {
 						return usagef("--period, --from and --to are for `report compliance`; the overdue report is as of --at")
 					}
+					if forecast, err = report.ParseForecastHours(*forecastHours, cfg.Reports.ForecastHours); err != nil {
+						return reportUsage(err)
+					}
 				} else {
+					if *forecastHours != "" {
+						return usagef("--forecast-hours is for `report overdue`")
+					}
 					periodFrom, periodTo, err = report.ParsePeriod(*period, *from, *to, at, loc)
 					if err != nil {
 						return reportUsage(err)
@@ -76,7 +85,7 @@ func reportCommand() command {
 				defer a.store.Close()
 				w := bufio.NewWriterSize(e.stdout, 64*1024)
 				if kind == "overdue" {
-					r, err := report.BuildOverdue(e.ctx, a.store, pol, at)
+					r, err := report.BuildOverdue(e.ctx, a.store, pol, at, forecast)
 					if err != nil {
 						return reportUsage(err)
 					}
@@ -119,11 +128,11 @@ func reportCommand() command {
 }
 
 // reportUsage turns a bad report parameter into a usage error naming its
-// flag (--from, --at); other errors pass through.
+// flag (--from, --at, --forecast-hours); other errors pass through.
 func reportUsage(err error) error {
 	var pe *report.ParamError
 	if errors.As(err, &pe) {
-		return usagef("--%s: %s", pe.Param, pe.Message)
+		return usagef("--%s: %s", strings.ReplaceAll(pe.Param, "_", "-"), pe.Message)
 	}
 	return err
 }

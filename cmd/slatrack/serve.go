@@ -70,7 +70,7 @@ func serve(e *env, cfg *config.Config, log *slog.Logger) error {
 	sender := outbox.NewSender(a.store, relayConfig(cfg), log)
 	ws, err := web.New(web.Options{
 		Metrics: m, MetricsAccess: web.MetricsAccess{Mode: cfg.Metrics.Access, Token: cfg.Metrics.Token},
-		Reports: a.store, Health: a.store, Sends: sender.Sends,
+		Reports: a.store, ReportDefaults: cfg.Reports, Health: a.store, Sends: sender.Sends,
 		Service: a.svc, Server: cfg.Server, Logger: log, Secret: secret,
 		Ready: func(r *http.Request) error { return a.store.Ready(r.Context()) },
 		Mail:  web.MailOptions{InboundSecret: cfg.Mail.InboundSecret, MaxMessageBytes: int64(cfg.Mail.MaxMessageMB) << 20},

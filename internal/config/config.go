@@ -17,6 +17,7 @@ import (
 
 	"github.com/slatrack/slatrack/internal/classify"
 	"github.com/slatrack/slatrack/internal/clock"
+	"github.com/slatrack/slatrack/internal/report"
 	"github.com/slatrack/slatrack/internal/sla"
 )
 
@@ -35,6 +36,7 @@ type Config struct {
 	Mail     Mail     `toml:"mail"`
 	Notify   Notify   `toml:"notify"`
 	Metrics  Metrics  `toml:"metrics"`
+	Reports  Reports  `toml:"reports"`
 
 	// Derived values, filled by Validate.
 	busyTimeout     time.Duration
@@ -140,6 +142,15 @@ type Notify struct {
 	Interval string `toml:"interval"`
 	// Digest turns the daily digest at each business day's opening on or off.
 	Digest bool `toml:"digest"`
+}
+
+// Reports configures the reports' defaults.
+type Reports struct {
+	// ForecastHours is how many business hours ahead the overdue report's
+	// breach forecast looks by default (0 to report.MaxForecastHours);
+	// the page, the API (?forecast_hours=) and `slatrack report overdue
+	// --forecast-hours` can ask for another horizon.
+	ForecastHours int `toml:"forecast_hours"`
 }
 
 // Metrics configures GET /metrics.
@@ -251,6 +262,7 @@ func Default() Config {
 		},
 		Notify:  Notify{Staff: []string{}, Interval: "1m", Digest: true},
 		Metrics: Metrics{Access: "loopback"},
+		Reports: Reports{ForecastHours: report.DefaultForecastHours},
 	}
 }
 
@@ -391,6 +403,7 @@ func (c *Config) Validate() error {
 	// from overflowing (a huge max_body_kb wrapped negative: every POST 413).
 	within("server.session_hours", c.Server.SessionHours, 1, maxSessionHours, bad)
 	within("server.max_body_kb", c.Server.MaxBodyKB, 1, maxBodyKB, bad)
+	within("reports.forecast_hours", c.Reports.ForecastHours, 0, report.MaxForecastHours, bad)
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
 		// The value is not repeated: it may hold a password.
 		bad("database.dsn", errors.New(`must start with "sqlite:" or "postgres://"`))

@@ -46,10 +46,10 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 	if name == "" {
 		v.Add("name", "please give a name")
 	} else if utf8.RuneCountInString(name) > MaxName {
-		v.Add("name", "must be at most 200 characters")
+		v.Add("name", "the name must be at most 200 characters")
 	}
 	if n.Role != RoleStaff && n.Role != RoleAdmin {
-		v.Add("role", "must be staff or admin")
+		v.Add("role", "the role must be staff or admin")
 	}
 	if msg := passwordProblem(n.Password); msg != "" {
 		v.Add("password", msg)
@@ -71,9 +71,9 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*User, error) {
 func passwordProblem(p string) string {
 	switch {
 	case utf8.RuneCountInString(p) < MinPassword:
-		return "must be at least 12 characters"
+		return "the password must be at least 12 characters"
 	case len(p) > 72:
-		return "must be at most 72 bytes" // bcrypt's limit
+		return "the password must be at most 72 bytes" // bcrypt's limit
 	}
 	return ""
 }
@@ -93,7 +93,7 @@ type UserChange struct {
 // held the old password may have made them.
 func (s *Service) SetPassword(ctx context.Context, u *User, password string) error {
 	if msg := passwordProblem(password); msg != "" {
-		return FieldError("password", "password: %s", msg)
+		return FieldError("password", "%s", msg)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.bcryptCost())
 	if err != nil {

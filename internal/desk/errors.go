@@ -99,18 +99,20 @@ func (v ValidationErrors) Add(field, msg string) {
 }
 
 // Err returns nil when there is nothing wrong, else an Invalid *Error naming
-// the first field (in the order given) and carrying the whole set.
+// the first field (in the order given) and carrying the whole set. Its
+// message is that field's, as it is: the field is named by Field, for
+// programs, never as a prefix of what people read.
 func (v ValidationErrors) Err(order ...string) error {
 	if len(v) == 0 {
 		return nil
 	}
 	for _, f := range order {
 		if msg, ok := v[f]; ok {
-			return &Error{Code: Invalid, Field: f, Message: f + ": " + msg, Err: v}
+			return &Error{Code: Invalid, Field: f, Message: msg, Err: v}
 		}
 	}
 	for f, msg := range v {
-		return &Error{Code: Invalid, Field: f, Message: f + ": " + msg, Err: v}
+		return &Error{Code: Invalid, Field: f, Message: msg, Err: v}
 	}
 	return nil
 }

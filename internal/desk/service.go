@@ -98,13 +98,13 @@ func (n *NewTicket) Validate(p *sla.Policy) error {
 	case n.Subject == "":
 		v.Add("subject", "please give a short summary")
 	case utf8.RuneCountInString(n.Subject) > MaxSubject:
-		v.Add("subject", "must be at most 300 characters")
+		v.Add("subject", "the subject must be at most 300 characters")
 	}
 	switch {
 	case n.Body == "":
 		v.Add("body", "please describe what you need")
 	case len(n.Body) > MaxBody:
-		v.Add("body", "must be at most 100,000 bytes")
+		v.Add("body", "the description must be at most 100,000 bytes")
 	}
 	if email, err := NormalizeEmail(n.RequesterEmail); err != nil {
 		v.Add("requester_email", err.Error())
@@ -112,13 +112,13 @@ func (n *NewTicket) Validate(p *sla.Policy) error {
 		n.RequesterEmail = email
 	}
 	if utf8.RuneCountInString(n.RequesterName) > MaxName {
-		v.Add("requester_name", "must be at most 200 characters")
+		v.Add("requester_name", "the name must be at most 200 characters")
 	}
 	if n.Class != "" && !p.ValidClass(n.Class) {
-		v.Add("class", "must be one of "+p.ClassList()+" (or empty to let slatrack decide)")
+		v.Add("class", "the category must be one of "+p.ClassList()+" (or empty to let slatrack decide)")
 	}
 	if !utf8.ValidString(n.Subject + n.Body + n.RequesterName) {
-		v.Add("body", "must be valid UTF-8 text")
+		v.Add("body", "the text must be valid UTF-8")
 	}
 	return v.Err("requester_name", "requester_email", "subject", "body", "class")
 }
@@ -304,13 +304,13 @@ func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body str
 	}
 	body = strings.TrimSpace(noNUL(body))
 	if body == "" {
-		return nil, FieldError("body", "body: please write something")
+		return nil, FieldError("body", "please write something")
 	}
 	if len(body) > MaxBody {
-		return nil, &Error{Code: TooLarge, Field: "body", Message: "body: must be at most 100,000 bytes"}
+		return nil, &Error{Code: TooLarge, Field: "body", Message: "the message must be at most 100,000 bytes"}
 	}
 	if !utf8.ValidString(body) {
-		return nil, FieldError("body", "body: must be valid UTF-8 text")
+		return nil, FieldError("body", "the message must be valid UTF-8 text")
 	}
 	var refs []string
 	var lastIn string
@@ -385,14 +385,14 @@ type Patch struct {
 func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) (*Ticket, error) {
 	v := ValidationErrors{}
 	if p.Class != nil && !s.Policy.ValidClass(*p.Class) {
-		v.Add("class", "must be one of "+s.Policy.ClassList())
+		v.Add("class", "the class must be one of "+s.Policy.ClassList())
 	}
 	if p.Status != nil && !ValidStatus(*p.Status) {
-		v.Add("status", "must be one of new, open, waiting, resolved, closed")
+		v.Add("status", "the status must be one of new, open, waiting, resolved, closed")
 	}
 	p.Reason = strings.TrimSpace(oneLine(noNUL(p.Reason)))
 	if utf8.RuneCountInString(p.Reason) > MaxReason {
-		v.Add("reason", "must be at most 500 characters")
+		v.Add("reason", "the reason must be at most 500 characters")
 	}
 	if err := v.Err("class", "status", "reason"); err != nil {
 		return nil, err
@@ -407,7 +407,7 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	if p.AssigneeEmail != nil && *p.AssigneeEmail != "" {
 		u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
 		if ErrorCode(err) == NotFound || (err == nil && !u.Active) {
-			return nil, FieldError("assignee_email", "assignee_email: no active staff member has the address %q", *p.AssigneeEmail)
+			return nil, FieldError("assignee_email", "no active staff member has the address %q", *p.AssigneeEmail)
 		}
 		if err != nil {
 			return nil, err
@@ -501,9 +501,9 @@ func (s *Service) AddMessage(ctx context.Context, ref string, actor *User, n New
 	case n.Body == "":
 		v.Add("body", "please write what they said")
 	case len(n.Body) > MaxBody:
-		v.Add("body", "must be at most 100,000 bytes")
+		v.Add("body", "the message must be at most 100,000 bytes")
 	case !utf8.ValidString(n.Body):
-		v.Add("body", "must be valid UTF-8 text")
+		v.Add("body", "the message must be valid UTF-8 text")
 	}
 	if strings.TrimSpace(n.FromEmail) != "" {
 		email, err := NormalizeEmail(n.FromEmail)
@@ -616,7 +616,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit}
 	v := ValidationErrors{}
 	if q.Class != "" && !s.Policy.ValidClass(q.Class) {
-		v.Add("class", "must be one of "+s.Policy.ClassList())
+		v.Add("class", "the class must be one of "+s.Policy.ClassList())
 	}
 	switch {
 	case f.Status == "":
@@ -625,7 +625,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	case ValidStatus(f.Status):
 		q.Statuses = []string{f.Status}
 	default:
-		v.Add("status", "must be one of new, open, waiting, resolved, closed, all")
+		v.Add("status", "the status must be one of new, open, waiting, resolved, closed, all")
 	}
 	switch f.Assignee {
 	case "":
@@ -656,10 +656,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 		no := false
 		q.Owing, q.OnTimeOnly = &no, true
 	default:
-		v.Add("state", "must be one of on_track, at_risk, breached, met")
+		v.Add("state", "the SLA state must be one of on_track, at_risk, breached, met")
 	}
 	if f.Limit < 0 || f.Limit > 200 {
-		v.Add("limit", "must be between 1 and 200")
+		v.Add("limit", "the limit must be between 1 and 200")
 	}
 	if msg := searchTooLong(q.Text); msg != "" {
 		v.Add("q", msg)

@@ -125,7 +125,7 @@ func TestStates_OneDefinition(t *testing.T) {
 			t.Errorf("warning candidates %v, want %v", names(cands), warn)
 		}
 
-		od, err := report.BuildOverdue(ctx, st, f.svc.Policy, now)
+		od, err := report.BuildOverdue(ctx, st, f.svc.Policy, now, report.DefaultForecastHours*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,8 +33,8 @@ func TestBuildCompliance_Bounds(t *testing.T) {
 	}{
 		{"issue_example_0001_to_9999", "0001-01-01", "9999-12-31", "", "to", "400 days"},
 		{"exactly_400_days", "2025-01-01", "2026-02-04", "", "", ""},
-		{"401_days", "2025-01-01", "2026-02-05", "", "to", "2025-01-01 to 2026-02-05 is longer than the 400 days"},
-		{"before_1990", "1989-12-01", "1990-01-31", "", "from", "1990-01-01 to 2100-12-31"},
+		{"401_days", "2025-01-01", "2026-02-05", "", "to", "Wed Jan 1, 2025 to Thu Feb 5, 2026 is longer than the 400 days"},
+		{"before_1990", "1989-12-01", "1990-01-31", "", "from", "Mon Jan 1, 1990 to Fri Dec 31, 2100"},
 		{"after_2100", "2100-12-01", "2101-01-02", "2100-12-15T00:00:00Z", "to", "outside the dates reports cover"},
 		{"up_to_the_end_of_2100", "2100-12-01", "2100-12-31", "2100-12-15T00:00:00Z", "", ""},
 		{"week_bounds_past_2262_no_longer_overflow", "2262-04-01", "2262-04-30", "2026-11-30T00:00:00Z", "from", "outside"},
@@ -79,14 +79,14 @@ func TestBuildOverdue_AtBounds(t *testing.T) {
 		{"end_is_exclusive", et(2101, 1, 1, 0, 0), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := report.BuildOverdue(context.Background(), &fakeSource{}, pol, tc.at)
+			_, err := report.BuildOverdue(context.Background(), &fakeSource{}, pol, tc.at, 4*time.Hour)
 			if tc.ok {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
-			wantParamErr(t, err, "at", "1990-01-01 to 2100-12-31")
+			wantParamErr(t, err, "at", "Mon Jan 1, 1990 to Fri Dec 31, 2100")
 		})
 	}
 }
@@ -148,7 +148,7 @@ func TestBuildOverdue_StopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	src := &cancellingSource{cancel: cancel, tickets: 50000}
-	r, err := report.BuildOverdue(ctx, src, testPolicy(t), et(2026, 11, 30, 10, 0))
+	r, err := report.BuildOverdue(ctx, src, testPolicy(t), et(2026, 11, 30, 10, 0), 4*time.Hour)
 	if !errors.Is(err, context.Canceled) || r != nil {
 		t.Fatalf("got a report (%v) after the context ended; err %v", r != nil, err)
 	}

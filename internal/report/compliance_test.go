@@ -502,8 +502,8 @@ func TestParsePeriod(t *testing.T) {
 		{"unknown_name", "fortnight", "", "", "period", "last30, last90, week, month"},
 		{"bad_from", "", "11/01/2026", "", "from", "YYYY-MM-DD"},
 		{"bad_to", "", "2026-11-01", "tomorrow", "to", "RFC 3339"},
-		{"to_before_from", "", "2026-11-10", "2026-11-01", "to", "is not after from"},
-		{"equal_bounds_are_empty", "", "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", "to", "not after"},
+		{"to_before_from", "", "2026-11-10", "2026-11-01", "to", "the end, Sun Nov 1, 2026, is not after the start, Tue Nov 10, 2026"},
+		{"equal_bounds_are_empty", "", "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", "to", "is not after the start"},
 		{"to_without_from", "", "", "2026-11-01", "from", "missing"},
 		{"name_and_dates", "week", "2026-11-01", "", "period", "not both"},
 	}

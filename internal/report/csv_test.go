@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
 	"github.com/slatrack/slatrack/internal/report"
@@ -19,7 +20,7 @@ func overdueCSVOf(t *testing.T, subjects ...string) []byte {
 		src.tickets = append(src.tickets, &desk.Ticket{Ref: "SR-1", Class: "availability", Status: desk.StatusNew, Open: true,
 			Subject: s, RequesterEmail: "ann@agency.gov", ReceivedAt: et(2026, 11, 2, 9, 0), ResponseDueAt: et(2026, 11, 2, 12, 0)})
 	}
-	r, err := report.BuildOverdue(context.Background(), src, testPolicy(t), et(2026, 11, 30, 10, 0))
+	r, err := report.BuildOverdue(context.Background(), src, testPolicy(t), et(2026, 11, 30, 10, 0), 4*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

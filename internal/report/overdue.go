@@ -18,18 +18,25 @@ import (
 // Overdue is the overdue report at one instant: the open tickets whose
 // owed promise (the running promise due soonest: a first response, a next
 // response or the resolution) is broken or at risk, and the breach
-// forecast — those not yet broken that fall due before the desk's next
-// opening, so will be broken when it opens unless someone keeps them
-// first. A ticket waiting on the customer that owes nothing is not in it.
+// forecast — those not yet broken that fall due within the next
+// ForecastHorizon of business time (before ForecastUntil), so will be
+// broken by then unless someone keeps them first. A ticket waiting on the
+// customer that owes nothing is not in it.
 type Overdue struct {
 	// At is the report's instant and NextOpening the start of the desk's
 	// next open period after it (see NextOpening), both in the calendar's
 	// zone.
 	At, NextOpening time.Time
+	// ForecastHorizon is the business time the forecast looks ahead, and
+	// ForecastUntil the instant that much business time after At
+	// (clock.Calendar.Due): from a closed desk, the hours count from the
+	// next opening.
+	ForecastHorizon time.Duration
+	ForecastUntil   time.Time
 	// OverdueCount counts the broken rows, AtRiskCount those at risk
 	// (sla.Bounds), ForecastCount those not broken that fall due before
-	// NextOpening. A row at risk and due before the next opening counts in
-	// both AtRiskCount and ForecastCount.
+	// ForecastUntil. A row at risk and due before then counts in both
+	// AtRiskCount and ForecastCount.
 	OverdueCount, AtRiskCount, ForecastCount int
 	// Groups has one entry per class of the policy, in its order, even
 	// when empty, then one per other class that has rows.
@@ -71,42 +78,78 @@ type OverdueTicket struct {
 	// business time left (−Elapsed(at, due)), so ≤ 0.
 	OverdueBy time.Duration
 	// Forecast is true for a promise not yet broken at At but due before
-	// the next opening.
+	// ForecastUntil (see Overdue.Forecasts).
 	Forecast bool
 	// URL is the ticket's path on the web UI, "/tickets/SR-1042".
 	URL string
 }
 
+// DefaultForecastHours is how many business hours the overdue report's
+// forecast looks ahead unless told otherwise (reports.forecast_hours).
+const DefaultForecastHours = 4
+
+// MaxForecastHours is the longest forecast asked for: five business weeks
+// of the default calendar.
+const MaxForecastHours = 200
+
+// ParseForecastHours reads a forecast horizon given as a whole number of
+// business hours ("4"); "" is def. Anything else, or a number outside 0 to
+// MaxForecastHours, is a *ParamError about "forecast_hours".
+func ParseForecastHours(s string, def int) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	n := def
+	if s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			return 0, paramErr("forecast_hours", "%q is not a whole number of business hours (from 0 to %d)", s, MaxForecastHours)
+		}
+	}
+	if n < 0 || n > MaxForecastHours {
+		return 0, paramErr("forecast_hours", "the forecast looks ahead 0 to %d business hours, not %d", MaxForecastHours, n)
+	}
+	return time.Duration(n) * time.Hour, nil
+}
+
 // BuildOverdue builds the overdue report at at from src's open tickets
-// that owe a promise. The report reads the promises owed now and judges
+// that owe a promise, with a breach forecast of the promises that fall due
+// within the next forecast of business time (see Overdue). The report reads the promises owed now and judges
 // them as of at, so a past at replays deadlines, not history: a promise
 // whose clock started after at (a ticket received later, a customer
 // message since) is left out, a promise kept since at is not brought back,
 // and due instants are today's (a pause since at has moved them).
 //
 // at must lie within the calendar's range (clock.Calendar.Range), else the
-// error is a *ParamError about "at". When ctx ends the work stops and
-// ctx's error is returned.
-func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time) (*Overdue, error) {
+// error is a *ParamError about "at"; forecast must be 0 to
+// MaxForecastHours hours, and end within the range too, else the error is
+// about "forecast_hours". When ctx ends the work stops and ctx's error is
+// returned.
+func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time, forecast time.Duration) (*Overdue, error) {
 	cal := pol.Calendar()
 	loc := cal.Location()
 	at = at.Round(0).In(loc)
 	if err := checkInstant(cal, "at", at, false); err != nil {
 		return nil, err
 	}
+	if forecast < 0 || forecast > MaxForecastHours*time.Hour {
+		return nil, paramErr("forecast_hours", "the forecast looks ahead 0 to %d business hours, not %v", MaxForecastHours, forecast)
+	}
+	until := cal.Due(at, forecast)
+	if err := checkInstant(cal, "forecast_hours", until, true); err != nil {
+		return nil, err
+	}
 	bounds := pol.Bounds(at) // the one definition of broken and at risk
 	next := NextOpening(cal, at)
 	// Every row is due before the end of the at-risk range or before the
-	// next opening (a desk that never closes forecasts nothing).
+	// end of the forecast.
 	before := bounds.AtRisk.Before
-	if next.After(before) {
-		before = next
+	if until.After(before) {
+		before = until
 	}
 	ts, err := src.OpenOwing(ctx, before)
 	if err != nil {
 		return nil, err
 	}
-	r := &Overdue{At: at, NextOpening: next, loc: loc, businessDay: cal.BusinessDay()}
+	r := &Overdue{At: at, NextOpening: next, ForecastHorizon: forecast, ForecastUntil: until.In(loc), loc: loc, businessDay: cal.BusinessDay()}
 	if !next.IsZero() {
 		r.NextOpening = next.In(loc)
 	}
@@ -122,8 +165,8 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 			continue
 		}
 		state := bounds.State(o.DueAt)
-		forecast := state != sla.Breached && !next.IsZero() && o.DueAt.Before(next)
-		if state == sla.OnTrack && !forecast {
+		soon := r.Forecasts(state, o.DueAt)
+		if state == sla.OnTrack && !soon {
 			continue
 		}
 		row := OverdueTicket{
@@ -131,7 +174,7 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 			RequesterEmail: t.RequesterEmail,
 			ReceivedAt:     t.ReceivedAt.In(loc), ResponseDueAt: t.ResponseDueAt.In(loc),
 			Kind: o.Kind, StartedAt: o.StartedAt.In(loc), DueAt: o.DueAt.In(loc),
-			State: state, Forecast: forecast,
+			State: state, Forecast: soon,
 			URL: "/tickets/" + url.PathEscape(t.Ref),
 		}
 		if t.Assignee != nil {
@@ -147,7 +190,7 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 		default:
 			row.OverdueBy = -cal.Elapsed(at, o.DueAt)
 		}
-		if forecast {
+		if soon {
 			r.ForecastCount++
 		}
 		byClass[t.Class] = append(byClass[t.Class], row)
@@ -168,6 +211,16 @@ func BuildOverdue(ctx context.Context, src Source, pol *sla.Policy, at time.Time
 	}
 	return r, nil
 }
+
+// Forecasts is the one definition of a forecast row: a promise not broken
+// at At that falls due before ForecastUntil, so will be broken within the
+// forecast's business hours unless kept.
+func (r *Overdue) Forecasts(state sla.State, due time.Time) bool {
+	return state != sla.Breached && due.Before(r.ForecastUntil)
+}
+
+// ForecastHours is the forecast's horizon in whole business hours.
+func (r *Overdue) ForecastHours() int { return int(r.ForecastHorizon / time.Hour) }
 
 // OverdueCSVHeader is the header row of Overdue.WriteCSV. Its first
 // eleven columns are those of the first-response report it grew from, so
@@ -212,12 +265,15 @@ func (r *Overdue) WriteCSV(w io.Writer, baseURL string) error {
 }
 
 type overdueJSON struct {
-	At          string             `json:"at"`
-	NextOpening *string            `json:"next_opening"`
-	Overdue     int                `json:"overdue"`
-	AtRisk      int                `json:"at_risk"`
-	Forecast    int                `json:"forecast"`
-	Groups      []overdueGroupJSON `json:"groups"`
+	At          string  `json:"at"`
+	NextOpening *string `json:"next_opening"`
+	// The forecast's horizon and its end.
+	ForecastHours int                `json:"forecast_hours"`
+	ForecastUntil string             `json:"forecast_until"`
+	Overdue       int                `json:"overdue"`
+	AtRisk        int                `json:"at_risk"`
+	Forecast      int                `json:"forecast"`
+	Groups        []overdueGroupJSON `json:"groups"`
 }
 
 type overdueGroupJSON struct {
@@ -247,7 +303,9 @@ type overdueTicketJSON struct {
 
 // WriteJSON writes the report as one JSON object:
 //
-//	{"at": RFC 3339, "next_opening": RFC 3339 or null, "overdue": n, "at_risk": n, "forecast": n,
+//	{"at": RFC 3339, "next_opening": RFC 3339 or null,
+//	 "forecast_hours": n (business hours the forecast looks ahead), "forecast_until": RFC 3339 (their end),
+//	 "overdue": n, "at_risk": n, "forecast": n,
 //	 "groups": [{"class", "objective", "tickets": [{"ref", "class", "status",
 //	   "subject", "requester_email", "assignee_email" (null when unassigned),
 //	   "received_at", "response_due_at" (the first-response deadline),
@@ -255,7 +313,7 @@ type overdueTicketJSON struct {
 //	   "overdue_by_seconds", "overdue_by" (for people: "overdue 2h 30m",
 //	   "due in 45m"), "forecast", "url"}]}]}
 func (r *Overdue) WriteJSON(w io.Writer) error {
-	out := overdueJSON{At: rfc(r.At, r.loc), Overdue: r.OverdueCount, AtRisk: r.AtRiskCount, Forecast: r.ForecastCount, Groups: []overdueGroupJSON{}}
+	out := overdueJSON{At: rfc(r.At, r.loc), ForecastHours: r.ForecastHours(), ForecastUntil: rfc(r.ForecastUntil, r.loc), Overdue: r.OverdueCount, AtRisk: r.AtRiskCount, Forecast: r.ForecastCount, Groups: []overdueGroupJSON{}}
 	if !r.NextOpening.IsZero() {
 		n := rfc(r.NextOpening, r.loc)
 		out.NextOpening = &n
@@ -304,7 +362,8 @@ func (r *Overdue) WriteText(w io.Writer) error {
 		next = r.NextOpening.In(r.loc).Format(textTime)
 	}
 	fmt.Fprintf(w, "Overdue and at-risk promises at %s (next opening %s)\n", r.At.In(r.loc).Format(textTime), next)
-	fmt.Fprintf(w, "%d overdue; %d at risk; %d more will be overdue by the next opening unless kept.\n", r.OverdueCount, r.AtRiskCount, r.ForecastCount)
+	fmt.Fprintf(w, "%d overdue; %d at risk; %d will be overdue within the next %s (by %s) unless kept.\n",
+		r.OverdueCount, r.AtRiskCount, r.ForecastCount, r.ForecastWords(), r.ForecastUntil.In(r.loc).Format(textTime))
 	for _, g := range r.Groups {
 		fmt.Fprintln(w)
 		head := g.Class
@@ -342,6 +401,15 @@ func (r *Overdue) WriteText(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// ForecastWords is the forecast's horizon in words: "4 business hours".
+func (r *Overdue) ForecastWords() string {
+	n := r.ForecastHours()
+	if n == 1 {
+		return "1 business hour"
+	}
+	return strconv.Itoa(n) + " business hours"
 }
 
 // KindLabel is the owed promise's kind for people: "next response".

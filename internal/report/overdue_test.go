@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -117,21 +118,25 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 		// T11: Wed 11-25 12:00 + 3h → Wed 15:00.
 		add("T11", "availability", et(2026, 11, 25, 12, 0), et(2026, 11, 25, 15, 0))
 
+		// The forecast looks 4 business hours ahead unless a case says
+		// otherwise (horizon): what falls due before "until".
 		cases := []struct {
 			name           string
 			at, next       time.Time
+			horizon        time.Duration // 0: 4h
+			until          time.Time
 			overdue, fcast int
 			atRisk         int
 			groups         map[string][]row // by class, in report order
 		}{
 			{
 				// Open at Tue 10:00, so the next opening is Wed 09:00 and the
-				// forecast is what falls due by tonight's closing. Tickets
+				// forecast is what falls due by 14:00. Tickets
 				// received after 10:00 (T4, T5, T6, T7, T11) do not exist yet.
 				// T3 due Mon 10:00: Mon 10–17 7h + Tue 9–10 1h = 8h overdue.
 				// T10 due Mon 14:00: Mon 14–17 3h + Tue 1h = 4h.
 				// T2 due Tue 12:00: forecast, 2h left. T1 due 12:30: 2h30m left.
-				name: "tuesday_10:00", at: et(2026, 11, 24, 10, 0), next: et(2026, 11, 25, 9, 0),
+				name: "tuesday_10:00", at: et(2026, 11, 24, 10, 0), next: et(2026, 11, 25, 9, 0), until: et(2026, 11, 24, 14, 0),
 				overdue: 2, fcast: 2, atRisk: 0,
 				groups: map[string][]row{
 					"availability": {{"T10", 4 * h, false, breached}, {"T1", -(2*h + 30*m), true, onTrack}},
@@ -140,29 +145,43 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				},
 			},
 			{
-				// Closed at Tue 18:00; next opening Wed 09:00. The forecast
-				// window [18:00, Wed 09:00) holds no deadline: T5 is due Wed
-				// 11:30, and at Wed 09:00 it still has 2h30m left, so it is
-				// not forecast. Overdue, through Tue 17:00:
+				// A 1-hour forecast at Tue 10:00 ends at 11:00: T2 (due
+				// 12:00) and T1 (12:30) are outside it, and on track.
+				name: "tuesday_10:00_one_hour", at: et(2026, 11, 24, 10, 0), next: et(2026, 11, 25, 9, 0),
+				horizon: 1 * h, until: et(2026, 11, 24, 11, 0),
+				overdue: 2, fcast: 0, atRisk: 0,
+				groups: map[string][]row{
+					"availability": {{"T10", 4 * h, false, breached}},
+					"provisioning": nil,
+					"other":        {{"T3", 8 * h, false, breached}},
+				},
+			},
+			{
+				// Closed at Tue 18:00; next opening Wed 09:00. The forecast's
+				// 4 business hours count from that opening: until Wed 13:00.
+				// T5, due Wed 11:30, is in it with 2h30m of business time
+				// left — what a forecast "by the next opening" missed, since
+				// at Wed 09:00 it is not overdue yet. Overdue, through Tue 17:00:
 				// T3: Mon 7h + Tue 8h = 15h; T10: Mon 3h + Tue 8h = 11h;
 				// T2: Tue 12–17 = 5h; T1: 12:30–17 = 4h30m; T4: 16–17 = 1h.
-				name: "tuesday_18:00", at: et(2026, 11, 24, 18, 0), next: et(2026, 11, 25, 9, 0),
-				overdue: 5, fcast: 0, atRisk: 0,
+				name: "tuesday_18:00", at: et(2026, 11, 24, 18, 0), next: et(2026, 11, 25, 9, 0), until: et(2026, 11, 25, 13, 0),
+				overdue: 5, fcast: 1, atRisk: 0,
 				groups: map[string][]row{
-					"availability": {{"T10", 11 * h, false, breached}, {"T1", 4*h + 30*m, false, breached}, {"T4", 1 * h, false, breached}},
+					"availability": {{"T10", 11 * h, false, breached}, {"T1", 4*h + 30*m, false, breached}, {"T4", 1 * h, false, breached}, {"T5", -(2*h + 30*m), true, onTrack}},
 					"provisioning": {{"T2", 5 * h, false, breached}},
 					"other":        {{"T3", 15 * h, false, breached}},
 				},
 			},
 			{
 				// Wed 11-25 14:00, the day before Thanksgiving: the next
-				// opening is Fri 11-27 09:00. T11 (due Wed 15:00) is forecast
+				// opening is Fri 11-27 09:00, and the forecast's 4 hours are
+				// Wed 14–17 and Fri 09–10. T11 (due Wed 15:00) is forecast
 				// with 1h left, and at risk (due when the 1h window runs
 				// out); T6 (due Mon 11-30) is neither. T7 is not received
 				// yet. Overdue, each adding Wed 09–14 = 5h to the Tuesday
 				// evening figures: T3 20h, T10 16h, T2 10h, T1 9h30m, T4 6h;
 				// T5 due Wed 11:30: 2h30m.
-				name: "wednesday_before_thanksgiving", at: et(2026, 11, 25, 14, 0), next: et(2026, 11, 27, 9, 0),
+				name: "wednesday_before_thanksgiving", at: et(2026, 11, 25, 14, 0), next: et(2026, 11, 27, 9, 0), until: et(2026, 11, 27, 10, 0),
 				overdue: 6, fcast: 1, atRisk: 1,
 				groups: map[string][]row{
 					"availability": {{"T10", 16 * h, false, breached}, {"T1", 9*h + 30*m, false, breached}, {"T4", 6 * h, false, breached}, {"T5", 2*h + 30*m, false, breached}, {"T11", -1 * h, true, atRisk}},
@@ -171,16 +190,27 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				},
 			},
 			{
-				// Sat 11-28 03:00: next opening Mon 11-30 09:00; T6, due Mon
-				// 10:00, is after it, so not forecast, but at risk: the 1h
-				// at-risk window from now runs out at Mon 10:00, its due
-				// instant (Mon 09:00 + 1h). Overdue counts Wed to
+				// Sat 11-28 03:00: next opening Mon 11-30 09:00, the forecast
+				// until Mon 13:00; T6, due Mon 10:00, is forecast and at
+				// risk: the 1h at-risk window from now runs out at Mon 10:00,
+				// its due instant (Mon 09:00 + 1h). Overdue counts Wed to
 				// 17:00 and Fri 09–17, nothing on Thanksgiving:
 				// T3: Mon 7 + Tue 8 + Wed 8 + Fri 8 = 31h; T10: 3+8+8+8 = 27h;
 				// T2: Tue 5 + Wed 8 + Fri 8 = 21h; T1: 4h30m+16h = 20h30m;
 				// T4: 1+16 = 17h; T5: Wed 11:30–17 5h30m + Fri 8h = 13h30m;
 				// T11: Wed 15–17 2h + Fri 8h = 10h; T7: Fri 10–17 = 7h.
-				name: "saturday_night_after_thanksgiving", at: et(2026, 11, 28, 3, 0), next: et(2026, 11, 30, 9, 0),
+				name: "saturday_night_after_thanksgiving", at: et(2026, 11, 28, 3, 0), next: et(2026, 11, 30, 9, 0), until: et(2026, 11, 30, 13, 0),
+				overdue: 8, fcast: 1, atRisk: 1,
+				groups: map[string][]row{
+					"availability": {{"T10", 27 * h, false, breached}, {"T1", 20*h + 30*m, false, breached}, {"T4", 17 * h, false, breached}, {"T5", 13*h + 30*m, false, breached}, {"T11", 10 * h, false, breached}, {"T7", 7 * h, false, breached}},
+					"provisioning": {{"T2", 21 * h, false, breached}, {"T6", -1 * h, true, atRisk}},
+					"other":        {{"T3", 31 * h, false, breached}},
+				},
+			},
+			{
+				// No forecast at all (0 hours): T6 is at risk, not forecast.
+				name: "saturday_night_no_forecast", at: et(2026, 11, 28, 3, 0), next: et(2026, 11, 30, 9, 0),
+				horizon: -1, until: et(2026, 11, 28, 3, 0),
 				overdue: 8, fcast: 0, atRisk: 1,
 				groups: map[string][]row{
 					"availability": {{"T10", 27 * h, false, breached}, {"T1", 20*h + 30*m, false, breached}, {"T4", 17 * h, false, breached}, {"T5", 13*h + 30*m, false, breached}, {"T11", 10 * h, false, breached}, {"T7", 7 * h, false, breached}},
@@ -193,7 +223,7 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 				// passed since Friday's closing, so every overdue figure is
 				// Saturday's; the desk is open, the next opening is Tue 09:00,
 				// and T6 (due Mon 10:00) is forecast, and at risk, with 1h left.
-				name: "monday_opening_instant", at: et(2026, 11, 30, 9, 0), next: et(2026, 12, 1, 9, 0),
+				name: "monday_opening_instant", at: et(2026, 11, 30, 9, 0), next: et(2026, 12, 1, 9, 0), until: et(2026, 11, 30, 13, 0),
 				overdue: 8, fcast: 1, atRisk: 1,
 				groups: map[string][]row{
 					"availability": {{"T10", 27 * h, false, breached}, {"T1", 20*h + 30*m, false, breached}, {"T4", 17 * h, false, breached}, {"T5", 13*h + 30*m, false, breached}, {"T11", 10 * h, false, breached}, {"T7", 7 * h, false, breached}},
@@ -204,9 +234,19 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				r, err := report.BuildOverdue(context.Background(), st, f.pol, tc.at)
+				horizon := tc.horizon
+				switch horizon {
+				case 0:
+					horizon = 4 * h
+				case -1:
+					horizon = 0
+				}
+				r, err := report.BuildOverdue(context.Background(), st, f.pol, tc.at, horizon)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if !r.ForecastUntil.Equal(tc.until) || r.ForecastHorizon != horizon {
+					t.Errorf("forecast %v until %v, want %v until %v", r.ForecastHorizon, r.ForecastUntil, horizon, tc.until)
 				}
 				if !r.NextOpening.Equal(tc.next) || r.NextOpening.Location().String() != "America/New_York" {
 					t.Errorf("next opening %v, want %v", r.NextOpening, tc.next)
@@ -248,7 +288,7 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 		}
 
 		t.Run("text", func(t *testing.T) {
-			r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 11, 24, 10, 0))
+			r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 11, 24, 10, 0), 4*time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -259,7 +299,7 @@ func TestOverdue_ThanksgivingWeek(t *testing.T) {
 			out := b.String()
 			for _, want := range []string{
 				"Overdue and at-risk promises at Tue 2026-11-24 10:00 EST (next opening Wed 2026-11-25 09:00 EST)",
-				"2 overdue; 0 at risk; 2 more will be overdue by the next opening",
+				"2 overdue; 0 at risk; 2 will be overdue within the next 4 business hours (by Tue 2026-11-24 14:00 EST) unless kept.",
 				"availability — first response within 3 business hours; next response within 3 business hours (2)",
 				"first response  waiting",
 				"overdue 4h 00m", "due in 2h 30m (forecast)", "overdue 1d 0h", // T3: 8h = one business day
@@ -282,7 +322,7 @@ func TestOverdue_AcrossDST(t *testing.T) {
 		a := f.ticket(t, "availability", "Ticket before the weekend", et(2026, 10, 30, 14, 0), et(2026, 10, 30, 17, 0))
 		// Fri 10-30 16:00 EDT: Fri 1h, Mon 11-02 2h → Mon 11:00 EST.
 		b := f.ticket(t, "availability", "Ticket late on Friday", et(2026, 10, 30, 16, 0), et(2026, 11, 2, 11, 0))
-		r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 11, 2, 10, 0))
+		r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 11, 2, 10, 0), 4*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,7 +351,7 @@ func TestOverdue_CSVAndJSON(t *testing.T) {
 	f.update(t, evil, "", "sam@agency.gov")
 	// Mon 07-06 12:00 + 3h → 15:00: at 14:30 forecast with 30m = 1800 s left.
 	plus := f.ticket(t, "availability", `+1 "quoted", with a comma`, et(2026, 7, 6, 12, 0), et(2026, 7, 6, 15, 0))
-	r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 7, 6, 14, 30))
+	r, err := report.BuildOverdue(context.Background(), st, f.pol, et(2026, 7, 6, 14, 30), 4*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +488,7 @@ func TestOverdue_TextIsTerminalSafeAndUnknownClassesLast(t *testing.T) {
 		{Ref: "SR-1", Class: "legacy", Status: "new", Open: true, Subject: "bell\a and \x1b[31mred\x1b[0m\nnewline",
 			ReceivedAt: et(2026, 11, 23, 9, 0), ResponseDueAt: et(2026, 11, 23, 12, 0)},
 	}}
-	r, err := report.BuildOverdue(context.Background(), src, pol, et(2026, 11, 23, 13, 0))
+	r, err := report.BuildOverdue(context.Background(), src, pol, et(2026, 11, 23, 13, 0), 4*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +503,37 @@ func TestOverdue_TextIsTerminalSafeAndUnknownClassesLast(t *testing.T) {
 		t.Errorf("control characters reached the terminal:\n%q", b.String())
 	}
 	src.err = fmt.Errorf("boom")
-	if _, err := report.BuildOverdue(context.Background(), src, pol, et(2026, 11, 23, 13, 0)); err == nil {
+	if _, err := report.BuildOverdue(context.Background(), src, pol, et(2026, 11, 23, 13, 0), 4*time.Hour); err == nil {
 		t.Error("source error swallowed")
+	}
+}
+
+func TestParseForecastHours(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     time.Duration
+		err      string
+	}{
+		{"empty_is_the_default", "", 4 * time.Hour, ""},
+		{"a_number", " 8 ", 8 * time.Hour, ""},
+		{"zero_turns_it_off", "0", 0, ""},
+		{"the_most", "200", 200 * time.Hour, ""},
+		{"too_many", "201", 0, "0 to 200 business hours, not 201"},
+		{"negative", "-1", 0, "0 to 200 business hours, not -1"},
+		{"not_a_number", "4h", 0, `"4h" is not a whole number of business hours`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := report.ParseForecastHours(tc.in, 4)
+			if tc.err == "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("ParseForecastHours(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+				}
+				return
+			}
+			var pe *report.ParamError
+			if !errors.As(err, &pe) || pe.Param != "forecast_hours" || !strings.Contains(pe.Message, tc.err) {
+				t.Fatalf("ParseForecastHours(%q) error = %v, want a forecast_hours error saying %q", tc.in, err, tc.err)
+			}
+		})
 	}
 }

@@ -48,7 +48,7 @@ func checkInstant(cal *clock.Calendar, param string, t time.Time, exclusive bool
 	if t.Before(first) || t.After(end) || (t.Equal(end) && !exclusive) {
 		last := end.AddDate(0, 0, -1)
 		return paramErr(param, "%s is outside the dates reports cover, %s to %s",
-			t.In(cal.Location()).Format(time.RFC3339), first.Format("2006-01-02"), last.Format("2006-01-02"))
+			instantWords(t.In(cal.Location())), first.Format(dayWords), last.Format(dayWords))
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func checkPeriod(cal *clock.Calendar, from, to, at time.Time) error {
 	loc := cal.Location()
 	if limit := from.In(loc).AddDate(0, 0, MaxPeriodDays); to.After(limit) {
 		return paramErr("to", "the period %s to %s is longer than the %d days a report covers; ask for it in parts",
-			from.In(loc).Format("2006-01-02"), to.Add(-time.Nanosecond).In(loc).Format("2006-01-02"), MaxPeriodDays)
+			from.In(loc).Format(dayWords), to.Add(-time.Nanosecond).In(loc).Format(dayWords), MaxPeriodDays)
 	}
 	if err := checkInstant(cal, "at", at, false); err != nil {
 		return err // first: a named period is derived from at
@@ -125,8 +125,8 @@ func ParsePeriod(name, fromS, toS string, at time.Time, loc *time.Location) (fro
 			}
 		}
 		if !to.After(from) {
-			return time.Time{}, time.Time{}, paramErr("to", "%s is not after from %s (to is exclusive; a date means the end of that day)",
-				to.Format(time.RFC3339), from.Format(time.RFC3339))
+			return time.Time{}, time.Time{}, paramErr("to", "the end, %s, is not after the start, %s; give an end after the start",
+				boundWords(to, true), boundWords(from, false))
 		}
 		return from, to, nil
 	}
@@ -143,6 +143,25 @@ func ParsePeriod(name, fromS, toS string, at time.Time, loc *time.Location) (fro
 		return time.Time{}, time.Time{}, paramErr("period", "unknown period %q (want %s, or from/to dates)", name, strings.Join(PeriodNames(), ", "))
 	}
 	return from, to, nil
+}
+
+// dayWords is how a message names a day: "Tue Jun 30, 2026".
+const dayWords = "Mon Jan 2, 2006"
+
+// instantWords is an instant for people: "Tue Jun 30, 2026 9:00 AM EDT".
+func instantWords(t time.Time) string { return t.Format("Mon Jan 2, 2006 3:04 PM MST") }
+
+// boundWords is a period bound for people: a day when it is a midnight
+// (for an end, the day it closes: an end of Wed 00:00 is "Tue …"),
+// else the instant.
+func boundWords(t time.Time, end bool) string {
+	if h, m, s := t.Clock(); h != 0 || m != 0 || s != 0 || t.Nanosecond() != 0 {
+		return instantWords(t)
+	}
+	if end {
+		t = t.AddDate(0, 0, -1)
+	}
+	return t.Format(dayWords)
 }
 
 // parseBound reads one period bound; a date as the end bound means the end

@@ -306,7 +306,7 @@ func TestReports_AgreeWithTheQueue(t *testing.T) {
 		}
 
 		// The overdue report, class by class, against the queue.
-		od, err := report.BuildOverdue(ctx, st, f.pol, now)
+		od, err := report.BuildOverdue(ctx, st, f.pol, now, 4*time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}

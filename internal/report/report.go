@@ -1,7 +1,7 @@
 // Package report builds slatrack's SLA reports from the stored tickets and
 // their promises: the overdue report (open tickets whose owed promise —
 // first response, next response or resolution — is broken or at risk, and
-// those that will be broken by the desk's next opening) and the compliance
+// those that will be broken within the next few business hours) and the compliance
 // report (how many first responses met their objective over a period, per
 // class and per week, and how many promises of each kind were kept, per
 // class), rendered as CSV, JSON, aligned text and server-side SVG charts.

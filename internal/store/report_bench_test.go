@@ -259,7 +259,7 @@ func BenchmarkReportOverdue(b *testing.B) {
 	var rows int
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := report.BuildOverdue(ctx, s, pol, reportBenchAt)
+		r, err := report.BuildOverdue(ctx, s, pol, reportBenchAt, report.DefaultForecastHours*time.Hour)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -270,7 +270,7 @@ func BenchmarkReportOverdue(b *testing.B) {
 		b.Fatalf("only %d rows: the seed is wrong", rows)
 	}
 	reportMetrics(b, "overdue report", func() error {
-		r, err := report.BuildOverdue(ctx, naiveSource{s}, pol, reportBenchAt)
+		r, err := report.BuildOverdue(ctx, naiveSource{s}, pol, reportBenchAt, report.DefaultForecastHours*time.Hour)
 		if err == nil && r.OverdueCount+r.ForecastCount != rows {
 			err = fmt.Errorf("naive baseline found %d rows, want %d", r.OverdueCount+r.ForecastCount, rows)
 		}

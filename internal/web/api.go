@@ -155,10 +155,10 @@ func decodeJSON(c *gin.Context, into any) error {
 	case errors.Is(err, io.EOF):
 		return desk.FieldError("body", "the request body is empty; send a JSON object")
 	case errors.As(err, &typeErr):
-		return desk.FieldError(typeErr.Field, "%s: must be a %s", typeErr.Field, typeErr.Type.Kind())
+		return desk.FieldError(typeErr.Field, "the field %q must be a %s", typeErr.Field, typeErr.Type.Kind())
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return desk.FieldError(f, "%s: unknown field", f)
+		return desk.FieldError(f, "the request body has a field %q that this API does not know", f)
 	}
 	return desk.FieldError("body", "the request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
@@ -197,13 +197,13 @@ func (s *Server) apiCreateTicket(c *gin.Context) {
 func (s *Server) apiListTickets(c *gin.Context) {
 	f := filterFrom(c)
 	if sort := c.Query("sort"); sort != "" && sort != "due" {
-		s.respondError(c, desk.FieldError("sort", "sort: only \"due\" is supported"))
+		s.respondError(c, desk.FieldError("sort", "the only sort order is \"due\""))
 		return
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
-			s.respondError(c, desk.FieldError("limit", "limit: must be a whole number from 1 to 200"))
+			s.respondError(c, desk.FieldError("limit", "the limit must be a whole number from 1 to 200"))
 			return
 		}
 		f.Limit = n
@@ -242,7 +242,7 @@ func apiTime(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil || t.Year() < 1990 {
-		return time.Time{}, desk.FieldError(field, "%s: %q is not an RFC 3339 time since 1990 (e.g. 2026-07-02T16:00:00-04:00)", field, v)
+		return time.Time{}, desk.FieldError(field, "%q is not a time since 1990 written like 2026-07-02T16:00:00-04:00 (RFC 3339)", v)
 	}
 	return t, nil
 }

@@ -251,7 +251,7 @@ func TestAuth(t *testing.T) {
 		c := a.staffClient("sam@agency.gov")
 		resp, body := c.get("/admin/users")
 		wantStatus(t, resp, body, http.StatusForbidden)
-		wantContains(t, body, "only an admin may do this")
+		wantContains(t, body, "Only an admin may do this")
 		_, q := c.get("/queue")
 		wantLacks(t, q, `href="/admin/users"`)
 		resp, body = c.submit("/queue", "/admin/users", url.Values{
@@ -315,9 +315,9 @@ func TestAuth(t *testing.T) {
 		})
 		wantStatus(t, resp, body, http.StatusBadRequest)
 		wantContains(t, fieldBlock(t, body, "email"), "has-error", "is not an email address", `value="not-an-email"`)
-		wantContains(t, fieldBlock(t, body, "name"), "has-error", "please give a name")
-		wantContains(t, fieldBlock(t, body, "role"), "has-error", "must be staff or admin")
-		wantContains(t, fieldBlock(t, body, "password"), "has-error", "must be at least 12 characters")
+		wantContains(t, fieldBlock(t, body, "name"), "has-error", "Please give a name")
+		wantContains(t, fieldBlock(t, body, "role"), "has-error", "The role must be staff or admin")
+		wantContains(t, fieldBlock(t, body, "password"), "has-error", "The password must be at least 12 characters")
 		wantLacks(t, body, `value="short"`)
 
 		resp, body = c.submit("/admin/users", "/admin/users", url.Values{
@@ -391,7 +391,7 @@ func TestAuth(t *testing.T) {
 		c := a.staffClient("admin@agency.gov")
 		resp, body := c.submit("/admin/users", fmt.Sprintf("/admin/users/%d/active", a.admin.ID), url.Values{"active": {"0"}})
 		wantStatus(t, resp, body, http.StatusConflict)
-		wantContains(t, body, "you cannot deactivate your own account")
+		wantContains(t, body, "You cannot deactivate your own account")
 		wantLoggedIn(t, c)
 		for _, id := range []string{"999", "abc"} {
 			resp, body = c.submit("/admin/users", "/admin/users/"+id+"/active", url.Values{"active": {"0"}})

@@ -27,9 +27,9 @@ func TestReports_Bounds(t *testing.T) {
 	}{
 		{"compliance_0001_to_9999", "/api/v1/reports/compliance?from=0001-01-01&to=9999-12-31", "to", "400 days"},
 		{"compliance_401_days", "/api/v1/reports/compliance?from=2025-01-01&to=2026-02-05", "to", "400 days"},
-		{"compliance_before_1990", "/api/v1/reports/compliance?from=1980-01-01&to=1980-02-01", "from", "1990-01-01 to 2100-12-31"},
-		{"compliance_at_far_out", "/api/v1/reports/compliance?period=week&at=2262-04-11T00:00:00Z", "at", "1990-01-01 to 2100-12-31"},
-		{"overdue_at_2262", "/api/v1/reports/overdue?at=2262-04-11T00:00:00Z", "at", "1990-01-01 to 2100-12-31"},
+		{"compliance_before_1990", "/api/v1/reports/compliance?from=1980-01-01&to=1980-02-01", "from", "Mon Jan 1, 1990 to Fri Dec 31, 2100"},
+		{"compliance_at_far_out", "/api/v1/reports/compliance?period=week&at=2262-04-11T00:00:00Z", "at", "Mon Jan 1, 1990 to Fri Dec 31, 2100"},
+		{"overdue_at_2262", "/api/v1/reports/overdue?at=2262-04-11T00:00:00Z", "at", "Mon Jan 1, 1990 to Fri Dec 31, 2100"},
 		{"overdue_csv_at_1900", "/api/v1/reports/overdue?format=csv&at=1900-01-01T00:00:00Z", "at", "outside the dates reports cover"},
 	}
 	for _, tc := range cases {
@@ -56,7 +56,7 @@ func TestReports_Bounds(t *testing.T) {
 		wantContains(t, body, "400 days")
 		resp, body = c.get("/reports/overdue?at=2262-04-11T00:00:00Z")
 		wantStatus(t, resp, body, http.StatusBadRequest)
-		wantContains(t, body, "1990-01-01 to 2100-12-31")
+		wantContains(t, body, "Mon Jan 1, 1990 to Fri Dec 31, 2100")
 	})
 }
 

@@ -156,8 +156,8 @@ func TestBrowser_RequesterSubmitsAndSeesPromise(t *testing.T) {
 			const e = f && f.querySelector('.field-error');
 			return e ? e.innerText : '';
 		})()`))
-		if !strings.Contains(emailErr, "please give an email address") {
-			t.Errorf("error next to the email field = %q, want %q", emailErr, "please give an email address")
+		if !strings.Contains(emailErr, "Please give an email address") {
+			t.Errorf("error next to the email field = %q, want %q", emailErr, "Please give an email address")
 		}
 		if cls := b.attr(`.field:has(#email)`, "class"); !strings.Contains(cls, "has-error") {
 			t.Errorf("email field block class = %q, want has-error", cls)

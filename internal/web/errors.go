@@ -101,6 +101,6 @@ func (s *Server) respondError(c *gin.Context, err error) {
 		c.AbortWithStatusJSON(status, body)
 		return
 	}
-	s.render(c, status, "error", pageData{Title: http.StatusText(status), Error: msg, Status: status})
+	s.render(c, status, "error", pageData{Title: http.StatusText(status), Error: upperFirst(msg), Status: status})
 	c.Abort()
 }

@@ -37,7 +37,7 @@ func TestErrorMapping(t *testing.T) {
 			wantNoLeak(t, body)
 		}
 		resp, body := raw(t, a, "GET", "/nope", "text/html")
-		wantContains(t, body, "there is no page at this address")
+		wantContains(t, body, "There is no page at this address")
 		_ = resp
 	})
 

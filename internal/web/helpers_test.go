@@ -92,7 +92,7 @@ func newAppWith(t testing.TB, st *store.Store, edit func(*config.Config)) *app {
 		Service: svc, Server: cfg.Server, Secret: []byte("0123456789abcdef0123456789abcdef"),
 		Logger:  testLogger(),
 		Ready:   func(r *http.Request) error { return st.Ping(r.Context()) },
-		Reports: st, Health: st,
+		Reports: st, ReportDefaults: cfg.Reports, Health: st,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -140,7 +140,7 @@ func TestIntake(t *testing.T) {
 		wantStatus(t, resp, body, http.StatusBadRequest)
 		wantContains(t, body, "Please correct the fields marked below.")
 		subj := fieldBlock(t, body, "subject")
-		wantContains(t, subj, "has-error", `class="field-error"`, "please give a short summary")
+		wantContains(t, subj, "has-error", `class="field-error"`, "Please give a short summary")
 		email := fieldBlock(t, body, "email")
 		wantContains(t, email, "has-error", `class="field-error"`, "is not an email address", `value="not-an-email"`)
 		name := fieldBlock(t, body, "name")
@@ -164,9 +164,9 @@ func TestIntake(t *testing.T) {
 		c := a.client()
 		resp, body := c.submit("/", "/", url.Values{})
 		wantStatus(t, resp, body, http.StatusBadRequest)
-		wantContains(t, fieldBlock(t, body, "subject"), "please give a short summary")
-		wantContains(t, fieldBlock(t, body, "body"), "please describe what you need")
-		wantContains(t, fieldBlock(t, body, "email"), "please give an email address")
+		wantContains(t, fieldBlock(t, body, "subject"), "Please give a short summary")
+		wantContains(t, fieldBlock(t, body, "body"), "Please describe what you need")
+		wantContains(t, fieldBlock(t, body, "email"), "Please give an email address")
 	})
 
 	t.Run("csrf_missing_or_wrong_is_403_and_creates_nothing", func(t *testing.T) {
@@ -305,7 +305,7 @@ func TestIntake(t *testing.T) {
 		f.Set("class", "urgent")
 		resp, body := a.client().submit("/", "/", f)
 		wantStatus(t, resp, body, http.StatusBadRequest)
-		wantContains(t, body, "must be one of availability, provisioning, other")
+		wantContains(t, body, "The category must be one of availability, provisioning, other")
 		if n := a.ticketCount(); n != 0 {
 			t.Errorf("%d tickets", n)
 		}

@@ -82,7 +82,7 @@ func badText(data []byte) error {
 				if key {
 					return desk.FieldError("body", "a field name in the request body %s", problem)
 				}
-				return desk.FieldError(field, "%s: %s", field, problem)
+				return desk.FieldError(field, "the field %q %s", field, problem)
 			}
 			if key {
 				field, wantKey = v, false

@@ -163,10 +163,10 @@ func TestQueue(t *testing.T) {
 
 	t.Run("invalid_filter_is_400_not_500", func(t *testing.T) {
 		for _, tc := range []struct{ query, msg string }{
-			{"class=bogus", "class: must be one of availability, provisioning, other"},
-			{"status=zzz", "status: must be one of new, open, waiting, resolved, closed, all"},
-			{"state=late", "state: must be one of on_track, at_risk, breached, met"},
-			{"assignee=nobody@agency.gov", "assignee: no staff member has that address"},
+			{"class=bogus", "The class must be one of availability, provisioning, other"},
+			{"status=zzz", "The status must be one of new, open, waiting, resolved, closed, all"},
+			{"state=late", "The SLA state must be one of on_track, at_risk, breached, met"},
+			{"assignee=nobody@agency.gov", "No staff member has that address"},
 			{"cursor=%25%25%25", "is not one this server made"},
 			{"cursor=" + url.QueryEscape("bm90LWEtY3Vyc29y"), "is not one this server made"},
 		} {

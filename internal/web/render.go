@@ -50,14 +50,14 @@ func parsePages(funcs template.FuncMap) (*pageSet, error) {
 
 // pageData is what every page template gets; Page holds the page's own data.
 type pageData struct {
-	Title   string
-	User    *desk.User
-	CSRF    string
-	Flash   string
-	Error   string
-	Status  int
-	Nav     string
-	Page    any
+	Title  string
+	User   *desk.User
+	CSRF   string
+	Flash  string
+	Error  string
+	Status int
+	Nav    string
+	Page   any
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -123,8 +123,11 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return agoWords(s.now().Sub(tt), tt.In(loc))
 		},
-		"hours":       func() string { return hours },
-		"fieldErr":    newFieldErr,
+		"hours":    func() string { return hours },
+		"fieldErr": newFieldErr,
+		// sentence starts a message with a capital: messages are kept
+		// lower-case so they read inside other sentences too.
+		"sentence":    upperFirst,
 		"statusLabel": desk.StatusLabel,
 		"stateLabel":  func(s sla.State) string { return s.Label() },
 		// classTitle is a class's title ("Availability"); classSlot its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +25,7 @@ import (
 func reportErr(err error) error {
 	var pe *report.ParamError
 	if errors.As(err, &pe) {
-		return desk.FieldError(pe.Param, "%s", pe.Error())
+		return desk.FieldError(pe.Param, "%s", pe.Message)
 	}
 	return err
 }
@@ -37,7 +38,7 @@ func (s *Server) reportAt(c *gin.Context) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, desk.FieldError("at", "at: %q is not RFC 3339 (e.g. 2026-07-06T09:00:00-04:00)", v)
+		return time.Time{}, desk.FieldError("at", "%q is not a time written like 2026-07-06T09:00:00-04:00 (RFC 3339)", v)
 	}
 	return t, nil
 }
@@ -50,7 +51,7 @@ func reportFormat(c *gin.Context, def string, ok ...string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", desk.FieldError("format", "format: %q is not one of %s", f, strings.Join(ok, ", "))
+	return "", desk.FieldError("format", "there is no format %q; the formats are %s", f, strings.Join(ok, ", "))
 }
 
 // writeReport answers a report as CSV or JSON.
@@ -76,9 +77,30 @@ func (s *Server) buildOverdue(c *gin.Context) (*report.Overdue, error) {
 	if err != nil {
 		return nil, err
 	}
+	forecast, err := report.ParseForecastHours(c.Query("forecast_hours"), s.reportDefs.ForecastHours)
+	if err != nil {
+		return nil, reportErr(err)
+	}
 	// The request's context: a client that hangs up stops the work.
-	r, err := report.BuildOverdue(c.Request.Context(), s.reports, s.svc.Policy, at)
+	r, err := report.BuildOverdue(c.Request.Context(), s.reports, s.svc.Policy, at, forecast)
 	return r, reportErr(err)
+}
+
+// reportFormErrors splits a report's parameter error for a page that shows
+// its form again: the messages of the fields the form has, by field, and
+// anything else as the page's alert. ok is false for an error that is not
+// about a parameter (the page cannot be shown: respondError).
+func reportFormErrors(err error, fields ...string) (fe desk.ValidationErrors, alert string, ok bool) {
+	if desk.ErrorCode(err) != desk.Invalid || desk.ErrorField(err) == "" {
+		return nil, "", false
+	}
+	f, msg := desk.ErrorField(err), desk.ErrorMessage(err)
+	for _, name := range fields {
+		if f == name {
+			return desk.ValidationErrors{f: msg}, "Please correct the field marked below.", true
+		}
+	}
+	return nil, upperFirst(msg) + ".", true
 }
 
 func (s *Server) buildCompliance(c *gin.Context) (*report.Compliance, error) {
@@ -94,7 +116,7 @@ func (s *Server) buildCompliance(c *gin.Context) (*report.Compliance, error) {
 	return r, reportErr(err)
 }
 
-// apiOverdue is GET /api/v1/reports/overdue?format=csv|json&at=RFC3339.
+// apiOverdue is GET /api/v1/reports/overdue?format=csv|json&at=RFC3339&forecast_hours=N.
 func (s *Server) apiOverdue(c *gin.Context) {
 	format, err := reportFormat(c, "json", "json", "csv")
 	if err == nil {
@@ -122,10 +144,14 @@ func (s *Server) apiCompliance(c *gin.Context) {
 	}
 }
 
-// overduePage is the staff overdue report.
+// overduePage is the staff overdue report; R is nil when its form holds
+// an error (Errors, by parameter).
 type overduePage struct {
-	R     *report.Overdue
-	Query string
+	R             *report.Overdue
+	Query         string
+	ForecastHours string // the form's value, as entered
+	At            string // ?at=, kept in the form when given
+	Errors        desk.ValidationErrors
 }
 
 func (s *Server) overduePage(c *gin.Context) {
@@ -138,18 +164,30 @@ func (s *Server) overduePage(c *gin.Context) {
 		s.apiOverdue(c)
 		return
 	}
+	p := overduePage{ForecastHours: c.Query("forecast_hours"), At: c.Query("at")}
 	r, err := s.buildOverdue(c)
 	if err != nil {
-		s.respondError(c, err)
+		fe, alert, ok := reportFormErrors(err, "forecast_hours")
+		if !ok {
+			s.respondError(c, err)
+			return
+		}
+		p.Errors = fe
+		s.render(c, http.StatusBadRequest, "overdue", pageData{Title: "Overdue report", Nav: "reports", Error: alert, Page: p})
 		return
 	}
-	s.render(c, http.StatusOK, "overdue", pageData{Title: "Overdue report", Nav: "reports",
-		Page: overduePage{R: r, Query: c.Request.URL.Query().Encode()}})
+	if p.ForecastHours == "" {
+		p.ForecastHours = strconv.Itoa(r.ForecastHours())
+	}
+	p.R, p.Query = r, c.Request.URL.Query().Encode()
+	s.render(c, http.StatusOK, "overdue", pageData{Title: "Overdue report", Nav: "reports", Page: p})
 }
 
-// compliancePage is the staff compliance report with its charts.
+// compliancePage is the staff compliance report with its charts; R is nil
+// when its form holds an error (Errors, by parameter).
 type compliancePage struct {
 	R       *report.Compliance
+	Errors  desk.ValidationErrors
 	Bars    template.HTML
 	Trend   template.HTML
 	Kinds   []kindTable
@@ -197,7 +235,16 @@ func (s *Server) compliancePage(c *gin.Context) {
 	}
 	r, err := s.buildCompliance(c)
 	if err != nil {
-		s.respondError(c, err)
+		// A bad period keeps the form, with what was entered and the
+		// message next to the field it is about.
+		fe, alert, ok := reportFormErrors(err, "period", "from", "to")
+		if !ok {
+			s.respondError(c, err)
+			return
+		}
+		s.render(c, http.StatusBadRequest, "compliance", pageData{Title: "Compliance report", Nav: "reports", Error: alert, Page: compliancePage{
+			Errors: fe, Period: c.Query("period"), From: c.Query("from"), To: c.Query("to"), Periods: report.PeriodNames(),
+		}})
 		return
 	}
 	q := c.Request.URL.Query()

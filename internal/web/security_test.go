@@ -44,7 +44,7 @@ func TestCSRF(t *testing.T) {
 		c := forged(a, sessionOf(victim), cookie)
 		resp, body := c.postForm("/tickets/SR-1001/reply", url.Values{"csrf_token": {token}, "body": {"forged reply"}, "action": {"reply"}})
 		wantStatus(t, resp, body, http.StatusForbidden)
-		wantContains(t, body, "this form has expired or came from another site")
+		wantContains(t, body, "This form has expired or came from another site")
 		if _, ev := a.getTicket("SR-1001"); len(ev) != 2 {
 			t.Errorf("the forged reply changed the timeline: %d events", len(ev))
 		}

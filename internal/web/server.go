@@ -38,6 +38,9 @@ type Options struct {
 	Mail MailOptions
 	// Reports read the desk for the reports and the status page.
 	Reports report.Source
+	// ReportDefaults are the reports' settings ([reports]): the overdue
+	// report's forecast horizon when a request names none.
+	ReportDefaults config.Reports
 	// Health counts the queue for the status page (nil: no counts shown).
 	Health metrics.Source
 	// Metrics, when set, is served at /metrics to MetricsAccess.
@@ -62,6 +65,7 @@ type Server struct {
 	metrics       *metrics.Metrics
 	metricsAccess MetricsAccess
 	reports       report.Source
+	reportDefs    config.Reports
 	health        metrics.Source
 	statusCache   statusCache
 	sends         func(channel string) bool
@@ -104,7 +108,7 @@ func New(o Options) (*Server, error) {
 		ready:   o.Ready,
 		mail:    o.Mail,
 		metrics: o.Metrics, metricsAccess: o.MetricsAccess,
-		reports: o.Reports, health: o.Health,
+		reports: o.Reports, reportDefs: o.ReportDefaults, health: o.Health,
 		sends:   o.Sends,
 		intake:  newLimiter(o.Server.IntakePerHour, time.Hour),
 		logins:  newLimiter(20, 15*time.Minute),

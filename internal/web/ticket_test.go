@@ -262,7 +262,7 @@ func TestTicket(t *testing.T) {
 		wantLacks(t, q, `data-ref="SR-1001"`)
 		resp, body = c.submit("/tickets/SR-1001", "/tickets/SR-1001/status", url.Values{"status": {"bogus"}})
 		wantStatus(t, resp, body, http.StatusBadRequest)
-		wantContains(t, body, "status: must be one of new, open, waiting, resolved, closed")
+		wantContains(t, body, "must be one of new, open, waiting, resolved, closed")
 	})
 
 	t.Run("empty_reply_is_400_next_to_field", func(t *testing.T) {
@@ -289,7 +289,7 @@ func TestTicket(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 				t.Errorf("Content-Type %q", ct)
 			}
-			wantContains(t, body, "404 · Not Found", "not found", `href="/queue"`)
+			wantContains(t, body, "404 · Not Found", "Not found", `href="/queue"`)
 			wantNoLeak(t, body)
 		}
 		resp, body := c.submit("/tickets/SR-1001", "/tickets/SR-9999/reply", url.Values{"body": {"hello"}})
