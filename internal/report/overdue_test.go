@@ -3,9 +3,9 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
