@@ -226,6 +226,35 @@ func TestReportCompliance(t *testing.T) {
 	})
 }
 
+// TestReportOverdue_ForecastHours: the forecast's horizon comes from
+// --forecast-hours, else reports.forecast_hours (4), and is in the JSON.
+func TestReportOverdue_ForecastHours(t *testing.T) {
+	cfg, _ := reportDesk(t)
+	forecast := func(t *testing.T, args ...string) (hours, n int, until string) {
+		t.Helper()
+		code, out, errOut := runCmd(t, "", nil, append([]string{"report", "overdue", "--config", cfg, "--at", reportAt, "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var doc struct {
+			ForecastHours int    `json:"forecast_hours"`
+			ForecastUntil string `json:"forecast_until"`
+			Forecast      int
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return doc.ForecastHours, doc.Forecast, doc.ForecastUntil
+	}
+	// At Mon 14:30, 4 business hours run to Tue 10:30.
+	if h, n, until := forecast(t); h != 4 || n != 1 || until != "2026-07-07T10:30:00-04:00" {
+		t.Errorf("default: %d hours until %s, %d forecast; want 4 until 2026-07-07T10:30:00-04:00, 1", h, until, n)
+	}
+	if h, n, until := forecast(t, "--forecast-hours", "0"); h != 0 || n != 0 || until != reportAt {
+		t.Errorf("--forecast-hours 0: %d hours until %s, %d forecast; want 0, none", h, until, n)
+	}
+}
+
 func TestReport_UsageErrors(t *testing.T) {
 	cfg, _ := reportDesk(t)
 	cases := []struct {
@@ -243,6 +272,9 @@ func TestReport_UsageErrors(t *testing.T) {
 		{"period_and_dates", []string{"report", "compliance", "--period", "week", "--from", "2026-07-01"}, []string{"--period", "not both"}},
 		{"period_on_overdue", []string{"report", "overdue", "--period", "week"}, []string{"report compliance"}},
 		{"period_over_400_days", []string{"report", "compliance", "--from", "0001-01-01", "--to", "9999-12-31"}, []string{"--to", "400 days"}},
+		{"forecast_hours_not_a_number", []string{"report", "overdue", "--forecast-hours", "4h"}, []string{"--forecast-hours", `"4h" is not a whole number of business hours`}},
+		{"forecast_hours_too_many", []string{"report", "overdue", "--forecast-hours", "500"}, []string{"--forecast-hours", "0 to 200 business hours"}},
+		{"forecast_hours_on_compliance", []string{"report", "compliance", "--forecast-hours", "4"}, []string{"--forecast-hours", "report overdue"}},
 		{"at_outside_the_calendar", []string{"report", "overdue", "--at", "2262-04-11T00:00:00Z"}, []string{"--at", "Mon Jan 1, 1990 to Fri Dec 31, 2100"}},
 	}
 	for _, tc := range cases {

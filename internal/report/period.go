@@ -90,7 +90,7 @@ func PeriodMonth(at time.Time) (from, to time.Time) {
 }
 
 // DateForm is shown whenever a period bound cannot be read.
-const DateForm = "YYYY-MM-DD (a date in the desk's time zone) or RFC 3339, e.g. 2026-11-01 or 2026-11-01T09:00:00-05:00"
+const DateForm = "a date written YYYY-MM-DD, e.g. 2026-11-01, in the desk's time zone, or an RFC 3339 instant"
 
 // ParsePeriod turns a report's period parameters into [from, to):
 //

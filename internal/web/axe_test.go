@@ -158,8 +158,9 @@ var browserPages = []browserPage{
 	{name: "ticket", who: "admin@agency.gov", reach: func(b *browser, f *pageFixture) { b.open("/tickets/" + f.answered.Ref) }},
 	{name: "ticket not found", who: "admin@agency.gov", path: "/tickets/SR-999999"},
 	{name: "overdue report", who: "admin@agency.gov", path: "/reports/overdue"},
+	{name: "overdue report, bad forecast", who: "admin@agency.gov", path: "/reports/overdue?forecast_hours=soon", wait: ".field-error"},
 	{name: "compliance report", who: "admin@agency.gov", path: "/reports/compliance"},
-	{name: "compliance report, reversed range", who: "admin@agency.gov", path: "/reports/compliance?from=2026-06-30&to=2026-06-01"},
+	{name: "compliance report, reversed range", who: "admin@agency.gov", path: "/reports/compliance?from=2026-06-30&to=2026-06-01", wait: ".field-error"},
 	{name: "staff accounts", who: "admin@agency.gov", path: "/admin/users"},
 	{name: "staff accounts, form with errors", who: "admin@agency.gov", reach: func(b *browser, _ *pageFixture) {
 		b.open("/admin/users")

@@ -173,6 +173,9 @@ func (s *Server) overduePage(c *gin.Context) {
 			return
 		}
 		p.Errors = fe
+		if desk.ErrorField(err) == "at" {
+			p.At = "" // the form asks again without it
+		}
 		s.render(c, http.StatusBadRequest, "overdue", pageData{Title: "Overdue report", Nav: "reports", Error: alert, Page: p})
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +22,9 @@ import (
 // reportDesk: at Mon 2026-07-06 14:30 ET, SR-1001 (availability, received
 // Thu 07-02 16:00, due Mon 11:00 over the observed holiday) is overdue by
 // 3h30m = 12600 s of business time; SR-1002 (availability, received Mon
-// 14:00, due 17:00) is forecast to breach before the next opening (Tue
-// 09:00) with 2h30m left; SR-1003 (other, answered on time) is met.
+// 14:00, due 17:00) is forecast to breach within the next 4 business
+// hours (by Tue 10:30) with 2h30m left; SR-1003 (other, answered on time)
+// is met.
 func reportDesk(t *testing.T) (*app, time.Time) {
 	t.Helper()
 	a := newApp(t)
@@ -128,6 +130,112 @@ func TestReports_Pages(t *testing.T) {
 	if resp, _ := c.get("/reports/compliance?from=bad"); resp.StatusCode != 400 {
 		t.Errorf("bad date: %d", resp.StatusCode)
 	}
+}
+
+// TestReports_ForecastHours: the overdue forecast covers what falls due
+// within the next N business hours — reports.forecast_hours by default,
+// ?forecast_hours= on the API and the page — the same definition for both.
+func TestReports_ForecastHours(t *testing.T) {
+	a, _ := reportDesk(t) // Mon 14:30: SR-1002 due 17:00, 2h30m left
+	tok := a.apiToken("sam@agency.gov")
+	overdue := func(t *testing.T, a *app, tok, query string) (hours, n int, until string) {
+		t.Helper()
+		resp, body := a.api(tok, "GET", "/api/v1/reports/overdue"+query, "")
+		var r struct {
+			ForecastHours int    `json:"forecast_hours"`
+			ForecastUntil string `json:"forecast_until"`
+			Forecast      int
+		}
+		if err := json.Unmarshal([]byte(body), &r); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", query, resp.StatusCode, body)
+		}
+		return r.ForecastHours, r.Forecast, r.ForecastUntil
+	}
+	for _, tc := range []struct {
+		name, query string
+		hours, n    int
+		until       string
+	}{
+		// 14:30 + 4h: 2h30m today, 1h30m from Tue 09:00.
+		{"default_4_hours_runs_into_tomorrow", "", 4, 1, "2026-07-07T10:30:00-04:00"},
+		{"2_hours_ends_before_it_is_due", "?forecast_hours=2", 2, 0, "2026-07-06T16:30:00-04:00"},
+		{"3_hours_covers_it", "?forecast_hours=3", 3, 1, "2026-07-07T09:30:00-04:00"},
+		{"0_turns_it_off", "?forecast_hours=0", 0, 0, "2026-07-06T14:30:00-04:00"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h, n, until := overdue(t, a, tok, tc.query)
+			if h != tc.hours || n != tc.n || until != tc.until {
+				t.Errorf("%d hours until %s, %d forecast; want %d until %s, %d", h, until, n, tc.hours, tc.until, tc.n)
+			}
+		})
+	}
+	t.Run("bad_value_names_the_parameter", func(t *testing.T) {
+		for _, q := range []string{"?forecast_hours=soon", "?forecast_hours=-1", "?forecast_hours=201"} {
+			resp, body := a.api(tok, "GET", "/api/v1/reports/overdue"+q, "")
+			m := wantJSONError(t, resp, body, http.StatusBadRequest, "forecast_hours")
+			if msg := m["error"].(string); !strings.Contains(msg, "business hours") || strings.HasPrefix(msg, "forecast_hours") {
+				t.Errorf("%s: error %q", q, msg)
+			}
+		}
+	})
+	t.Run("config_sets_the_default", func(t *testing.T) {
+		b := newAppWith(t, storetest.OpenEnv(t), func(c *config.Config) { c.Reports.ForecastHours = 2 })
+		if h, _, _ := overdue(t, b, b.apiToken("sam@agency.gov"), ""); h != 2 {
+			t.Errorf("with reports.forecast_hours = 2 the report looks %d hours ahead", h)
+		}
+	})
+	t.Run("page_form", func(t *testing.T) {
+		c := a.staffClient("sam@agency.gov")
+		_, body := c.get("/reports/overdue")
+		wantContains(t, body, `id="forecast-count">1<`, `name="forecast_hours" type="number"`, `value="4"`,
+			"overdue within the next 4 business hours (by Tue Jul 7, 2026 10:30 AM ET)")
+		_, body = c.get("/reports/overdue?forecast_hours=2")
+		wantContains(t, body, `id="forecast-count">0<`, `value="2"`, "within the next 2 business hours")
+	})
+}
+
+// TestReports_PagesKeepTheirForm: a report page asked for something it
+// cannot show answers with its form again — what was entered, the message
+// next to the field in words (no field-name prefix, no RFC 3339), and the
+// page's navigation as the way back — not a bare error page.
+func TestReports_PagesKeepTheirForm(t *testing.T) {
+	a, _ := reportDesk(t)
+	c := a.staffClient("sam@agency.gov")
+	rfc3339 := regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d`)
+	for _, tc := range []struct {
+		name, path, field, says string
+		values                  []string
+	}{
+		{"compliance_reversed_range", "/reports/compliance?from=2026-06-30&to=2026-06-01", "to",
+			"The end, Mon Jun 1, 2026, is not after the start, Tue Jun 30, 2026", []string{`value="2026-06-30"`, `value="2026-06-01"`}},
+		{"compliance_unreadable_date", "/reports/compliance?from=June", "from", `Cannot read &#34;June&#34;`, []string{`value="June"`}},
+		{"compliance_unknown_period", "/reports/compliance?period=decade", "period", "Unknown period", nil},
+		{"overdue_bad_forecast", "/reports/overdue?forecast_hours=soon", "forecast_hours", "is not a whole number of business hours", []string{`value="soon"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := c.get(tc.path)
+			wantStatus(t, resp, body, http.StatusBadRequest)
+			wantContains(t, body, `class="filters"`, `<nav aria-label="Desk">`, `href="/reports/overdue"`)
+			wantContains(t, body, tc.values...)
+			f := fieldBlock(t, body, tc.field)
+			wantContains(t, f, "has-error", `aria-invalid="true"`, `aria-describedby="`, `id="`+tc.field+`-error"`, tc.says)
+			if strings.Contains(f, tc.field+": ") {
+				t.Errorf("the message names the field as a prefix:\n%s", f)
+			}
+			if m := rfc3339.FindString(body); m != "" {
+				t.Errorf("the page shows a raw RFC 3339 time %q", m)
+			}
+			wantNoLeak(t, body)
+		})
+	}
+	t.Run("at_outside_the_calendar_is_said_in_words", func(t *testing.T) {
+		resp, body := c.get("/reports/overdue?at=2262-04-11T00:00:00Z")
+		wantStatus(t, resp, body, http.StatusBadRequest)
+		wantContains(t, body, `role="alert"`, "Mon Jan 1, 1990 to Fri Dec 31, 2100", `class="filters"`)
+		if strings.Contains(body, "2262-04-11T") {
+			t.Errorf("the page shows the raw RFC 3339 instant")
+		}
+	})
 }
 
 func TestStatusPage(t *testing.T) {
