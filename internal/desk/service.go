@@ -162,7 +162,7 @@ func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*
 			return nil, &Error{Code: Forbidden, Field: "received_at", Message: "only an admin may set received_at (for importing history)"}
 		}
 		if n.ReceivedAt.After(now) {
-			return nil, FieldError("received_at", "received_at may not be in the future")
+			return nil, FieldError("received_at", "the time of receipt may not be in the future")
 		}
 	}
 	return s.createTicket(ctx, n, actor, now, nil, "")
@@ -467,16 +467,16 @@ func (s *Service) when(tx Tx, t *Ticket, at time.Time) (time.Time, error) {
 	at = at.UTC().Truncate(time.Microsecond)
 	switch {
 	case at.After(now):
-		return time.Time{}, FieldError("at", "at may not be in the future")
+		return time.Time{}, FieldError("at", "the time may not be in the future")
 	case at.Before(t.ReceivedAt):
-		return time.Time{}, FieldError("at", "at may not be before the ticket was received (%s)", s.Policy.Promise(t.ReceivedAt))
+		return time.Time{}, FieldError("at", "the time may not be before the ticket was received (%s)", s.Policy.Promise(t.ReceivedAt))
 	}
 	last, err := tx.LastEventAt(t.ID)
 	if err != nil {
 		return time.Time{}, err
 	}
 	if at.Before(last) {
-		return time.Time{}, FieldError("at", "at may not be before the ticket's last timeline entry (%s): record history in order", s.Policy.Promise(last))
+		return time.Time{}, FieldError("at", "the time may not be before the ticket's last timeline entry (%s): record history in order", s.Policy.Promise(last))
 	}
 	return at, nil
 }
