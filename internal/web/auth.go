@@ -192,6 +192,9 @@ func (s *Server) verifySigned(purpose, raw string) string {
 type loginPage struct {
 	Email string
 	Next  string
+	// Failed marks both fields invalid, described by the page's alert:
+	// which of the two was wrong is not said.
+	Failed bool
 }
 
 func (s *Server) loginForm(c *gin.Context) {
@@ -215,7 +218,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 			s.respondError(c, err)
 			return
 		}
-		s.render(c, http.StatusUnauthorized, "login", pageData{Title: "Staff login", Error: desk.ErrorMessage(err), Page: loginPage{Email: email, Next: next}})
+		s.render(c, http.StatusUnauthorized, "login", pageData{Title: "Staff login", Error: upperFirst(desk.ErrorMessage(err)), Page: loginPage{Email: email, Next: next, Failed: true}})
 		return
 	}
 	// Renew everything at login: a new session id and a new CSRF secret,

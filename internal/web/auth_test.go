@@ -112,7 +112,7 @@ func TestAuth(t *testing.T) {
 			c := a.client()
 			resp, body := c.submit("/login", "/login", url.Values{"email": {email}, "password": {"wrong password!!"}})
 			wantStatus(t, resp, body, http.StatusUnauthorized)
-			wantContains(t, body, "wrong email or password", `value="`+email+`"`)
+			wantContains(t, body, "Wrong email or password", `value="`+email+`"`, `aria-invalid="true" aria-describedby="page-error"`)
 			if h := setCookies(resp, sessionCookie); len(h) != 0 {
 				t.Errorf("a failed login set a session cookie: %v", h)
 			}

@@ -153,6 +153,11 @@ var browserPages = []browserPage{
 	}, wait: "#ref"},
 	{name: "status", path: "/status"},
 	{name: "login", path: "/login"},
+	{name: "login failed", reach: func(b *browser, _ *pageFixture) {
+		b.open("/login")
+		b.do("fill in a wrong password", chromedp.SendKeys(chromedp.ID("email"), "sam@agency.gov"), chromedp.SendKeys(chromedp.ID("password"), "not the password"))
+		b.submit(`form[action="/login"] button[type=submit]`)
+	}, wait: "#page-error"},
 	{name: "page not found", path: "/no-such-page"},
 	{name: "queue", who: "admin@agency.gov", path: "/queue"},
 	{name: "ticket", who: "admin@agency.gov", reach: func(b *browser, f *pageFixture) { b.open("/tickets/" + f.answered.Ref) }},
