@@ -221,3 +221,40 @@ func firstKey(m map[string]string, ext string) string {
 	}
 	return ""
 }
+
+// TestErrorPages_WayBackAndWords: every error page says what went wrong in
+// a sentence (capitalised, no field-name prefix, no RFC 3339 time) and
+// offers a way back: the queue for staff, the request form for visitors.
+func TestErrorPages_WayBackAndWords(t *testing.T) {
+	a := newApp(t)
+	staff := a.staffClient("sam@agency.gov")
+	rfc3339 := regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d`)
+	for _, tc := range []struct {
+		name   string
+		get    func() (*http.Response, string)
+		status int
+		says   string
+		back   string
+	}{
+		{"visitor_unknown_page", func() (*http.Response, string) { return raw(t, a, "GET", "/nope", "text/html") },
+			http.StatusNotFound, "There is no page at this address", `<a href="/">Back to the request form</a>`},
+		{"staff_unknown_ticket", func() (*http.Response, string) { return staff.get("/tickets/SR-424242") },
+			http.StatusNotFound, "Not found", `<a href="/queue">Back to the queue</a>`},
+		{"staff_on_an_admin_page", func() (*http.Response, string) { return staff.get("/admin/users") },
+			http.StatusForbidden, "Only an admin may do this", `<a href="/queue">Back to the queue</a>`},
+		{"report_at_outside_the_calendar", func() (*http.Response, string) { return staff.get("/reports/compliance?at=2262-04-11T00:00:00Z") },
+			http.StatusBadRequest, "Thu Apr 10, 2262 8:00 PM EDT is outside the dates reports cover", `href="/reports/overdue"`},
+		{"report_bad_format", func() (*http.Response, string) { return staff.get("/reports/overdue?format=xml") },
+			http.StatusBadRequest, "There is no format &#34;xml&#34;; the formats are html, csv, json", `<a href="/queue">Back to the queue</a>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := tc.get()
+			wantStatus(t, resp, body, tc.status)
+			wantContains(t, body, `role="alert"`, tc.says, tc.back)
+			if m := rfc3339.FindString(body); m != "" {
+				t.Errorf("the page shows a raw RFC 3339 time %q", m)
+			}
+			wantNoLeak(t, body)
+		})
+	}
+}
