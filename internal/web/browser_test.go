@@ -376,7 +376,7 @@ func TestBrowser_PhoneWidth(t *testing.T) {
 		if os.Getenv("SLATRACK_AXE") != "" { // and what is accessible on a laptop is on a phone
 			runAxe(b, p.name+" at 390px")
 		}
-		if p.name == "queue" || p.name == "ticket" || p.name == "compliance report" {
+		if p.name == "queue" || p.name == "ticket" || p.name == "overdue report" || p.name == "compliance report" {
 			b.t.Logf("phone screenshot: %s", b.screenshot(strings.ReplaceAll(p.name, " ", "-")+"-phone.png"))
 		}
 	})
