@@ -160,6 +160,8 @@ var browserPages = []browserPage{
 	}, wait: "#page-error"},
 	{name: "page not found", path: "/no-such-page"},
 	{name: "queue", who: "admin@agency.gov", path: "/queue"},
+	{name: "queue, nothing matches", who: "admin@agency.gov", path: "/queue?q=nothing+matches+this"},
+	{name: "queue, bad filter", who: "admin@agency.gov", path: "/queue?state=late"},
 	{name: "ticket", who: "admin@agency.gov", reach: func(b *browser, f *pageFixture) { b.open("/tickets/" + f.answered.Ref) }},
 	{name: "ticket not found", who: "admin@agency.gov", path: "/tickets/SR-999999"},
 	{name: "overdue report", who: "admin@agency.gov", path: "/reports/overdue"},
