@@ -2,13 +2,14 @@ package desk
 
 import (
 	"context"
-	"net/mail"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
@@ -132,7 +133,7 @@ func NormalizeEmail(s string) (string, error) {
 	if len(s) > MaxEmail {
 		return "", Errorf(Invalid, "must be at most 254 characters")
 	}
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
 		return "", Errorf(Invalid, "%q is not an email address like name@agency.gov", s)
 	}
@@ -299,6 +300,14 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 // ticket's history (zero at means now; see when). A reply with at is
 // recorded, not mailed: it was sent long ago.
 func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time) (*Ticket, error) {
+	return s.ReplyWithFiles(ctx, ref, actor, body, internal, at, nil)
+}
+
+// ReplyWithFiles is ReplyAt with files attached: they go out with the
+// mail (the requester and every participant receive them) and are kept
+// for download on the ticket, under inbound mail's limits and filename
+// cleaning. A public reply is copied to the ticket's participants.
+func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time, files []mail.Upload) (*Ticket, error) {
 	if err := canBackdate(actor, at); err != nil {
 		return nil, err
 	}
@@ -311,6 +320,10 @@ func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body str
 	}
 	if !utf8.ValidString(body) {
 		return nil, FieldError("body", "body: must be valid UTF-8 text")
+	}
+	atts, err := s.checkFiles(files)
+	if err != nil {
+		return nil, err
 	}
 	var refs []string
 	var lastIn string
@@ -332,16 +345,28 @@ func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body str
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
-			return Writes{Events: []*Event{ev}}, nil
+			w := Writes{Events: []*Event{ev}}
+			if len(atts) > 0 {
+				ev.Mail = heldFiles("staff", "Internal note", atts, now)
+				w.Messages = []*Message{ev.Mail}
+			}
+			return w, nil
 		}
 		ev.Kind = EventReply
 		w := Writes{Events: []*Event{ev}}
 		if mailIt {
-			o, m, err := s.outgoing(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now)
+			cc, err := s.replyCopies(tx, t)
+			if err != nil {
+				return w, err
+			}
+			o, m, err := s.outgoingWith(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now, cc, atts)
 			if err != nil {
 				return w, err
 			}
 			w.Outbox, w.Messages, ev.Mail = []*OutboxMail{o}, []*Message{m}, m
+		} else if len(atts) > 0 {
+			ev.Mail = heldFiles("staff", "Reply", atts, now)
+			w.Messages = []*Message{ev.Mail}
 		}
 		if t.FirstResponseAt == nil {
 			t.FirstResponseAt = &now
