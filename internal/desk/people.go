@@ -21,7 +21,20 @@ const (
 
 // Participants are a ticket's participants (besides the requester).
 func (s *Service) Participants(ctx context.Context, t *Ticket) ([]*Participant, error) {
-	return s.messages.Participants(ctx, t.ID)
+	ps, err := s.messages.Participants(ctx, t.ID)
+	return others(t, ps), err
+}
+
+// others drops the requester from a ticket's participant rows: mail
+// records everyone on it, the requester too.
+func others(t *Ticket, ps []*Participant) []*Participant {
+	out := ps[:0:0]
+	for _, p := range ps {
+		if !strings.EqualFold(p.Email, t.RequesterEmail) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // MergedInto is the reference of the ticket t was merged into ("" when
@@ -53,10 +66,11 @@ func (s *Service) AddParticipant(ctx context.Context, ref string, actor *User, e
 		if strings.EqualFold(t.RequesterEmail, e) {
 			return Writes{}, FieldError("email", "%s is the requester, who receives every reply already", e)
 		}
-		ps, err := tx.Participants(t.ID)
+		ps, err := tx.PeopleOn(t.ID)
 		if err != nil {
 			return Writes{}, err
 		}
+		ps = others(t, ps)
 		for _, p := range ps {
 			if p.Email == e {
 				return Writes{}, FieldError("email", "%s is already on this ticket", e)
@@ -77,11 +91,11 @@ func (s *Service) AddParticipant(ctx context.Context, ref string, actor *User, e
 func (s *Service) RemoveParticipant(ctx context.Context, ref string, actor *User, email string) (*Ticket, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
-		ps, err := tx.Participants(t.ID)
+		ps, err := tx.PeopleOn(t.ID)
 		if err != nil {
 			return Writes{}, err
 		}
-		for _, p := range ps {
+		for _, p := range others(t, ps) {
 			if p.Email == e {
 				now := s.now()
 				return Writes{Unpeople: []string{e}, Events: []*Event{{At: now, ActorID: actorID(actor), Actor: actorName(actor),
@@ -134,12 +148,12 @@ func (s *Service) Merge(ctx context.Context, ref, into string, actor *User) (dup
 		return nil, nil, err
 	}
 	return s.tickets.MergeTickets(ctx, ref, into, func(tx Tx, d, t *Ticket) (MergeWrites, error) {
-		if r, err := tx.MergedInto(d.ID); err != nil {
+		if r, err := tx.MergeTarget(d.ID); err != nil {
 			return MergeWrites{}, err
 		} else if r != "" {
 			return MergeWrites{}, Errorf(Conflict, "%s was already merged into %s", d.Ref, r)
 		}
-		if r, err := tx.MergedInto(t.ID); err != nil {
+		if r, err := tx.MergeTarget(t.ID); err != nil {
 			return MergeWrites{}, err
 		} else if r == d.Ref {
 			return MergeWrites{}, FieldError("into", "%s was merged into %s, so merging back would make a loop", t.Ref, d.Ref)
@@ -181,7 +195,7 @@ func (s *Service) Merge(ctx context.Context, ref, into string, actor *User) (dup
 
 // replyCopies are the participants a staff reply is copied to.
 func (s *Service) replyCopies(tx Tx, t *Ticket) ([]mail.Address, error) {
-	ps, err := tx.Participants(t.ID)
+	ps, err := tx.PeopleOn(t.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -129,11 +129,11 @@ type Tx interface {
 	// LastEventAt is when the ticket's latest timeline entry happened
 	// (zero when it has none).
 	LastEventAt(ticketID uint64) (time.Time, error)
-	// Participants are the ticket's participants, by address.
-	Participants(ticketID uint64) ([]*Participant, error)
-	// MergedInto is the reference of the ticket a merged ticket answers
+	// PeopleOn are the ticket's participant rows, by address.
+	PeopleOn(ticketID uint64) ([]*Participant, error)
+	// MergeTarget is the reference of the ticket a merged ticket answers
 	// to ("" when it was never merged).
-	MergedInto(ticketID uint64) (string, error)
+	MergeTarget(ticketID uint64) (string, error)
 	// CountMessages counts a ticket's stored messages, stopping at max.
 	CountMessages(ticketID uint64, max int) (int, error)
 }

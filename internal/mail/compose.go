@@ -170,7 +170,15 @@ func Compose(o Outgoing) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: build: %w", err)
 	}
-	root = root.WithEncoder(enmime.NewEncoder(enmime.ForceQuotedPrintableCte(true)))
+	// The text goes out in quoted-printable (CRLF lines, none too long);
+	// attachments keep the encoding enmime picks for their bytes.
+	qp := enmime.NewEncoder(enmime.ForceQuotedPrintableCte(true))
+	root = root.WithEncoder(qp)
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if c.Disposition != "attachment" {
+			c.WithEncoder(qp)
+		}
+	}
 	var buf bytes.Buffer
 	if err := root.Encode(&buf); err != nil {
 		return nil, fmt.Errorf("mail: encode: %w", err)

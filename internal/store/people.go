@@ -121,14 +121,14 @@ func (s *Store) MergedInto(ctx context.Context, ticketID uint64) (string, error)
 	return ref, dbErr(err, "")
 }
 
-// Participants lists the ticket's participants, through the transaction.
-func (r txReader) Participants(ticketID uint64) ([]*desk.Participant, error) {
+// PeopleOn lists the ticket's participant rows, through the transaction.
+func (r txReader) PeopleOn(ticketID uint64) ([]*desk.Participant, error) {
 	return participantsOf(r.tx, ticketID)
 }
 
-// MergedInto is the ticket a merged ticket answers to, through the
+// MergeTarget is the ticket a merged ticket answers to, through the
 // transaction.
-func (r txReader) MergedInto(ticketID uint64) (string, error) { return mergedInto(r.tx, ticketID) }
+func (r txReader) MergeTarget(ticketID uint64) (string, error) { return mergedInto(r.tx, ticketID) }
 
 // CountMessages counts a ticket's stored messages, at most max.
 func (r txReader) CountMessages(ticketID uint64, max int) (int, error) {

@@ -34,7 +34,7 @@ func TestParticipants_AddNamedRemove(t *testing.T) {
 			t.Fatalf("Participants = %+v %+v", ps[0], ps[len(ps)-1])
 		}
 		_, err = s.UpdateTicketWith(ctx(t), tk.Ref, func(tx desk.Tx, t *desk.Ticket) (desk.Writes, error) {
-			in, err := tx.Participants(t.ID)
+			in, err := tx.PeopleOn(t.ID)
 			if err != nil || len(in) != 2 {
 				return desk.Writes{}, err
 			}
