@@ -47,17 +47,13 @@ func (s *Service) MergedInto(ctx context.Context, t *Ticket) (string, error) {
 // reply from now on and may reply by the subject tag. The change is on the
 // timeline.
 func (s *Service) AddParticipant(ctx context.Context, ref string, actor *User, email, name string) (*Ticket, error) {
-	v := ValidationErrors{}
 	e, err := NormalizeEmail(email)
 	if err != nil {
-		v.Add("email", ErrorMessage(err))
+		return nil, FieldError("email", "%s", ErrorMessage(err))
 	}
 	name = strings.TrimSpace(oneLine(noNUL(name)))
 	if utf8.RuneCountInString(name) > MaxName {
-		v.Add("name", "a name may be at most 200 characters")
-	}
-	if err := v.Err("email", "name"); err != nil {
-		return nil, err
+		return nil, FieldError("name", "a name may be at most 200 characters")
 	}
 	if s.Mail != nil && s.isDeskAddress(e) {
 		return nil, FieldError("email", "%s is the desk's own address; it cannot be copied on its own mail", e)
@@ -127,6 +123,62 @@ func colleague(t *Ticket, email string) bool {
 	return mail.SameOrganisation(t.RequesterEmail, email)
 }
 
+// CheckMerge answers, without changing anything, whether ref may be merged
+// into into, and returns both tickets for a confirmation: the errors Merge
+// would give (Merge checks again, inside its transaction).
+func (s *Service) CheckMerge(ctx context.Context, ref, into string) (dup, survivor *Ticket, err error) {
+	into, err = s.mergeTarget(ctx, ref, into)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dup, err = s.tickets.GetTicket(ctx, ref); err != nil {
+		return nil, nil, err
+	}
+	if survivor, err = s.tickets.GetTicket(ctx, into); err != nil {
+		return nil, nil, err
+	}
+	if err := s.mergeAllowed(dup, survivor, func(id uint64) (string, error) { return s.messages.MergedInto(ctx, id) }); err != nil {
+		return nil, nil, err
+	}
+	return dup, survivor, nil
+}
+
+// mergeTarget checks the reference a merge goes into and returns it
+// normalised.
+func (s *Service) mergeTarget(ctx context.Context, ref, into string) (string, error) {
+	into = strings.ToUpper(strings.TrimSpace(strings.Trim(strings.TrimSpace(into), "[]")))
+	if into == "" {
+		return "", FieldError("into", "please give the reference of the ticket to merge into, like %s", FormatRef(s.RefPrefix, 1042))
+	}
+	if strings.EqualFold(strings.TrimSpace(ref), into) {
+		return "", FieldError("into", "a ticket cannot be merged into itself; give the reference of the other ticket")
+	}
+	if _, err := s.tickets.GetTicket(ctx, into); ErrorCode(err) == NotFound {
+		return "", FieldError("into", "there is no ticket %s", into)
+	} else if err != nil {
+		return "", err
+	}
+	return into, nil
+}
+
+// mergeAllowed refuses a merge of a ticket already merged, into a merged
+// ticket, or back into a ticket merged into the duplicate (a loop).
+func (s *Service) mergeAllowed(d, t *Ticket, target func(uint64) (string, error)) error {
+	if r, err := target(d.ID); err != nil {
+		return err
+	} else if r != "" {
+		return Errorf(Conflict, "%s was already merged into %s", d.Ref, r)
+	}
+	if r, err := target(t.ID); err != nil {
+		return err
+	} else if r == d.Ref {
+		return FieldError("into", "%s was merged into %s, so merging back would make a loop", t.Ref, d.Ref)
+	} else if r != "" {
+		return FieldError("into", "%s was itself merged into %s; merge into %s instead", t.Ref, r, r)
+	}
+	return nil
+}
+
 // Merge folds the duplicate ticket ref into the ticket into, in one
 // transaction: the duplicate's messages, conversation and participants
 // move to the survivor (its requester becomes a participant there when
@@ -135,30 +187,13 @@ func colleague(t *Ticket, email string) bool {
 // survivor's promises are kept as they are), and the duplicate closes.
 // Both timelines say so.
 func (s *Service) Merge(ctx context.Context, ref, into string, actor *User) (dup, survivor *Ticket, err error) {
-	into = strings.ToUpper(strings.TrimSpace(strings.Trim(strings.TrimSpace(into), "[]")))
-	if into == "" {
-		return nil, nil, FieldError("into", "please give the reference of the ticket to merge into, like %s", FormatRef(s.RefPrefix, 1042))
-	}
-	if strings.EqualFold(strings.TrimSpace(ref), into) {
-		return nil, nil, FieldError("into", "a ticket cannot be merged into itself; give the reference of the other ticket")
-	}
-	if _, err := s.tickets.GetTicket(ctx, into); ErrorCode(err) == NotFound {
-		return nil, nil, FieldError("into", "there is no ticket %s", into)
-	} else if err != nil {
+	into, err = s.mergeTarget(ctx, ref, into)
+	if err != nil {
 		return nil, nil, err
 	}
 	return s.tickets.MergeTickets(ctx, ref, into, func(tx Tx, d, t *Ticket) (MergeWrites, error) {
-		if r, err := tx.MergeTarget(d.ID); err != nil {
+		if err := s.mergeAllowed(d, t, tx.MergeTarget); err != nil {
 			return MergeWrites{}, err
-		} else if r != "" {
-			return MergeWrites{}, Errorf(Conflict, "%s was already merged into %s", d.Ref, r)
-		}
-		if r, err := tx.MergeTarget(t.ID); err != nil {
-			return MergeWrites{}, err
-		} else if r == d.Ref {
-			return MergeWrites{}, FieldError("into", "%s was merged into %s, so merging back would make a loop", t.Ref, d.Ref)
-		} else if r != "" {
-			return MergeWrites{}, FieldError("into", "%s was itself merged into %s; merge into %s instead", t.Ref, r, r)
 		}
 		if n, err := tx.CountMessages(d.ID, MaxMergeMessages+1); err != nil {
 			return MergeWrites{}, err

@@ -84,6 +84,9 @@ type NewTicket struct {
 	// (e.g. mail from a sender that could not be verified: answering a
 	// forged address is backscatter).
 	NoAck string
+	// Files are attached by the requester (the web form, the API), under
+	// inbound mail's limits and filename cleaning.
+	Files []mail.Upload
 }
 
 // Validate checks a new ticket against the policy's classes and normalises
@@ -166,7 +169,20 @@ func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*
 			return nil, FieldError("received_at", "received_at may not be in the future")
 		}
 	}
-	return s.createTicket(ctx, n, actor, now, nil, "")
+	atts, err := s.checkFiles(n.Files)
+	if err != nil {
+		return nil, err
+	}
+	var extend func(*Ticket, *Writes)
+	if len(atts) > 0 {
+		extend = func(t *Ticket, w *Writes) {
+			m := heldFiles(n.Channel, n.Subject, atts, t.ReceivedAt)
+			m.FromAddr = n.RequesterEmail
+			w.Messages = append(w.Messages, m)
+			w.Events[0].Mail = m
+		}
+	}
+	return s.createTicket(ctx, n, actor, now, extend, "")
 }
 
 // createTicket stores a validated ticket. extend adds rows to the same

@@ -46,7 +46,8 @@ func CheckUploads(files []Upload, l Limits) ([]Attachment, error) {
 }
 
 func uploadType(f Upload) string {
-	if mt, _, err := mime.ParseMediaType(f.ContentType); err == nil && strings.Contains(mt, "/") {
+	// A generic declared type says nothing: the bytes may say more.
+	if mt, _, err := mime.ParseMediaType(f.ContentType); err == nil && strings.Contains(mt, "/") && mt != "application/octet-stream" {
 		return strings.ToLower(mt)
 	}
 	mt, _, _ := mime.ParseMediaType(http.DetectContentType(f.Data))

@@ -279,6 +279,8 @@ type apiReply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
 	At       string `json:"at"`
+	// Attachments go out with the reply (base64 bytes; see apiFile).
+	Attachments []apiFile `json:"attachments"`
 }
 
 func (s *Server) apiReply(c *gin.Context) {
@@ -292,7 +294,12 @@ func (s *Server) apiReply(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.ReplyAt(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at)
+	files, err := apiUploads(in.Attachments)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.ReplyWithFiles(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at, files)
 	if err != nil {
 		s.respondError(c, err)
 		return
