@@ -14,8 +14,8 @@ type intakeForm struct {
 	Name, Email, Subject, Body, Class string
 	// MaxFileWords is the per-file limit for the attachments input.
 	MaxFileWords string
-	Errors                            desk.ValidationErrors
-	Classes                           []classOption
+	Errors       desk.ValidationErrors
+	Classes      []classOption
 }
 
 type intakeDonePage struct {
