@@ -101,7 +101,9 @@ func Compose(o Outgoing) ([]byte, error) {
 	}
 	for _, a := range o.Attachments {
 		ct := a.ContentType
-		if ct == "" {
+		if ct == "" || strings.HasPrefix(ct, "message/") || strings.HasPrefix(ct, "multipart/") {
+			// message/* may not be base64-encoded (RFC 2046): a mail
+			// attached as a file goes as bytes, which base64 keeps intact.
 			ct = "application/octet-stream"
 		}
 		b = b.AddAttachment(a.Data, ct, cleanFilename(a.Filename, ct))
@@ -170,12 +172,13 @@ func Compose(o Outgoing) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: build: %w", err)
 	}
-	// The text goes out in quoted-printable (CRLF lines, none too long);
-	// attachments keep the encoding enmime picks for their bytes.
+	// Text goes out in quoted-printable (CRLF lines, none too long), text
+	// attachments too (text's canonical line end is CRLF anyway); other
+	// attachments in base64, byte for byte.
 	qp := enmime.NewEncoder(enmime.ForceQuotedPrintableCte(true))
 	root = root.WithEncoder(qp)
 	for c := root.FirstChild; c != nil; c = c.NextSibling {
-		if c.Disposition != "attachment" {
+		if c.Disposition != "attachment" || c.TextContent() {
 			c.WithEncoder(qp)
 		}
 	}

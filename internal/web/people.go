@@ -290,3 +290,19 @@ func apiUploads(files []apiFile) ([]mail.Upload, error) {
 	}
 	return out, nil
 }
+
+// copiedWords adds to a sent reply's flash whom it was copied to.
+func (s *Server) copiedWords(c *gin.Context, t *desk.Ticket, internal bool, err error, done string) string {
+	if internal || err != nil || t == nil || s.svc.Mail == nil {
+		return done
+	}
+	ps, perr := s.svc.Participants(c.Request.Context(), t)
+	if perr != nil || len(ps) == 0 {
+		return done
+	}
+	n := strconv.Itoa(len(ps)) + " people"
+	if len(ps) == 1 {
+		n = ps[0].Email
+	}
+	return strings.TrimSuffix(done, ".") + ", copied to " + n + "."
+}

@@ -144,6 +144,7 @@ func (s *Server) ticketReply(c *gin.Context) {
 	} else if why != "" && s.svc.Mail != nil {
 		done = "Reply saved and queued: " + why + "; " + hint + "."
 	}
+	done = s.copiedWords(c, t, internal, err, done)
 	s.afterAction(c, t, err, done, body)
 }
 
