@@ -59,6 +59,9 @@ func (s *Service) AddParticipant(ctx context.Context, ref string, actor *User, e
 		return nil, FieldError("email", "%s is the desk's own address; it cannot be copied on its own mail", e)
 	}
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		if err := notMerged(tx, t); err != nil {
+			return Writes{}, err
+		}
 		if strings.EqualFold(t.RequesterEmail, e) {
 			return Writes{}, FieldError("email", "%s is the requester, who receives every reply already", e)
 		}
@@ -226,6 +229,19 @@ func (s *Service) Merge(ctx context.Context, ref, into string, actor *User) (dup
 		}
 		return w, nil
 	})
+}
+
+// notMerged refuses a change to a ticket merged into another: its
+// conversation goes on there.
+func notMerged(tx Tx, t *Ticket) error {
+	into, err := tx.MergeTarget(t.ID)
+	if err != nil {
+		return err
+	}
+	if into != "" {
+		return Errorf(Conflict, "%s was merged into %s; please continue there", t.Ref, into)
+	}
+	return nil
 }
 
 // replyCopies are the participants a staff reply is copied to.

@@ -303,5 +303,39 @@ func TestMerge(t *testing.T) {
 			t.Errorf("after a second merge the first duplicate answers to %q, want %s", into, third)
 		}
 		check(third, dup, "merging back would make a loop", desk.Invalid)
+		if _, err := f.svc.Reply(ctx, dup, f.staff, "hello?", false); desk.ErrorCode(err) != desk.Conflict || !strings.Contains(desk.ErrorMessage(err), "please continue there") {
+			t.Errorf("a reply on a merged ticket: %v", err)
+		}
+		if _, err := f.svc.AddParticipant(ctx, dup, f.staff, "zed@agency.gov", ""); desk.ErrorCode(err) != desk.Conflict {
+			t.Errorf("adding someone to a merged ticket: %v", err)
+		}
+	})
+	eachStore(t, "two_opposite_merges_at_once_one_wins", func(t *testing.T, st *store.Store) {
+		f, a, b := pair(t, st)
+		errs := make(chan error, 2)
+		for _, p := range [][2]string{{a, b}, {b, a}} {
+			go func() { _, _, err := f.svc.Merge(ctx, p[0], p[1], f.staff); errs <- err }()
+		}
+		var ok, refused int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case desk.ErrorCode(err) == desk.Invalid || desk.ErrorCode(err) == desk.Conflict:
+				refused++
+			default:
+				t.Errorf("unexpected error %v", err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("%d merges succeeded and %d were refused, want one of each", ok, refused)
+		}
+		ta, _ := f.st.GetTicket(ctx, a)
+		tb, _ := f.st.GetTicket(ctx, b)
+		ia, _ := f.svc.MergedInto(ctx, ta)
+		ib, _ := f.svc.MergedInto(ctx, tb)
+		if (ia == "") == (ib == "") {
+			t.Errorf("merged into: %s → %q, %s → %q; want exactly one", a, ia, b, ib)
+		}
 	})
 }

@@ -358,6 +358,9 @@ func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, b
 		if err != nil {
 			return Writes{}, err
 		}
+		if err := notMerged(tx, t); err != nil {
+			return Writes{}, err
+		}
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
