@@ -60,12 +60,22 @@ func TestBrowser_MergeAndReplyAttachment(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.open("/tickets/" + survivor.Ref)
+	b.do("add a person", chromedp.SendKeys(chromedp.ID("participant-email"), "carl.cole@partner-agency.example"),
+		chromedp.SendKeys(chromedp.ID("participant-name"), "Carl Cole"))
+	resp = b.submit("#add-participant-button")
+	b.wantStatus(resp, http.StatusOK, "add a person")
+	if got := b.text("#participants"); !strings.Contains(got, "Carl Cole") {
+		t.Errorf("people copied: %q", got)
+	}
 	b.do("write a reply with a file",
 		chromedp.SendKeys(chromedp.ID("reply-body"), "The steps are attached."),
 		chromedp.SetUploadFiles(chromedp.ID("reply-files"), []string{file}),
 	)
 	resp = b.submit("#send-reply")
 	b.wantStatus(resp, http.StatusOK, "send the reply")
+	if flash := b.text("body"); !strings.Contains(flash, "copied to carl.cole@partner-agency.example") {
+		t.Errorf("the flash does not say who was copied")
+	}
 	link := `a[download][href*="/tickets/` + survivor.Ref + `/attachments/"]`
 	if name := b.text(link); name != "fix-steps.txt" {
 		t.Errorf("download link says %q, want fix-steps.txt", name)
@@ -85,5 +95,6 @@ func TestBrowser_MergeAndReplyAttachment(t *testing.T) {
 		if len(wide) > 0 {
 			t.Errorf("%s at 390px: these stick out: %v", ref, wide)
 		}
+		b.wantNoOverflow(ref + " with people, files and the mail sent to them")
 	}
 }
