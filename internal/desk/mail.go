@@ -235,7 +235,7 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 		if ok, err := s.messages.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
 			return t.Ref, ""
 		}
-		if colleague(t, m.From.Email) {
+		if colleague(t, m.From.Email) && s.vouched(auth) {
 			return t.Ref, ""
 		}
 		if byTag == "" {

@@ -182,6 +182,18 @@ func (s *Service) mergeAllowed(d, t *Ticket, target func(uint64) (string, error)
 	return nil
 }
 
+// vouched reports whether a colleague's mail may thread by tag: a
+// colleague is nobody the desk has heard from, so where trusted MTAs judge
+// mail (mail.trusted_authserv_ids) their mail must be found verified, not
+// merely unjudged; without trusted MTAs, as for the requester, only
+// nothing is known against it.
+func (s *Service) vouched(auth mail.AuthVerdict) bool {
+	if len(s.Mail.TrustedAuthservIDs) == 0 {
+		return auth.Status != mail.AuthUnverified
+	}
+	return auth.Status == mail.AuthVerified
+}
+
 // Merge folds the duplicate ticket ref into the ticket into, in one
 // transaction: the duplicate's messages, conversation and participants
 // move to the survivor (its requester becomes a participant there when

@@ -62,6 +62,21 @@ func TestThreading_ByOrganisation(t *testing.T) {
 			t.Errorf("flag %q", tk.Flag)
 		}
 	})
+	eachStore(t, "unjudged_colleague_opens_a_new_ticket_where_mtas_judge", func(t *testing.T, st *store.Store) {
+		f, ref := open(t, st, "ann@agency.gov")
+		r := ingest(t, f, eml("bob@agency.gov", "Re: ["+ref+"] Printer on fire", "no stamp", "Message-ID: <o6@agency.gov>"))
+		if r.Action != desk.ActionCreated || r.Ref == ref {
+			t.Fatalf("a colleague's mail no trusted MTA judged threaded: %+v", r)
+		}
+	})
+	eachStore(t, "without_trusted_mtas_a_colleague_threads_like_the_requester", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		ref := ingest(t, f, eml("ann@agency.gov", "Printer on fire", "fire", "Message-ID: <o7@agency.gov>")).Ref
+		r := ingest(t, f, eml("bob@agency.gov", "Re: ["+ref+"] Printer on fire", "me too", "Message-ID: <o8@agency.gov>"))
+		if r.Action != desk.ActionAppended || r.Ref != ref {
+			t.Fatalf("colleague's mail: %+v", r)
+		}
+	})
 	eachStore(t, "other_domain_opens_a_new_ticket", func(t *testing.T, st *store.Store) {
 		f, ref := open(t, st, "ann@agency.gov")
 		r := ingest(t, f, eml("eve@agency.gov.evil.example", "Re: ["+ref+"] Printer on fire", "hi", "Message-ID: <o5@evil.example>", passFor+"agency.gov.evil.example"))
