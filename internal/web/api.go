@@ -39,6 +39,8 @@ type apiTicket struct {
 	Promises []apiPromise `json:"promises"`
 	Owed     *apiOwed     `json:"owed"`
 	Timeline []apiEvent   `json:"timeline,omitempty"`
+	// MergedInto is the ticket this one was merged into (GET only).
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // apiPromise is one of a ticket's promises.
@@ -231,7 +233,12 @@ func (s *Server) apiGetTicket(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.apiTicketOf(t, events, s.now()))
+	out := s.apiTicketOf(t, events, s.now())
+	if out.MergedInto, err = s.svc.MergedInto(c.Request.Context(), t); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // apiTime parses an optional RFC 3339 instant of a history import ("" is

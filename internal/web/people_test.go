@@ -260,6 +260,10 @@ func TestAPI_PeopleMergeAndFiles(t *testing.T) {
 	}
 	resp, body = a.api(tok, "POST", "/api/v1/tickets/"+dup.Ref+"/merge", `{"into": "`+survivor.Ref+`"}`)
 	wantJSONError(t, resp, body, http.StatusConflict, "")
+	resp, body = a.api(tok, "GET", "/api/v1/tickets/"+dup.Ref, "")
+	wantContains(t, body, `"merged_into":"`+survivor.Ref+`"`)
+	resp, body = a.api(tok, "GET", base, "")
+	wantLacks(t, body, `"merged_into"`)
 	resp, body = a.api(tok, "GET", base+"/participants", "")
 	wantContains(t, body, `"email":"bob@partner.example"`)
 }
