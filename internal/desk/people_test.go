@@ -178,6 +178,21 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 			t.Error("the timeline does not show the people changes")
 		}
 	})
+	eachStore(t, "cc_on_a_reply_joins_and_is_copied_next_time", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		ref := ingest(t, f, eml("ann@agency.gov", "VPN", "no VPN", "Message-ID: <p4@agency.gov>")).Ref
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] VPN", "adding my manager", "Message-ID: <p5@agency.gov>", "Cc: Mia <mia@agency.gov>, Support <SUPPORT@desk.gov>"))
+		if r.Action != desk.ActionAppended {
+			t.Fatalf("reply %+v", r)
+		}
+		if _, err := f.svc.Reply(ctx, ref, f.staff, "Noted.", false); err != nil {
+			t.Fatal(err)
+		}
+		out := outboxOf(t, f, ref)
+		if to := out[len(out)-1].To; to != "ann@agency.gov,mia@agency.gov" {
+			t.Errorf("reply after a Cc'd reply goes to %q", to)
+		}
+	})
 	eachStore(t, "too_large_file_is_refused_whole", func(t *testing.T, st *store.Store) {
 		f := mailFixture(t, st)
 		f.svc.Mail.Limits.MaxAttachmentBytes = 1000
