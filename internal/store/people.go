@@ -39,6 +39,7 @@ type participantRow struct {
 	AddedBy  string
 }
 
+// TableName is the participants table.
 func (participantRow) TableName() string { return "participants" }
 
 // applyPeople adds and removes a change's named participants.

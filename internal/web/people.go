@@ -228,7 +228,10 @@ func (s *Server) apiListParticipants(c *gin.Context) {
 // apiAddParticipant is POST /api/v1/tickets/{ref}/participants
 // {"email", "name"}: it answers with the ticket's participants.
 func (s *Server) apiAddParticipant(c *gin.Context) {
-	var in apiParticipant
+	var in struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	}
 	if err := decodeJSON(c, &in); err != nil {
 		s.respondError(c, err)
 		return
