@@ -38,6 +38,7 @@ func TestBrowser_MergeAndReplyAttachment(t *testing.T) {
 	if _, ev := a.getTicket(dup.Ref); hasKind(ev, desk.EventMerged) {
 		t.Fatal("merged before the confirmation")
 	}
+	t.Logf("confirmation screenshot: %s", b.screenshot("merge-confirm.png"))
 	resp = b.submit("#merge-confirm")
 	b.wantStatus(resp, http.StatusOK, "confirm the merge")
 	if p := b.path(); p != "/tickets/"+survivor.Ref {
@@ -96,5 +97,7 @@ func TestBrowser_MergeAndReplyAttachment(t *testing.T) {
 			t.Errorf("%s at 390px: these stick out: %v", ref, wide)
 		}
 		b.wantNoOverflow(ref + " with people, files and the mail sent to them")
+		b.do("scroll to the people", chromedp.ScrollIntoView(chromedp.CSS("section.people")))
+		t.Logf("phone screenshot: %s", b.screenshot("people-phone-"+ref+".png"))
 	}
 }
