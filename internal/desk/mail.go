@@ -184,7 +184,7 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 	ref, byTag := s.threadRef(ctx, m, auth)
 	var linkFrom string
 	if ref != "" {
-		t, err := s.tickets.GetTicket(ctx, ref)
+		t, err := s.current(ctx, ref)
 		switch {
 		case ErrorCode(err) == NotFound:
 			ref = ""
@@ -212,9 +212,12 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 // Message-IDs in In-Reply-To/References (only someone who received our
 // mail has one, so they thread whatever the sender's authentication says),
 // then by a [SR-1042] subject tag, but only when the sender is the
-// requester or already on that ticket and the trusted MTA did not find the
-// From: address unverified (anyone can write someone else's address in
-// From:). byTag is a tag the sender was not entitled to use.
+// requester, already on that ticket, or in the requester's organisation
+// (the same mail domain, never a public provider's), and the trusted MTA
+// did not find the From: address unverified (anyone can write someone
+// else's address in From:). A tag of a merged ticket stands for the
+// ticket it was merged into. byTag is a tag the sender was not entitled
+// to use.
 func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.AuthVerdict) (ref, byTag string) {
 	for _, id := range append(append([]string{}, m.InReplyTo...), m.References...) {
 		if r, ok := s.Mail.Signer.Verify(id); ok {
@@ -222,7 +225,7 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 		}
 	}
 	for _, r := range mail.SubjectRefs(m.Subject, s.RefPrefix) {
-		t, err := s.tickets.GetTicket(ctx, r)
+		t, err := s.current(ctx, r)
 		if err != nil {
 			continue
 		}
@@ -230,6 +233,9 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 			return "", t.Ref
 		}
 		if ok, err := s.messages.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
+			return t.Ref, ""
+		}
+		if colleague(t, m.From.Email) && s.vouched(auth) {
 			return t.Ref, ""
 		}
 		if byTag == "" {
@@ -411,6 +417,12 @@ func (s *Service) ackMail(tx Tx, t *Ticket, inReplyTo string, now time.Time) (o 
 // outgoing composes a mail to the requester and returns both its outbox
 // row and its stored copy (so later replies can thread on it).
 func (s *Service) outgoing(t *Ticket, kind, subject, text, inReplyTo string, refs []string, auto string, now time.Time) (*OutboxMail, *Message, error) {
+	return s.outgoingWith(t, kind, subject, text, inReplyTo, refs, auto, now, nil, nil)
+}
+
+// outgoingWith is outgoing copied to cc (envelope recipients too) and
+// carrying files; the stored copy keeps the files for download.
+func (s *Service) outgoingWith(t *Ticket, kind, subject, text, inReplyTo string, refs []string, auto string, now time.Time, cc []mail.Address, files []*Attachment) (*OutboxMail, *Message, error) {
 	id := s.Mail.Signer.New(t.Ref)
 	to := mail.Address{Name: t.RequesterName, Email: t.RequesterEmail}
 	if auto != "" {
@@ -422,18 +434,31 @@ func (s *Service) outgoing(t *Ticket, kind, subject, text, inReplyTo string, ref
 		refs = append(refs, inReplyTo)
 	}
 	raw, err := mail.Compose(mail.Outgoing{
-		From: s.Mail.From, To: []mail.Address{to}, Subject: subject, Text: text, MessageID: id,
+		From: s.Mail.From, To: []mail.Address{to}, Cc: cc, Attachments: mailFiles(files), Subject: subject, Text: text, MessageID: id,
 		InReplyTo: inReplyTo, References: refs, AutoSubmitted: auto, Date: now,
 		Headers: map[string]string{"X-Slatrack-Ticket": t.Ref},
 	})
 	if err != nil {
 		return nil, nil, &Error{Code: Internal, Err: err}
 	}
-	o := &OutboxMail{Kind: kind, MessageID: id, From: s.Mail.From.Email, To: t.RequesterEmail, Subject: subject, Raw: raw,
+	rcpts := t.RequesterEmail
+	for _, a := range cc {
+		rcpts += "," + strings.ToLower(a.Email)
+	}
+	o := &OutboxMail{Kind: kind, MessageID: id, From: s.Mail.From.Email, To: rcpts, Subject: subject, Raw: raw,
 		Status: OutboxQueued, NextAttemptAt: now, CreatedAt: now}
 	m := &Message{Direction: DirectionOut, MessageID: id, DedupeKey: "id:" + id, FromAddr: s.Mail.From.Email,
-		ToAddrs: t.RequesterEmail, Subject: subject, Text: text, Kind: kind, Source: "slatrack", ReceivedAt: now}
+		ToAddrs: strings.ReplaceAll(rcpts, ",", ", "), Subject: subject, Text: text, Kind: kind, Source: "slatrack", ReceivedAt: now, Attachments: files}
 	return o, m, nil
+}
+
+// mailFiles are stored attachments as Compose takes them.
+func mailFiles(files []*Attachment) []mail.Attachment {
+	out := make([]mail.Attachment, 0, len(files))
+	for _, f := range files {
+		out = append(out, mail.Attachment{Filename: f.Filename, ContentType: f.ContentType, Data: f.Data})
+	}
+	return out
 }
 
 // threadIDs are a ticket's message ids, oldest first, for References, and

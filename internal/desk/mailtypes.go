@@ -6,6 +6,9 @@ import "time"
 const (
 	DirectionIn  = "in"
 	DirectionOut = "out"
+	// DirectionFiles holds files a person attached by hand (a note, the
+	// web form, a reply that was not mailed): no mail, only attachments.
+	DirectionFiles = "files"
 )
 
 // Message is one stored email, in or out, with its raw bytes kept. The
@@ -150,4 +153,9 @@ type Writes struct {
 	// Participants are addresses that may thread mail into this ticket by
 	// its subject tag (besides the requester).
 	Participants []string
+	// People are participants added with a name and who added them
+	// (an address already on the ticket keeps its row).
+	People []*Participant
+	// Unpeople are participant addresses to remove.
+	Unpeople []string
 }

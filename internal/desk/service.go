@@ -2,13 +2,14 @@ package desk
 
 import (
 	"context"
-	"net/mail"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/slatrack/slatrack/internal/classify"
+	"github.com/slatrack/slatrack/internal/mail"
 	"github.com/slatrack/slatrack/internal/promise"
 	"github.com/slatrack/slatrack/internal/sla"
 )
@@ -83,6 +84,9 @@ type NewTicket struct {
 	// (e.g. mail from a sender that could not be verified: answering a
 	// forged address is backscatter).
 	NoAck string
+	// Files are attached by the requester (the web form, the API), under
+	// inbound mail's limits and filename cleaning.
+	Files []mail.Upload
 }
 
 // Validate checks a new ticket against the policy's classes and normalises
@@ -132,7 +136,7 @@ func NormalizeEmail(s string) (string, error) {
 	if len(s) > MaxEmail {
 		return "", Errorf(Invalid, "must be at most 254 characters")
 	}
-	a, err := mail.ParseAddress(s)
+	a, err := netmail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
 		return "", Errorf(Invalid, "%q is not an email address like name@agency.gov", s)
 	}
@@ -165,7 +169,20 @@ func (s *Service) CreateTicket(ctx context.Context, n NewTicket, actor *User) (*
 			return nil, FieldError("received_at", "the time of receipt may not be in the future")
 		}
 	}
-	return s.createTicket(ctx, n, actor, now, nil, "")
+	atts, err := s.checkFiles(n.Files)
+	if err != nil {
+		return nil, err
+	}
+	var extend func(*Ticket, *Writes)
+	if len(atts) > 0 {
+		extend = func(t *Ticket, w *Writes) {
+			m := heldFiles(n.Channel, n.Subject, atts, t.ReceivedAt)
+			m.FromAddr = n.RequesterEmail
+			w.Messages = append(w.Messages, m)
+			w.Events[0].Mail = m
+		}
+	}
+	return s.createTicket(ctx, n, actor, now, extend, "")
 }
 
 // createTicket stores a validated ticket. extend adds rows to the same
@@ -299,6 +316,14 @@ func (s *Service) Reply(ctx context.Context, ref string, actor *User, body strin
 // ticket's history (zero at means now; see when). A reply with at is
 // recorded, not mailed: it was sent long ago.
 func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time) (*Ticket, error) {
+	return s.ReplyWithFiles(ctx, ref, actor, body, internal, at, nil)
+}
+
+// ReplyWithFiles is ReplyAt with files attached: they go out with the
+// mail (the requester and every participant receive them) and are kept
+// for download on the ticket, under inbound mail's limits and filename
+// cleaning. A public reply is copied to the ticket's participants.
+func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time, files []mail.Upload) (*Ticket, error) {
 	if err := canBackdate(actor, at); err != nil {
 		return nil, err
 	}
@@ -311,6 +336,10 @@ func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body str
 	}
 	if !utf8.ValidString(body) {
 		return nil, FieldError("body", "the message must be valid UTF-8 text")
+	}
+	atts, err := s.checkFiles(files)
+	if err != nil {
+		return nil, err
 	}
 	var refs []string
 	var lastIn string
@@ -329,19 +358,34 @@ func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body str
 		if err != nil {
 			return Writes{}, err
 		}
+		if err := notMerged(tx, t); err != nil {
+			return Writes{}, err
+		}
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
-			return Writes{Events: []*Event{ev}}, nil
+			w := Writes{Events: []*Event{ev}}
+			if len(atts) > 0 {
+				ev.Mail = heldFiles("staff", "Internal note", atts, now)
+				w.Messages = []*Message{ev.Mail}
+			}
+			return w, nil
 		}
 		ev.Kind = EventReply
 		w := Writes{Events: []*Event{ev}}
 		if mailIt {
-			o, m, err := s.outgoing(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now)
+			cc, err := s.replyCopies(tx, t)
+			if err != nil {
+				return w, err
+			}
+			o, m, err := s.outgoingWith(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now, cc, atts)
 			if err != nil {
 				return w, err
 			}
 			w.Outbox, w.Messages, ev.Mail = []*OutboxMail{o}, []*Message{m}, m
+		} else if len(atts) > 0 {
+			ev.Mail = heldFiles("staff", "Reply", atts, now)
+			w.Messages = []*Message{ev.Mail}
 		}
 		if t.FirstResponseAt == nil {
 			t.FirstResponseAt = &now

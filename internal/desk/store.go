@@ -41,6 +41,14 @@ type TicketStore interface {
 	ListTickets(ctx context.Context, q TicketQuery) ([]*Ticket, string, error)
 	// Timeline is the ticket's events, oldest first.
 	Timeline(ctx context.Context, ticketID uint64) ([]*Event, error)
+	// MergeTickets locks both tickets (by reference) in one transaction,
+	// calls change, and then moves the duplicate's messages, its
+	// conversation (message, reply and note entries) and its participants
+	// onto the survivor, records that the duplicate now answers to the
+	// survivor (and so does every ticket merged into the duplicate before),
+	// and saves both tickets with the rows change returned. If change
+	// fails nothing is written. change reads through tx only.
+	MergeTickets(ctx context.Context, dupRef, intoRef string, change func(tx Tx, dup, into *Ticket) (MergeWrites, error)) (dup, into *Ticket, err error)
 }
 
 // AccountStore keeps staff accounts, their sessions and their API tokens.
@@ -88,6 +96,11 @@ type MailStore interface {
 	// GetAttachment is an attachment and the ticket its message belongs to.
 	GetAttachment(ctx context.Context, id uint64) (*Attachment, uint64, error)
 	IsParticipant(ctx context.Context, ticketID uint64, email string) (bool, error)
+	// Participants are a ticket's participants (not the requester), by address.
+	Participants(ctx context.Context, ticketID uint64) ([]*Participant, error)
+	// MergedInto is the reference of the ticket a merged ticket answers to
+	// now ("" when it was never merged).
+	MergedInto(ctx context.Context, ticketID uint64) (string, error)
 	// TicketOutbox is the mail queued or sent for a ticket, oldest first.
 	TicketOutbox(ctx context.Context, ticketID uint64) ([]*OutboxMail, error)
 
@@ -116,6 +129,13 @@ type Tx interface {
 	// LastEventAt is when the ticket's latest timeline entry happened
 	// (zero when it has none).
 	LastEventAt(ticketID uint64) (time.Time, error)
+	// PeopleOn are the ticket's participant rows, by address.
+	PeopleOn(ticketID uint64) ([]*Participant, error)
+	// MergeTarget is the reference of the ticket a merged ticket answers
+	// to ("" when it was never merged).
+	MergeTarget(ticketID uint64) (string, error)
+	// CountMessages counts a ticket's stored messages, stopping at max.
+	CountMessages(ticketID uint64, max int) (int, error)
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean

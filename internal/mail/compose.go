@@ -20,6 +20,11 @@ type Outgoing struct {
 	From Address
 	// To are the recipients; at least one is required.
 	To []Address
+	// Cc are copied recipients (a ticket's participants).
+	Cc []Address
+	// Attachments go out as attachment parts, their names as given
+	// (cleaned by CheckUploads when they came from a person).
+	Attachments []Attachment
 	// ReplyTo, when set, becomes the Reply-To header.
 	ReplyTo *Address
 	// Subject may hold any Unicode; it is encoded as needed.
@@ -77,11 +82,32 @@ func Compose(o Outgoing) ([]byte, error) {
 		to = append(to, na)
 	}
 
+	cc := make([]netmail.Address, 0, len(o.Cc))
+	for _, a := range o.Cc {
+		na, err := outAddress(a)
+		if err != nil {
+			return nil, fmt.Errorf("mail: cc: %w", err)
+		}
+		cc = append(cc, na)
+	}
+
 	b := enmime.Builder().
 		From(from.Name, from.Address).
 		ToAddrs(to).
 		Subject(truncateRunes(oneLine(o.Subject), maxSubjectRunes)).
 		Text([]byte(composeText(o.Text)))
+	if len(cc) > 0 {
+		b = b.CCAddrs(cc)
+	}
+	for _, a := range o.Attachments {
+		ct := a.ContentType
+		if ct == "" || strings.HasPrefix(ct, "message/") || strings.HasPrefix(ct, "multipart/") {
+			// message/* may not be base64-encoded (RFC 2046): a mail
+			// attached as a file goes as bytes, which base64 keeps intact.
+			ct = "application/octet-stream"
+		}
+		b = b.AddAttachment(a.Data, ct, cleanFilename(a.Filename, ct))
+	}
 	if o.ReplyTo != nil {
 		rt, err := outAddress(*o.ReplyTo)
 		if err != nil {
@@ -146,7 +172,16 @@ func Compose(o Outgoing) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: build: %w", err)
 	}
-	root = root.WithEncoder(enmime.NewEncoder(enmime.ForceQuotedPrintableCte(true)))
+	// Text goes out in quoted-printable (CRLF lines, none too long), text
+	// attachments too (text's canonical line end is CRLF anyway); other
+	// attachments in base64, byte for byte.
+	qp := enmime.NewEncoder(enmime.ForceQuotedPrintableCte(true))
+	root = root.WithEncoder(qp)
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if c.Disposition != "attachment" || c.TextContent() {
+			c.WithEncoder(qp)
+		}
+	}
 	var buf bytes.Buffer
 	if err := root.Encode(&buf); err != nil {
 		return nil, fmt.Errorf("mail: encode: %w", err)

@@ -20,6 +20,7 @@ var copyTables = []struct{ name, key string }{
 	{"attachments", "id"},
 	{"events", "id"},
 	{"participants", "ticket_id, email"},
+	{"ticket_merges", "ticket_id"},
 	{"outbox", "id"},
 	{"quarantine", "id"},
 	{"sessions", "id"},

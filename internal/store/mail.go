@@ -51,7 +51,7 @@ func applyWrites(tx *gorm.DB, ticketID uint64, w desk.Writes, now time.Time) err
 			return err
 		}
 	}
-	return nil
+	return applyPeople(tx, ticketID, w, now)
 }
 
 func insertMessage(tx *gorm.DB, m *desk.Message, now time.Time) error {

@@ -39,6 +39,8 @@ type apiTicket struct {
 	Promises []apiPromise `json:"promises"`
 	Owed     *apiOwed     `json:"owed"`
 	Timeline []apiEvent   `json:"timeline,omitempty"`
+	// MergedInto is the ticket this one was merged into (GET only).
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // apiPromise is one of a ticket's promises.
@@ -231,7 +233,12 @@ func (s *Server) apiGetTicket(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.apiTicketOf(t, events, s.now()))
+	out := s.apiTicketOf(t, events, s.now())
+	if out.MergedInto, err = s.svc.MergedInto(c.Request.Context(), t); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // apiTime parses an optional RFC 3339 instant of a history import ("" is
@@ -279,6 +286,8 @@ type apiReply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
 	At       string `json:"at"`
+	// Attachments go out with the reply (base64 bytes; see apiFile).
+	Attachments []apiFile `json:"attachments"`
 }
 
 func (s *Server) apiReply(c *gin.Context) {
@@ -292,7 +301,12 @@ func (s *Server) apiReply(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.ReplyAt(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at)
+	files, err := apiUploads(in.Attachments)
+	if err != nil {
+		s.respondError(c, err)
+		return
+	}
+	t, err := s.svc.ReplyWithFiles(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at, files)
 	if err != nil {
 		s.respondError(c, err)
 		return

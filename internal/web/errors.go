@@ -81,7 +81,7 @@ func (s *Server) respondError(c *gin.Context, err error) {
 	code := desk.ErrorCode(err)
 	var maxErr *http.MaxBytesError
 	if errors.As(err, &maxErr) {
-		code, err = desk.TooLarge, desk.Errorf(desk.TooLarge, "the request body is larger than %d KB", s.cfg.MaxBodyKB)
+		code, err = desk.TooLarge, desk.Errorf(desk.TooLarge, "the request body is larger than %s", mailSize(int(maxErr.Limit)))
 	}
 	status := statusOf(code)
 	if status >= 500 {

@@ -12,8 +12,10 @@ import (
 // intakeForm is the public request form.
 type intakeForm struct {
 	Name, Email, Subject, Body, Class string
-	Errors                            desk.ValidationErrors
-	Classes                           []classOption
+	// MaxFileWords is the per-file limit for the attachments input.
+	MaxFileWords string
+	Errors       desk.ValidationErrors
+	Classes      []classOption
 }
 
 type intakeDonePage struct {
@@ -22,27 +24,32 @@ type intakeDonePage struct {
 
 func (s *Server) intakeForm(c *gin.Context) {
 	s.render(c, http.StatusOK, "intake", pageData{Title: "Request support", Nav: "intake",
-		Page: intakeForm{Classes: s.classOptions()}})
+		Page: intakeForm{Classes: s.classOptions(), MaxFileWords: mailSize(s.mailLimits().MaxAttachmentBytes)}})
 }
 
 func (s *Server) intakeSubmit(c *gin.Context) {
 	f := intakeForm{
 		Name: c.PostForm("name"), Email: c.PostForm("email"), Subject: c.PostForm("subject"),
 		Body: c.PostForm("body"), Class: c.PostForm("class"), Classes: s.classOptions(),
+		MaxFileWords: mailSize(s.mailLimits().MaxAttachmentBytes),
 	}
 	if !s.intake.allow(c.ClientIP()) {
 		s.render(c, http.StatusTooManyRequests, "intake", pageData{Title: "Request support", Nav: "intake",
 			Error: "You have sent many requests in a short time; please wait a while and try again, or email us.", Page: f})
 		return
 	}
-	t, err := s.svc.CreateTicket(c.Request.Context(), desk.NewTicket{
-		Subject: f.Subject, Body: f.Body, RequesterEmail: f.Email, RequesterName: f.Name,
-		Class: f.Class, Channel: desk.ChannelWeb,
-	}, nil)
+	files, err := formFiles(c)
+	var t *desk.Ticket
+	if err == nil {
+		t, err = s.svc.CreateTicket(c.Request.Context(), desk.NewTicket{
+			Subject: f.Subject, Body: f.Body, RequesterEmail: f.Email, RequesterName: f.Name,
+			Class: f.Class, Channel: desk.ChannelWeb, Files: files,
+		}, nil)
+	}
 	if err != nil {
-		if fe := desk.FieldErrors(err); fe != nil && desk.ErrorCode(err) == desk.Invalid {
+		if fe := desk.FieldErrors(err); fe != nil && (desk.ErrorCode(err) == desk.Invalid || desk.ErrorCode(err) == desk.TooLarge) {
 			f.Errors = fe
-			s.render(c, http.StatusBadRequest, "intake", pageData{Title: "Request support", Nav: "intake",
+			s.render(c, statusOf(desk.ErrorCode(err)), "intake", pageData{Title: "Request support", Nav: "intake",
 				Error: "Please correct the fields marked below.", Page: f})
 			return
 		}

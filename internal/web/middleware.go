@@ -50,7 +50,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // *http.MaxBytesError that respondError answers with 413.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.Body != nil && !isInbound(c.Request) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(s.cfg.MaxBodyKB)*1024)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.bodyLimit(c))
 	}
 	c.Next()
 }

@@ -40,6 +40,10 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/tickets/:ref/assign", s.ticketAssign)
 	staff.POST("/tickets/:ref/status", s.ticketStatus)
 	staff.GET("/tickets/:ref/attachments/:id", s.attachment)
+	// People and merges on the ticket page.
+	staff.POST("/tickets/:ref/participants", s.ticketAddParticipant)
+	staff.POST("/tickets/:ref/participants/remove", s.ticketRemoveParticipant)
+	staff.POST("/tickets/:ref/merge", s.ticketMerge)
 	staff.GET("/reports/overdue", s.overduePage)
 	staff.GET("/reports/compliance", s.compliancePage)
 
@@ -66,6 +70,11 @@ func (s *Server) routes(e *gin.Engine) {
 	api.PATCH("/tickets/:ref", s.apiUpdateTicket)
 	api.POST("/tickets/:ref/replies", s.apiReply)
 	api.POST("/tickets/:ref/messages", s.apiAddMessage)
+	// People and merges.
+	api.GET("/tickets/:ref/participants", s.apiListParticipants)
+	api.POST("/tickets/:ref/participants", s.apiAddParticipant)
+	api.DELETE("/tickets/:ref/participants/:email", s.apiRemoveParticipant)
+	api.POST("/tickets/:ref/merge", s.apiMerge)
 	api.GET("/reports/overdue", s.apiOverdue)
 	api.GET("/reports/compliance", s.apiCompliance)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,6 +24,8 @@ type ticketPage struct {
 	// at one (formatted view, attachments).
 	Mail   map[uint64]*desk.Message
 	Outbox []outboxRow
+	// People are the participants and the merge (partials_people.html).
+	People *peopleView
 }
 
 // outboxRow is one of the ticket's deliveries, with why it waits when
@@ -60,6 +63,12 @@ func (s *Server) ticketPage(c *gin.Context) {
 
 // showTicket renders the ticket page, with form errors when an action failed.
 func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply string) {
+	s.showTicketWith(c, status, formErr, reply, nil)
+}
+
+// showTicketWith is showTicket whose people section keeps what was typed
+// into a refused form (keep, when not nil).
+func (s *Server) showTicketWith(c *gin.Context, status int, formErr error, reply string, keep func(*peopleView)) {
 	ctx := c.Request.Context()
 	t, events, err := s.svc.Get(ctx, c.Param("ref"))
 	if err != nil {
@@ -82,6 +91,13 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 	for _, m := range msgs {
 		p.Mail[m.ID] = m
 	}
+	if p.People, err = s.peopleOf(c, t); err != nil {
+		s.respondError(c, err)
+		return
+	}
+	if keep != nil {
+		keep(p.People)
+	}
 	for _, o := range outbox {
 		row := outboxRow{OutboxMail: o}
 		if o.Status == desk.OutboxQueued {
@@ -92,6 +108,7 @@ func (s *Server) showTicket(c *gin.Context, status int, formErr error, reply str
 	d := pageData{Title: t.Ref + " " + t.Subject, Nav: "queue", Page: &p}
 	if formErr != nil {
 		p.Errors = desk.FieldErrors(formErr)
+		p.People.Errors = p.Errors
 		d.Error = desk.ErrorMessage(formErr)
 	}
 	s.render(c, status, "ticket", d)
@@ -116,13 +133,18 @@ func (s *Server) afterAction(c *gin.Context, t *desk.Ticket, err error, done, re
 func (s *Server) ticketReply(c *gin.Context) {
 	internal := c.PostForm("internal") == "1" || c.PostForm("action") == "note"
 	body := c.PostForm("body")
-	t, err := s.svc.Reply(c.Request.Context(), c.Param("ref"), currentUser(c), body, internal)
+	files, err := formFiles(c)
+	var t *desk.Ticket
+	if err == nil {
+		t, err = s.svc.ReplyWithFiles(c.Request.Context(), c.Param("ref"), currentUser(c), body, internal, time.Time{}, files)
+	}
 	done := "Reply sent to the requester."
 	if why, hint := s.held(desk.DeliveryMail); internal {
 		done = "Internal note added."
 	} else if why != "" && s.svc.Mail != nil {
 		done = "Reply saved and queued: " + why + "; " + hint + "."
 	}
+	done = s.copiedWords(c, t, internal, err, done)
 	s.afterAction(c, t, err, done, body)
 }
 
