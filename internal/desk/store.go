@@ -15,6 +15,9 @@ type Store interface {
 	TicketStore
 	AccountStore
 	MailStore
+	MacroStore
+	PresenceStore
+	RelatedStore
 }
 
 // TicketStore keeps tickets and their timelines.
@@ -116,6 +119,9 @@ type Tx interface {
 	// LastEventAt is when the ticket's latest timeline entry happened
 	// (zero when it has none).
 	LastEventAt(ticketID uint64) (time.Time, error)
+	// EventsSince is the ticket's events made after its version version,
+	// oldest first.
+	EventsSince(ticketID uint64, version int64) ([]*Event, error)
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean
