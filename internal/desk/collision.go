@@ -266,4 +266,3 @@ func (s *Service) ChangesSince(ctx context.Context, ref string, version int64, s
 	}
 	return t, s.changesOf(after, staffName), nil
 }
-

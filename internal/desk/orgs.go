@@ -41,8 +41,13 @@ func OrgDomain(email string) string {
 // other tickets the ticket page lists before a link to the rest.
 const RelatedLimit = 5
 
-// RelatedStore finds a requester's other tickets.
+// RelatedStore finds the tickets around one: its requester's others, and
+// its neighbours in the queue.
 type RelatedStore interface {
+	// QueueNeighbours are the references of the open tickets just before
+	// and after t in the queue's order ("" at either end, or when t is not
+	// open).
+	QueueNeighbours(ctx context.Context, t *Ticket) (prev, next string, err error)
 	// TicketsFrom lists up to limit tickets, newest first, but except,
 	// whose requester is email, or with domain set, whose requester's
 	// address is at domain (and is not email); and counts them all.
@@ -72,4 +77,10 @@ func (s *Service) RelatedTickets(ctx context.Context, t *Ticket) (*Related, erro
 		}
 	}
 	return r, nil
+}
+
+// QueueNeighbours are the open tickets just before and after t in the
+// queue's order, for stepping through the queue (j and k on the page).
+func (s *Service) QueueNeighbours(ctx context.Context, t *Ticket) (prev, next string, err error) {
+	return s.related.QueueNeighbours(ctx, t)
 }

@@ -202,3 +202,40 @@ func (s *Store) LeavePresence(ctx context.Context, ticketID, userID uint64) erro
 	})
 	return dbErr(err, "")
 }
+
+// QueueNeighbours are the references of the open tickets just before and
+// after t in the queue's order (queueOrder), "" at either end or when t is
+// not open, for stepping through the queue from a ticket.
+func (s *Store) QueueNeighbours(ctx context.Context, t *desk.Ticket) (prev, next string, err error) {
+	if !t.Open {
+		return "", "", nil
+	}
+	db := s.db.WithContext(ctx)
+	d := utc(t.QueueAt)
+	// (idle, queue_at, id) > or < t's, spelt out as ListTickets' cursor is.
+	after := "idle = ? AND queue_at >= ? AND (queue_at > ? OR id > ?)"
+	before := "idle = ? AND queue_at <= ? AND (queue_at < ? OR id < ?)"
+	var nq, pq *gorm.DB
+	if t.Idle {
+		nq = db.Model(&desk.Ticket{}).Where("open = ? AND "+after, true, true, d, d, t.ID)
+		pq = db.Model(&desk.Ticket{}).Where("open = ? AND (("+before+") OR idle = ?)", true, true, d, d, t.ID, false)
+	} else {
+		nq = db.Model(&desk.Ticket{}).Where("open = ? AND (("+after+") OR idle = ?)", true, false, d, d, t.ID, true)
+		pq = db.Model(&desk.Ticket{}).Where("open = ? AND "+before, true, false, d, d, t.ID)
+	}
+	var refs []string
+	if err := nq.Order(queueOrder).Limit(1).Pluck("ref", &refs).Error; err != nil {
+		return "", "", dbErr(err, "")
+	}
+	if len(refs) > 0 {
+		next = refs[0]
+	}
+	refs = nil
+	if err := pq.Order("idle DESC, queue_at DESC, id DESC").Limit(1).Pluck("ref", &refs).Error; err != nil {
+		return "", "", dbErr(err, "")
+	}
+	if len(refs) > 0 {
+		prev = refs[0]
+	}
+	return prev, next, nil
+}

@@ -38,7 +38,10 @@ type apiTicket struct {
 	// is the one it owes now (null when nothing is owed).
 	Promises []apiPromise `json:"promises"`
 	Owed     *apiOwed     `json:"owed"`
-	Timeline []apiEvent   `json:"timeline,omitempty"`
+	// Version moves with every change; send it back as expected_version
+	// to be told (409) when someone changed the ticket meanwhile.
+	Version  int64      `json:"version"`
+	Timeline []apiEvent `json:"timeline,omitempty"`
 }
 
 // apiPromise is one of a ticket's promises.
@@ -83,6 +86,7 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 		RequesterEmail: t.RequesterEmail, RequesterName: t.RequesterName,
 		ReceivedAt: rfc(t.ReceivedAt), ResponseDueAt: rfc(t.ResponseDueAt),
 		SLAState: string(v.State), BusinessSecondsRemaining: int64(v.Remaining / time.Second),
+		Version: t.Version,
 	}
 	if t.Assignee != nil {
 		out.AssigneeEmail = &t.Assignee.Email
@@ -253,6 +257,9 @@ type apiPatch struct {
 	AssigneeEmail *string `json:"assignee_email"`
 	Reason        string  `json:"reason"`
 	At            string  `json:"at"`
+	// ExpectedVersion is the version the client last read (0 or absent:
+	// no check).
+	ExpectedVersion int64 `json:"expected_version"`
 }
 
 func (s *Server) apiUpdateTicket(c *gin.Context) {
@@ -267,7 +274,7 @@ func (s *Server) apiUpdateTicket(c *gin.Context) {
 		return
 	}
 	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c),
-		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason, At: at})
+		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason, At: at, ExpectedVersion: in.ExpectedVersion})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -279,6 +286,11 @@ type apiReply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
 	At       string `json:"at"`
+	// ExpectedVersion: see apiPatch. MacroID applies a macro's actions
+	// with the reply (the body is sent as given: GET the macro's expanded
+	// text first).
+	ExpectedVersion int64  `json:"expected_version"`
+	MacroID         uint64 `json:"macro_id"`
 }
 
 func (s *Server) apiReply(c *gin.Context) {
@@ -292,7 +304,8 @@ func (s *Server) apiReply(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.ReplyAt(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at)
+	t, err := s.svc.ReplyWith(c.Request.Context(), c.Param("ref"), currentUser(c),
+		desk.ReplyInput{Body: in.Body, Internal: in.Internal, At: at, ExpectedVersion: in.ExpectedVersion, MacroID: in.MacroID})
 	if err != nil {
 		s.respondError(c, err)
 		return
