@@ -147,10 +147,14 @@ func (p *ticketPage) RelatedURL(org bool) string {
 
 // MoreMine and MoreOrg report whether the requester (their
 // organisation) has more tickets than the sidebar lists.
-func (p *ticketPage) MoreMine() bool { return p.Related != nil && p.Related.MineTotal > int64(len(p.Related.Mine)) }
+func (p *ticketPage) MoreMine() bool {
+	return p.Related != nil && p.Related.MineTotal > int64(len(p.Related.Mine))
+}
 
 // MoreOrg: see MoreMine.
-func (p *ticketPage) MoreOrg() bool { return p.Related != nil && p.Related.OrgTotal > int64(len(p.Related.Org)) }
+func (p *ticketPage) MoreOrg() bool {
+	return p.Related != nil && p.Related.OrgTotal > int64(len(p.Related.Org))
+}
 
 // staffNames maps staff addresses to their names.
 func staffNames(users []*desk.User) func(string) string {
