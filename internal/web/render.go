@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -124,6 +125,9 @@ func (s *Server) templateFuncs() template.FuncMap {
 			return s.timeWords(tt)
 		},
 		"business": func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		// byName shows stored words that name people as "Name <address>"
+		// with the names alone ("reclassified by Ada Admin").
+		"byName": byName,
 		// ago is how long before the server's clock t was, in wall-clock
 		// time ("2h ago"); pages give the exact time beside it.
 		"ago": func(t any) string {
@@ -164,6 +168,12 @@ func (s *Server) templateFuncs() template.FuncMap {
 		},
 	}
 }
+
+// addressInBrackets is " <someone@example.gov>" after a name.
+var addressInBrackets = regexp.MustCompile(` <[^<>@\s]+@[^<>\s]+>`)
+
+// byName drops the addresses after names in stored words.
+func byName(s string) string { return addressInBrackets.ReplaceAllString(s, "") }
 
 // timeWords is THE format of an instant in words on the ticket page and
 // in what its script shows: "Mon Dec 7, 11:30 AM ET", with the year when

@@ -68,6 +68,23 @@ type staleNotice struct {
 	What string
 }
 
+// Who names the people who made the changes: "Ana", "Ana and Bo",
+// "Ana, Bo and Cy".
+func (n *staleNotice) Who() string {
+	var names []string
+	seen := map[string]bool{}
+	for _, c := range n.Changes {
+		if !seen[c.Actor] {
+			seen[c.Actor] = true
+			names = append(names, c.Actor)
+		}
+	}
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // ticketMacro is a macro ready to insert on this ticket: its text with the
 // placeholders filled, and its actions in words.
 type ticketMacro struct {
