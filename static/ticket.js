@@ -97,6 +97,10 @@
   }
   beat();
   setInterval(beat, BEAT_MS);
+  // Back on the tab: find out at once rather than at the next beat.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { beat(); }
+  });
   window.addEventListener("pagehide", function () {
     var data = new FormData();
     data.set("csrf_token", csrf);

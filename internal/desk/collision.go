@@ -182,6 +182,8 @@ func (s *Service) Describe(e *Event, staffName func(email string) string) string
 		switch {
 		case e.New == "":
 			return who + " unassigned it (was " + name(e.Old) + ")"
+		case e.Old == "" && name(e.New) == who:
+			return who + " took it"
 		case e.Old == "":
 			return who + " assigned it to " + name(e.New)
 		}

@@ -327,7 +327,9 @@ func (s *Service) ReplyWith(ctx context.Context, ref string, actor *User, in Rep
 	if err := canBackdate(actor, at); err != nil {
 		return nil, err
 	}
-	body := strings.TrimSpace(noNUL(in.Body))
+	// Browsers send a textarea's lines with CRLF: stored with LF, as
+	// every other text.
+	body := strings.TrimSpace(noNUL(strings.ReplaceAll(in.Body, "\r\n", "\n")))
 	if body == "" {
 		return nil, FieldError("body", "please write something")
 	}
