@@ -132,7 +132,7 @@ func TestBrowser_MacroInTwoKeystrokes(t *testing.T) {
 	str := func(s string) *string { return &s }
 	ctx := context.Background()
 	if _, err := app.svc.CreateMacro(ctx, app.admin, desk.MacroPatch{Name: str("Ask for logs"),
-		Body: str("Hi {{requester_name}}, please send the export log for {{ref}}. We aim to resolve it by {{promise}}.\n{{agent_name}}"),
+		Body:      str("Hi {{requester_name}}, please send the export log for {{ref}}. We aim to resolve it by {{promise}}.\n{{agent_name}}"),
 		SetStatus: str(desk.StatusWaiting), AssignTo: str("me")}); err != nil {
 		t.Fatal(err)
 	}
