@@ -41,6 +41,11 @@ func OrgDomain(email string) string {
 // other tickets the ticket page lists before a link to the rest.
 const RelatedLimit = 5
 
+// RelatedCountCap is as far as the other tickets are counted: "more than
+// 1,000" is as useful as the exact number, and a big organisation's count
+// would read every one of its rows on each page view.
+const RelatedCountCap = 1001
+
 // RelatedStore finds the tickets around one: its requester's others, and
 // its neighbours in the queue.
 type RelatedStore interface {
@@ -50,7 +55,8 @@ type RelatedStore interface {
 	QueueNeighbours(ctx context.Context, t *Ticket) (prev, next string, err error)
 	// TicketsFrom lists up to limit tickets, newest first, but except,
 	// whose requester is email, or with domain set, whose requester's
-	// address is at domain (and is not email); and counts them all.
+	// address is at domain (and is not email); and counts them, up to
+	// RelatedCountCap.
 	TicketsFrom(ctx context.Context, email, domain string, except uint64, limit int) ([]*Ticket, int64, error)
 }
 
@@ -62,6 +68,9 @@ type Related struct {
 	Mine, Org           []*Ticket
 	MineTotal, OrgTotal int64
 }
+
+// Capped reports whether n is RelatedCountCap: the count stopped there.
+func (r *Related) Capped(n int64) bool { return n >= RelatedCountCap }
 
 // RelatedTickets finds the requester's other tickets and their
 // organisation's.
