@@ -219,3 +219,78 @@ func TestBrowser_TicketPageOnAPhone(t *testing.T) {
 	b.open("/admin/macros")
 	b.wantNoOverflow("the macro library")
 }
+
+// TestBrowser_TicketShortcuts: on the ticket page r and n put the cursor
+// in the reply box (n for a note, which Ctrl+Enter then adds), a assigns
+// the ticket to the agent, j and k step through the queue, ? shows the
+// list; none of them fire while typing in a field.
+func TestBrowser_TicketShortcuts(t *testing.T) {
+	app := newApp(t)
+	first := browserTicket(t, app, time.Date(2026, 7, 1, 9, 0, 0, 0, ny), "other", "First in the queue", "x")
+	second := browserTicket(t, app, time.Date(2026, 7, 1, 9, 10, 0, 0, ny), "other", "Second in the queue", "y")
+	app.clock.Set(time.Date(2026, 7, 1, 10, 0, 0, 0, ny))
+	b := newBrowser(t, app)
+	b.login("sam@agency.gov")
+	b.open("/tickets/" + first.Ref)
+	focused := func() string {
+		return browserRun(b, "what has focus", chromedp.Evaluate[string](`document.activeElement.id`))
+	}
+
+	b.do("press ?", chromedp.KeyEvent("?", asTyped))
+	if open := browserRun(b, "is the list open", chromedp.Evaluate[bool](`document.getElementById('shortcuts').open`)); !open {
+		t.Error("? did not open the shortcut list")
+	}
+	b.do("press r", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("r", asTyped))
+	if f := focused(); f != "reply-body" {
+		t.Errorf("after r the focus is on %q, want the reply box", f)
+	}
+	b.do("type j in the box", chromedp.KeyEvent("j", asTyped))
+	if p := b.path(); p != "/tickets/"+first.Ref || b.value("#reply-body") != "j" {
+		t.Errorf("j in the reply box moved to %s / typed %q; want it typed", p, b.value("#reply-body"))
+	}
+	b.do("clear, leave the box, press n, write, Ctrl+Enter", chromedp.Evaluate[chromedp.Void](`document.getElementById('reply-body').value = ''; document.activeElement.blur()`),
+		chromedp.KeyEvent("n", asTyped), chromedp.SendKeys(chromedp.ID("reply-body"), "Checked the logs."))
+	if m := b.text("#mode-label"); m != "internal note, staff only" {
+		t.Errorf("after n the box says %q", m)
+	}
+	ctx, cancel := b.step()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	cancel()
+	if err != nil {
+		t.Fatalf("Ctrl+Enter: %v", err)
+	}
+	b.wantStatus(resp, http.StatusOK, "Ctrl+Enter in note mode")
+	if _, ev := app.getTicket(first.Ref); func() bool {
+		for _, e := range ev {
+			if e.Kind == desk.EventNote && e.Body == "Checked the logs." {
+				return false
+			}
+		}
+		return true
+	}() {
+		t.Error("Ctrl+Enter after n did not add the note")
+	}
+
+	ctx, cancel = b.step()
+	resp, err = chromedp.RunResponse(ctx, chromedp.KeyEvent("a", asTyped))
+	cancel()
+	if err != nil {
+		t.Fatalf("a: %v", err)
+	}
+	b.wantStatus(resp, http.StatusOK, "a: assign to me")
+	if tk, _ := app.getTicket(first.Ref); tk.Assignee == nil || tk.Assignee.Email != "sam@agency.gov" {
+		t.Errorf("after a the assignee is %v, want Sam", tk.Assignee)
+	}
+	ctx, cancel = b.step()
+	_, err = chromedp.RunResponse(ctx, chromedp.KeyEvent("j", asTyped))
+	cancel()
+	if err != nil || b.path() != "/tickets/"+second.Ref {
+		t.Fatalf("j went to %s (%v), want the next ticket %s", b.path(), err, second.Ref)
+	}
+	ctx, cancel = b.step()
+	_, err = chromedp.RunResponse(ctx, chromedp.KeyEvent("k", asTyped))
+	cancel()
+	if err != nil || b.path() != "/tickets/"+first.Ref {
+		t.Errorf("k went to %s (%v), want back to %s", b.path(), err, first.Ref)
+	}
+}
