@@ -198,6 +198,8 @@
     });
     if (!ms.length) {
       var none = document.createElement("li");
+      none.setAttribute("role", "option");
+      none.setAttribute("aria-disabled", "true");
       none.textContent = "No macro matches “" + filter.value + "”.";
       list.appendChild(none);
       filter.removeAttribute("aria-activedescendant");

@@ -74,6 +74,8 @@ type apiEvent struct {
 	Old      string `json:"old,omitempty"`
 	New      string `json:"new,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// Version is the ticket's version this event's change made.
+	Version int64 `json:"version"`
 }
 
 func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time) apiTicket {
@@ -118,7 +120,7 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 	}
 	for _, e := range events {
 		out.Timeline = append(out.Timeline, apiEvent{At: rfc(e.At), Kind: e.Kind, Actor: e.Actor, Internal: e.Internal,
-			Body: e.Body, Old: e.Old, New: e.New, Reason: e.Reason})
+			Body: e.Body, Old: e.Old, New: e.New, Reason: e.Reason, Version: e.Version})
 	}
 	return out
 }
