@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slatrack/slatrack/internal/desk"
 )
@@ -445,4 +446,20 @@ func TestAPI_Macros(t *testing.T) {
 	wantJSONError(t, resp, body, http.StatusNotFound, "")
 	resp, body = a.api("", "GET", "/api/v1/macros", "")
 	wantJSONError(t, resp, body, http.StatusUnauthorized, "")
+}
+
+// TestTicketPage_TimesInWords: this year's times without the year, an
+// older one with it, always in the desk's zone.
+func TestTicketPage_TimesInWords(t *testing.T) {
+	a := newApp(t)
+	a.clock.Set(nyAt(time.January, 5, 10, 0))
+	old := a.mkTicket(desk.NewTicket{Subject: "Old one", Class: "other", ReceivedAt: time.Date(2025, 12, 29, 15, 30, 0, 0, ny)}, a.admin)
+	c := a.staffClient("sam@agency.gov")
+	_, body := c.get("/tickets/" + old.Ref)
+	wantContains(t, body, "Mon Dec 29, 2025, 3:30 PM ET")
+	if _, err := a.svc.Reply(context.Background(), old.Ref, a.staff, "Happy new year", false); err != nil {
+		t.Fatal(err)
+	}
+	_, body = c.get("/tickets/" + old.Ref)
+	wantContains(t, timelineOf(t, body), "Mon Jan 5, 10:00 AM ET")
 }
