@@ -233,7 +233,10 @@ func (s *Service) changesOf(events []*Event, staffName func(string) string) []Ch
 // changed the ticket since: a Conflict carrying the StaleError. slatrack's
 // own bookkeeping since (notices, acknowledgements) does not count.
 func (s *Service) checkFresh(tx Tx, t *Ticket, expected int64) error {
-	if expected <= 0 || t.Version <= expected {
+	if expected > t.Version {
+		return FieldError("expected_version", "expected_version %d is ahead of the ticket, which is at version %d: send the version you read", expected, t.Version)
+	}
+	if expected <= 0 || t.Version == expected {
 		return nil
 	}
 	events, err := tx.EventsSince(t.ID, expected)

@@ -386,6 +386,8 @@ func TestAPI_ExpectedVersion(t *testing.T) {
 	if int64(jsonOf(t, body)["version"].(float64)) != now || strings.Contains(body, "Sam too") {
 		t.Errorf("a refused write changed the ticket: %s", clip(body))
 	}
+	resp, body = a.api(tok, "PATCH", "/api/v1/tickets/"+ref, `{"status":"waiting","expected_version":`+strconv.FormatInt(now+5, 10)+`}`)
+	wantJSONError(t, resp, body, http.StatusBadRequest, "expected_version")
 	resp, body = a.api(tok, "PATCH", "/api/v1/tickets/"+ref, `{"status":"waiting","expected_version":`+strconv.FormatInt(now, 10)+`}`)
 	wantStatus(t, resp, body, http.StatusOK)
 	if got := int64(jsonOf(t, body)["version"].(float64)); got != now+1 {
