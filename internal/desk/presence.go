@@ -27,7 +27,7 @@ const PresenceTTL = 30 * time.Second
 // PresenceStore keeps who has which ticket open.
 type PresenceStore interface {
 	// TouchPresence records p (its SeenAt the heartbeat's time), forgets
-	// the ticket's heartbeats older than before, and returns everyone
+	// every heartbeat older than before (on any ticket), and returns everyone
 	// else on the ticket seen at or after since, User filled, by name.
 	TouchPresence(ctx context.Context, p *Presence, since, before time.Time) ([]*Presence, error)
 	// LeavePresence forgets that a user has a ticket open.

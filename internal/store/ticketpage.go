@@ -145,8 +145,8 @@ func macroFromDB(m *desk.Macro) {
 	m.CreatedAt, m.UpdatedAt = asUTC(m.CreatedAt), asUTC(m.UpdatedAt)
 }
 
-// TouchPresence records p's heartbeat, forgets the ticket's heartbeats
-// from before before, and returns the others on the ticket seen at or
+// TouchPresence records p's heartbeat, forgets every heartbeat from before
+// before, and returns the others on the ticket seen at or
 // after since, User filled, by name.
 func (s *Store) TouchPresence(ctx context.Context, p *desk.Presence, since, before time.Time) ([]*desk.Presence, error) {
 	err := s.write(ctx, func(tx *gorm.DB) error {
@@ -155,7 +155,9 @@ func (s *Store) TouchPresence(ctx context.Context, p *desk.Presence, since, befo
 			p.TicketID, p.UserID, p.Typing, utc(p.SeenAt)).Error; err != nil {
 			return err
 		}
-		return tx.Exec(`DELETE FROM presence WHERE ticket_id = ? AND seen_at < ?`, p.TicketID, utc(before)).Error
+		// Every ticket's old heartbeats (closed tabs), through
+		// idx_presence_seen: the table holds only the last minutes.
+		return tx.Exec(`DELETE FROM presence WHERE seen_at < ?`, utc(before)).Error
 	})
 	if err != nil {
 		return nil, dbErr(err, "")
