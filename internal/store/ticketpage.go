@@ -156,7 +156,14 @@ func (s *Store) TouchPresence(ctx context.Context, p *desk.Presence, since, befo
 			return err
 		}
 		// Every ticket's old heartbeats (closed tabs), through
-		// idx_presence_seen: the table holds only the last minutes.
+		// idx_presence_seen: the table holds only the last minutes. On
+		// PostgreSQL rows another heartbeat has locked are skipped (the
+		// next one takes them), so two heartbeats never wait on each other
+		// in a cycle; SQLite has one writer at a time.
+		if s.d == postgresDialect {
+			return tx.Exec(`DELETE FROM presence WHERE (ticket_id, user_id) IN
+				(SELECT ticket_id, user_id FROM presence WHERE seen_at < ? FOR UPDATE SKIP LOCKED)`, utc(before)).Error
+		}
 		return tx.Exec(`DELETE FROM presence WHERE seen_at < ?`, utc(before)).Error
 	})
 	if err != nil {
