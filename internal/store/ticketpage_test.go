@@ -258,3 +258,38 @@ func TestTicketsFrom_RequesterAndDomain(t *testing.T) {
 		}
 	})
 }
+
+// TestPresence_ConcurrentHeartbeats: agents coming back to a ticket at once,
+// each heartbeat also clearing old rows, never fail on each other.
+func TestPresence_ConcurrentHeartbeats(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		tk := createTicket(t, s, newTicket("busy", base.Add(time.Hour)))
+		var users []*desk.User
+		for i := 0; i < 6; i++ {
+			u := createUser(t, s, "agent"+string(rune('a'+i))+"@agency.gov", "Agent "+string(rune('A'+i)))
+			users = append(users, u)
+			if _, err := s.TouchPresence(ctx(t), &desk.Presence{TicketID: tk.ID, UserID: u.ID, SeenAt: base.Add(-time.Hour)}, base.Add(-2*time.Hour), base.Add(-3*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		for _, u := range users {
+			wg.Add(1)
+			go func(u *desk.User) {
+				defer wg.Done()
+				for i := 0; i < 5; i++ {
+					at := base.Add(time.Duration(i) * time.Second)
+					if _, err := s.TouchPresence(ctx(t), &desk.Presence{TicketID: tk.ID, UserID: u.ID, SeenAt: at}, at.Add(-30*time.Second), at.Add(-5*time.Minute)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}(u)
+		}
+		wg.Wait()
+		others, err := s.TouchPresence(ctx(t), &desk.Presence{TicketID: tk.ID, UserID: users[0].ID, SeenAt: base.Add(5 * time.Second)}, base.Add(-25*time.Second), base.Add(-5*time.Minute))
+		if err != nil || len(others) != 5 {
+			t.Errorf("after the burst %d others, %v; want the 5 others", len(others), err)
+		}
+	})
+}
