@@ -55,12 +55,12 @@ func (e *Event) IsConversation() bool {
 	return e.Kind == EventMessageIn || e.Kind == EventReply || e.Kind == EventNote
 }
 
-// byPerson reports whether a person made the event (a staff member, the
+// ByPerson reports whether a person made the event (a staff member, the
 // requester or a third party writing), as opposed to slatrack's own
 // bookkeeping (acknowledgements, notices, promises moving with a change):
 // only these make a page stale. A reply's promise and first-response
 // entries come with the reply itself, so they are not listed apart.
-func (e *Event) byPerson() bool {
+func (e *Event) ByPerson() bool {
 	switch e.Kind {
 	case EventPromise, EventFirstResponse, EventDueChanged, EventAcknowledged, EventAckSkipped, EventMailIgnored:
 		return false
@@ -216,7 +216,7 @@ func (s *Service) dueWords(v string) string {
 func (s *Service) changesOf(events []*Event, staffName func(string) string) []Change {
 	var out []Change
 	for _, e := range events {
-		if !e.byPerson() {
+		if !e.ByPerson() {
 			continue
 		}
 		c := Change{Version: e.Version, At: e.At, Actor: e.ActorName(), Kind: e.Kind, Words: s.Describe(e, staffName), Internal: e.Internal}

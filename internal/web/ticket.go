@@ -216,7 +216,15 @@ func (s *Server) conversation(t *desk.Ticket, events []*desk.Event, users []*des
 	}
 	for i := range out {
 		if g := out[i].Group; len(g) > 0 {
-			out[i].Summary, out[i].At = g[len(g)-1].Words, g[len(g)-1].At
+			// The line names the last thing a person did, else the last entry.
+			head := g[len(g)-1]
+			for j := len(g) - 1; j >= 0; j-- {
+				if g[j].ByPerson() {
+					head = g[j]
+					break
+				}
+			}
+			out[i].Summary, out[i].At = head.Words, g[len(g)-1].At
 			if len(g) > 1 {
 				out[i].Summary += " · " + strconv.Itoa(len(g)) + " updates"
 			}
