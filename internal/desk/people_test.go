@@ -134,7 +134,7 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 			}
 		}
 		files := []mail.Upload{{Filename: "../../etc/report\u202egpj.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 report")}}
-		if _, err := f.svc.ReplyWithFiles(ctx, ref, f.staff, "Here is the report.", false, zeroTime, files); err != nil {
+		if _, err := f.svc.ReplyWith(ctx, ref, f.staff, desk.ReplyInput{Body: "Here is the report.", Internal: false, Files: files}); err != nil {
 			t.Fatal(err)
 		}
 		out := outboxOf(t, f, ref)
@@ -198,7 +198,7 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 		f.svc.Mail.Limits.MaxAttachmentBytes = 1000
 		ref := ingest(t, f, eml("ann@agency.gov", "VPN", "no VPN", "Message-ID: <p2@agency.gov>")).Ref
 		n := len(outboxOf(t, f, ref))
-		_, err := f.svc.ReplyWithFiles(ctx, ref, f.staff, "see attached", false, zeroTime, []mail.Upload{{Filename: "big.bin", Data: make([]byte, 1001)}})
+		_, err := f.svc.ReplyWith(ctx, ref, f.staff, desk.ReplyInput{Body: "see attached", Internal: false, Files: []mail.Upload{{Filename: "big.bin", Data: make([]byte, 1001)}}})
 		if desk.ErrorCode(err) != desk.TooLarge || !strings.Contains(desk.ErrorMessage(err), "big.bin is 1001 bytes; each file may be at most 1000 bytes") {
 			t.Fatalf("err = %v", err)
 		}
@@ -210,7 +210,7 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 		f := mailFixture(t, st)
 		ref := ingest(t, f, eml("ann@agency.gov", "VPN", "no VPN", "Message-ID: <p3@agency.gov>")).Ref
 		n := len(outboxOf(t, f, ref))
-		if _, err := f.svc.ReplyWithFiles(ctx, ref, f.staff, "log from the server", true, zeroTime, []mail.Upload{{Filename: "vpn.log", Data: []byte("denied")}}); err != nil {
+		if _, err := f.svc.ReplyWith(ctx, ref, f.staff, desk.ReplyInput{Body: "log from the server", Internal: true, Files: []mail.Upload{{Filename: "vpn.log", Data: []byte("denied")}}}); err != nil {
 			t.Fatal(err)
 		}
 		if len(outboxOf(t, f, ref)) != n {

@@ -33,6 +33,9 @@ type Service struct {
 	tickets  TicketStore
 	accounts AccountStore
 	messages MailStore
+	macros   MacroStore
+	presence PresenceStore
+	related  RelatedStore
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -54,7 +57,7 @@ type Config struct {
 
 // NewService is a Service on st configured by c.
 func NewService(st Store, c Config) *Service {
-	return &Service{Config: c, tickets: st, accounts: st, messages: st}
+	return &Service{Config: c, tickets: st, accounts: st, messages: st, macros: st, presence: st, related: st}
 }
 
 // now is Service.Now truncated to what every database keeps.
@@ -309,25 +312,46 @@ func (s *Service) Get(ctx context.Context, ref string) (*Ticket, []*Event, error
 // response, or the next one after the requester wrote again); an internal
 // note is staff-only.
 func (s *Service) Reply(ctx context.Context, ref string, actor *User, body string, internal bool) (*Ticket, error) {
-	return s.ReplyAt(ctx, ref, actor, body, internal, time.Time{})
+	return s.ReplyWith(ctx, ref, actor, ReplyInput{Body: body, Internal: internal})
 }
 
 // ReplyAt is Reply recorded at an earlier instant, for an admin importing a
 // ticket's history (zero at means now; see when). A reply with at is
 // recorded, not mailed: it was sent long ago.
 func (s *Service) ReplyAt(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time) (*Ticket, error) {
-	return s.ReplyWithFiles(ctx, ref, actor, body, internal, at, nil)
+	return s.ReplyWith(ctx, ref, actor, ReplyInput{Body: body, Internal: internal, At: at})
 }
 
-// ReplyWithFiles is ReplyAt with files attached: they go out with the
-// mail (the requester and every participant receive them) and are kept
-// for download on the ticket, under inbound mail's limits and filename
-// cleaning. A public reply is copied to the ticket's participants.
-func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, body string, internal bool, at time.Time, files []mail.Upload) (*Ticket, error) {
+// ReplyInput is a staff reply or internal note as given.
+type ReplyInput struct {
+	Body     string
+	Internal bool
+	// At records it at an earlier instant (admins importing history).
+	At time.Time
+	// ExpectedVersion is the ticket's version the agent saw (0: no
+	// check); when people changed the ticket since, the reply is refused
+	// with what changed (a Conflict carrying a StaleError).
+	ExpectedVersion int64
+	// MacroID is the canned response the text came from (0: none): its
+	// actions (status, class, assignee) apply with the reply, each logged.
+	MacroID uint64
+	// Files go out with the mail (the requester and every participant
+	// receive them) and are kept for download on the ticket, under inbound
+	// mail's limits and filename cleaning.
+	Files []mail.Upload
+}
+
+// ReplyWith is Reply with every option: a history instant, the version
+// check, a macro's actions and files. A public reply is copied to the
+// ticket's participants.
+func (s *Service) ReplyWith(ctx context.Context, ref string, actor *User, in ReplyInput) (*Ticket, error) {
+	internal, at := in.Internal, in.At
 	if err := canBackdate(actor, at); err != nil {
 		return nil, err
 	}
-	body = strings.TrimSpace(noNUL(body))
+	// Browsers send a textarea's lines with CRLF: stored with LF, as
+	// every other text.
+	body := strings.TrimSpace(noNUL(strings.ReplaceAll(in.Body, "\r\n", "\n")))
 	if body == "" {
 		return nil, FieldError("body", "please write something")
 	}
@@ -337,7 +361,22 @@ func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, b
 	if !utf8.ValidString(body) {
 		return nil, FieldError("body", "the message must be valid UTF-8 text")
 	}
-	atts, err := s.checkFiles(files)
+	var (
+		actions  Patch
+		assignee *User
+		macro    *Macro
+	)
+	if in.MacroID != 0 {
+		m, err := s.macroActions(ctx, in.MacroID, actor)
+		if err != nil {
+			return nil, err
+		}
+		macro, actions = m, m.patch(actor)
+		if assignee, err = s.patchAssignee(ctx, actions); err != nil {
+			return nil, err
+		}
+	}
+	atts, err := s.checkFiles(in.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +393,9 @@ func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, b
 		}
 	}
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		if err := s.checkFresh(tx, t, in.ExpectedVersion); err != nil {
+			return Writes{}, err
+		}
 		now, err := s.when(tx, t, at)
 		if err != nil {
 			return Writes{}, err
@@ -362,38 +404,47 @@ func (s *Service) ReplyWithFiles(ctx context.Context, ref string, actor *User, b
 			return Writes{}, err
 		}
 		ev := &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Body: body}
+		w := Writes{Events: []*Event{ev}}
 		if internal {
 			ev.Kind, ev.Internal = EventNote, true
-			w := Writes{Events: []*Event{ev}}
-			if len(atts) > 0 {
-				ev.Mail = heldFiles("staff", "Internal note", atts, now)
-				w.Messages = []*Message{ev.Mail}
+		} else {
+			ev.Kind = EventReply
+			if mailIt {
+				cc, err := s.replyCopies(tx, t)
+				if err != nil {
+					return w, err
+				}
+				o, m, err := s.outgoingWith(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now, cc, atts)
+				if err != nil {
+					return w, err
+				}
+				w.Outbox, w.Messages, ev.Mail = []*OutboxMail{o}, []*Message{m}, m
 			}
-			return w, nil
+			if t.FirstResponseAt == nil {
+				t.FirstResponseAt = &now
+				t.Answered = true
+			}
+			w.Events = append(w.Events, s.keepResponse(t, actor, now)...)
+			if t.Status == StatusNew && actions.Status == nil {
+				w.Events = append(w.Events, s.setStatus(t, StatusOpen, actor, now)...)
+			}
 		}
-		ev.Kind = EventReply
-		w := Writes{Events: []*Event{ev}}
-		if mailIt {
-			cc, err := s.replyCopies(tx, t)
-			if err != nil {
-				return w, err
+		if ev.Mail == nil && len(atts) > 0 {
+			what := "Reply"
+			if internal {
+				what = "Internal note"
 			}
-			o, m, err := s.outgoingWith(t, OutboxReply, "Re: ["+t.Ref+"] "+t.Subject, body+"\r\n", lastIn, refs, "", now, cc, atts)
-			if err != nil {
-				return w, err
-			}
-			w.Outbox, w.Messages, ev.Mail = []*OutboxMail{o}, []*Message{m}, m
-		} else if len(atts) > 0 {
-			ev.Mail = heldFiles("staff", "Reply", atts, now)
+			ev.Mail = heldFiles("staff", what, atts, now)
 			w.Messages = []*Message{ev.Mail}
 		}
-		if t.FirstResponseAt == nil {
-			t.FirstResponseAt = &now
-			t.Answered = true
-		}
-		w.Events = append(w.Events, s.keepResponse(t, actor, now)...)
-		if t.Status == StatusNew {
-			w.Events = append(w.Events, s.setStatus(t, StatusOpen, actor, now)...)
+		if macro != nil {
+			done := s.applyPatch(t, actions, assignee, actor, now)
+			for _, e := range done {
+				if e.ActorID != nil && e.Reason == "" {
+					e.Reason = "macro “" + macro.Name + "”"
+				}
+			}
+			w.Events = append(w.Events, done...)
 		}
 		return w, nil
 	})
@@ -423,6 +474,9 @@ type Patch struct {
 	// At records the change at an earlier instant, for an admin importing
 	// history (zero: now; see when).
 	At time.Time
+	// ExpectedVersion is the ticket's version the agent saw (0: no
+	// check); see ReplyInput.ExpectedVersion.
+	ExpectedVersion int64
 }
 
 // Update applies a patch in one transaction, logging each change.
@@ -447,47 +501,66 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	if err := canBackdate(actor, p.At); err != nil {
 		return nil, err
 	}
-	var assignee *User
-	if p.AssigneeEmail != nil && *p.AssigneeEmail != "" {
-		u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
-		if ErrorCode(err) == NotFound || (err == nil && !u.Active) {
-			return nil, FieldError("assignee_email", "no active staff member has the address %q", *p.AssigneeEmail)
-		}
-		if err != nil {
-			return nil, err
-		}
-		assignee = u
+	assignee, err := s.patchAssignee(ctx, p)
+	if err != nil {
+		return nil, err
 	}
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
+		if err := s.checkFresh(tx, t, p.ExpectedVersion); err != nil {
+			return Writes{}, err
+		}
 		now, err := s.when(tx, t, p.At)
 		if err != nil {
 			return Writes{}, err
 		}
-		var events []*Event
-		if p.Class != nil && *p.Class != t.Class {
-			// The restarted promises are new ones: their warnings are armed.
-			events = append(events, s.reclassify(t, *p.Class, p.Reason, actor, now)...)
-		}
-		if p.Status != nil && *p.Status != t.Status {
-			events = append(events, s.setStatus(t, *p.Status, actor, now)...)
-		}
-		if p.AssigneeEmail != nil {
-			old := ""
-			if t.Assignee != nil {
-				old = t.Assignee.Email
-			}
-			var newID *uint64
-			newEmail := ""
-			if assignee != nil {
-				newID, newEmail = &assignee.ID, assignee.Email
-			}
-			if old != newEmail {
-				t.AssigneeID, t.Assignee = newID, assignee
-				events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventAssigned, Old: old, New: newEmail})
-			}
-		}
-		return Writes{Events: events}, nil
+		return Writes{Events: s.applyPatch(t, p, assignee, actor, now)}, nil
 	})
+}
+
+// patchAssignee is the active staff member p assigns to (nil when p
+// unassigns or leaves the assignee).
+func (s *Service) patchAssignee(ctx context.Context, p Patch) (*User, error) {
+	if p.AssigneeEmail == nil || *p.AssigneeEmail == "" {
+		return nil, nil
+	}
+	u, err := s.accounts.GetUserByEmail(ctx, strings.TrimSpace(*p.AssigneeEmail))
+	if ErrorCode(err) == NotFound || (err == nil && !u.Active) {
+		return nil, FieldError("assignee_email", "no active staff member has the address %q", *p.AssigneeEmail)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// applyPatch makes p's changes to t at now (assignee is the user
+// p.AssigneeEmail names), returning the timeline entries; what is already
+// so is left alone.
+func (s *Service) applyPatch(t *Ticket, p Patch, assignee *User, actor *User, now time.Time) []*Event {
+	var events []*Event
+	if p.Class != nil && *p.Class != t.Class {
+		// The restarted promises are new ones: their warnings are armed.
+		events = append(events, s.reclassify(t, *p.Class, p.Reason, actor, now)...)
+	}
+	if p.Status != nil && *p.Status != t.Status {
+		events = append(events, s.setStatus(t, *p.Status, actor, now)...)
+	}
+	if p.AssigneeEmail != nil {
+		old := ""
+		if t.Assignee != nil {
+			old = t.Assignee.Email
+		}
+		var newID *uint64
+		newEmail := ""
+		if assignee != nil {
+			newID, newEmail = &assignee.ID, assignee.Email
+		}
+		if old != newEmail {
+			t.AssigneeID, t.Assignee = newID, assignee
+			events = append(events, &Event{At: now, ActorID: actorID(actor), Actor: actorName(actor), Kind: EventAssigned, Old: old, New: newEmail})
+		}
+	}
+	return events
 }
 
 // canBackdate refuses an earlier instant from anyone but an admin: only

@@ -15,6 +15,9 @@ type Store interface {
 	TicketStore
 	AccountStore
 	MailStore
+	MacroStore
+	PresenceStore
+	RelatedStore
 }
 
 // TicketStore keeps tickets and their timelines.
@@ -136,6 +139,9 @@ type Tx interface {
 	MergeTarget(ticketID uint64) (string, error)
 	// CountMessages counts a ticket's stored messages, stopping at max.
 	CountMessages(ticketID uint64, max int) (int, error)
+	// EventsSince is the ticket's events made after its version version,
+	// oldest first.
+	EventsSince(ticketID uint64, version int64) ([]*Event, error)
 }
 
 // TicketQuery selects tickets for the queue and the API. Zero values mean

@@ -118,6 +118,11 @@ type Ticket struct {
 	LastOutcome string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Version counts the changes to the ticket: the store moves it with
+	// every write to the ticket's timeline (in one place, whoever writes),
+	// and a change made on a stale version (ExpectedVersion) is refused
+	// with what changed since.
+	Version int64
 }
 
 // Event kinds on a ticket's timeline.
@@ -160,6 +165,9 @@ type Event struct {
 	// Mail, when set on a new event, is a message in the same Writes whose
 	// ID the store copies into MailID.
 	Mail *Message `gorm:"-"`
+	// Version is the ticket's version this event's change made (set by
+	// the store): the events after version N are what changed since N.
+	Version int64
 }
 
 // Roles.

@@ -16,6 +16,7 @@ var publicProviders = map[string]bool{
 	"mail.com": true, "zoho.com": true, "yandex.com": true, "yandex.ru": true,
 	"mail.ru": true, "fastmail.com": true, "tutanota.com": true, "hey.com": true,
 	"qq.com": true, "163.com": true, "126.com": true, "comcast.net": true,
+	"verizon.net": true, "att.net": true,
 }
 
 // Domain is the lower-cased domain of an address ("" when it has none).

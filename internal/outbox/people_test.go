@@ -42,8 +42,7 @@ func TestStaffReply_ReachesRequesterAndParticipantsWithTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := []byte("%PDF-1.4\n\x00\x01binary\xff report")
-	if _, err := svc.ReplyWithFiles(ctx, res.Ref, agent, "The fixed export is attached.", false, time.Time{},
-		[]slmail.Upload{{Filename: "export.pdf", ContentType: "application/pdf", Data: file}}); err != nil {
+	if _, err := svc.ReplyWith(ctx, res.Ref, agent, desk.ReplyInput{Body: "The fixed export is attached.", Internal: false, Files: []slmail.Upload{{Filename: "export.pdf", ContentType: "application/pdf", Data: file}}}); err != nil {
 		t.Fatal(err)
 	}
 

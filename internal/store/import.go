@@ -94,6 +94,9 @@ func (s *Store) ImportTickets(ctx context.Context, prefix string, batch []Import
 		if t.UpdatedAt.IsZero() {
 			t.UpdatedAt = now
 		}
+		if t.Version == 0 {
+			t.Version = 1 // as a created ticket: its history written once
+		}
 		t.Ref = placeholder + strconv.Itoa(i)
 	}
 	refPrefix := strings.ToUpper(prefix) + "-"

@@ -409,6 +409,7 @@ var migrations = []migration{
 		)
 	}},
 	{16, "participants_and_merges", migratePeople},
+	{17, "ticket_versions_macros_presence", migrateTicketPage},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -42,6 +42,8 @@ var ticketColumns = []ticketColumn{
 	{name: "idle", get: func(t *desk.Ticket) any { return t.Idle }},
 	{name: "queue_at", get: func(t *desk.Ticket) any { return t.QueueAt }},
 	{name: "last_outcome", get: func(t *desk.Ticket) any { return t.LastOutcome }},
+	// version moves only in bumpVersion: updates leave it alone.
+	{name: "version", get: func(t *desk.Ticket) any { return t.Version }, fixed: true},
 }
 
 // ticketColumnNames are the names of ticketColumns, in order.

@@ -117,6 +117,7 @@ func (s *Store) CreateTicketWith(ctx context.Context, prefix string, t *desk.Tic
 		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
 		}
+		t.Version = versionAfter(w.Events, t.Version)
 		return fillAssignees(tx, []*desk.Ticket{t})
 	})
 	if err != nil {
@@ -157,7 +158,9 @@ func prepareTicket(t *desk.Ticket) {
 	}
 }
 
-// insertEvents appends events (nil entries skipped) to ticket id.
+// insertEvents appends events (nil entries skipped) to ticket id and moves
+// the ticket's version (see bumpVersion): every write to a timeline goes
+// through here, so every change to a ticket moves its version once.
 func insertEvents(tx *gorm.DB, id uint64, events []*desk.Event, now time.Time) error {
 	evs := make([]*desk.Event, 0, len(events))
 	for _, e := range events {
@@ -176,7 +179,46 @@ func insertEvents(tx *gorm.DB, id uint64, events []*desk.Event, now time.Time) e
 	if len(evs) == 0 {
 		return nil
 	}
+	v, err := bumpVersion(tx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		e.Version = v
+	}
 	return tx.Create(&evs).Error
+}
+
+// bumpVersion is THE place a ticket's version changes: it adds one and
+// returns the new version. A change to a ticket is recorded on its
+// timeline, and insertEvents, which every timeline write goes through
+// (CreateTicketWith and UpdateTicketWith via applyWrites, notices in
+// RecordNotification, and whatever writes a ticket next: merges,
+// participants, bulk changes), calls it once per write, so no writer can
+// change a ticket without moving its version. The row is already locked
+// by the write (UpdateTicketWith's FOR UPDATE on PostgreSQL; SQLite's one
+// writer), and the increment happens in SQL, so two writers never give the
+// same version.
+func bumpVersion(tx *gorm.DB, ticketID uint64) (int64, error) {
+	var v []int64
+	if err := tx.Raw(`UPDATE tickets SET version = version + 1 WHERE id = ? RETURNING version`, ticketID).Scan(&v).Error; err != nil {
+		return 0, err
+	}
+	if len(v) == 0 {
+		return 0, gorm.ErrRecordNotFound
+	}
+	return v[0], nil
+}
+
+// versionAfter is the version a write of events left the ticket at (the
+// events' version), or v when it wrote none.
+func versionAfter(events []*desk.Event, v int64) int64 {
+	for _, e := range events {
+		if e != nil && e.Version > v {
+			v = e.Version
+		}
+	}
+	return v
 }
 
 // normRef is how references are stored: upper case.
@@ -260,6 +302,7 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 		if err := applyWrites(tx, t.ID, w, now); err != nil {
 			return err
 		}
+		t.Version = versionAfter(w.Events, t.Version)
 		if t.Assignee == nil || t.AssigneeID == nil || t.Assignee.ID != *t.AssigneeID {
 			t.Assignee = nil
 			if err := fillAssignees(tx, []*desk.Ticket{&t}); err != nil {

@@ -38,7 +38,10 @@ type apiTicket struct {
 	// is the one it owes now (null when nothing is owed).
 	Promises []apiPromise `json:"promises"`
 	Owed     *apiOwed     `json:"owed"`
-	Timeline []apiEvent   `json:"timeline,omitempty"`
+	// Version moves with every change; send it back as expected_version
+	// to be told (409) when someone changed the ticket meanwhile.
+	Version  int64      `json:"version"`
+	Timeline []apiEvent `json:"timeline,omitempty"`
 	// MergedInto is the ticket this one was merged into (GET only).
 	MergedInto string `json:"merged_into,omitempty"`
 }
@@ -73,6 +76,8 @@ type apiEvent struct {
 	Old      string `json:"old,omitempty"`
 	New      string `json:"new,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// Version is the ticket's version this event's change made.
+	Version int64 `json:"version"`
 }
 
 func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time) apiTicket {
@@ -85,6 +90,7 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 		RequesterEmail: t.RequesterEmail, RequesterName: t.RequesterName,
 		ReceivedAt: rfc(t.ReceivedAt), ResponseDueAt: rfc(t.ResponseDueAt),
 		SLAState: string(v.State), BusinessSecondsRemaining: int64(v.Remaining / time.Second),
+		Version: t.Version,
 	}
 	if t.Assignee != nil {
 		out.AssigneeEmail = &t.Assignee.Email
@@ -116,7 +122,7 @@ func (s *Server) apiTicketOf(t *desk.Ticket, events []*desk.Event, now time.Time
 	}
 	for _, e := range events {
 		out.Timeline = append(out.Timeline, apiEvent{At: rfc(e.At), Kind: e.Kind, Actor: e.Actor, Internal: e.Internal,
-			Body: e.Body, Old: e.Old, New: e.New, Reason: e.Reason})
+			Body: e.Body, Old: e.Old, New: e.New, Reason: e.Reason, Version: e.Version})
 	}
 	return out
 }
@@ -260,6 +266,9 @@ type apiPatch struct {
 	AssigneeEmail *string `json:"assignee_email"`
 	Reason        string  `json:"reason"`
 	At            string  `json:"at"`
+	// ExpectedVersion is the version the client last read (0 or absent:
+	// no check).
+	ExpectedVersion int64 `json:"expected_version"`
 }
 
 func (s *Server) apiUpdateTicket(c *gin.Context) {
@@ -274,7 +283,7 @@ func (s *Server) apiUpdateTicket(c *gin.Context) {
 		return
 	}
 	t, err := s.svc.Update(c.Request.Context(), c.Param("ref"), currentUser(c),
-		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason, At: at})
+		desk.Patch{Class: in.Class, Status: in.Status, AssigneeEmail: in.AssigneeEmail, Reason: in.Reason, At: at, ExpectedVersion: in.ExpectedVersion})
 	if err != nil {
 		s.respondError(c, err)
 		return
@@ -288,6 +297,11 @@ type apiReply struct {
 	At       string `json:"at"`
 	// Attachments go out with the reply (base64 bytes; see apiFile).
 	Attachments []apiFile `json:"attachments"`
+	// ExpectedVersion: see apiPatch. MacroID applies a macro's actions
+	// with the reply (the body is sent as given: GET the macro's expanded
+	// text first).
+	ExpectedVersion int64  `json:"expected_version"`
+	MacroID         uint64 `json:"macro_id"`
 }
 
 func (s *Server) apiReply(c *gin.Context) {
@@ -306,7 +320,8 @@ func (s *Server) apiReply(c *gin.Context) {
 		s.respondError(c, err)
 		return
 	}
-	t, err := s.svc.ReplyWithFiles(c.Request.Context(), c.Param("ref"), currentUser(c), in.Body, in.Internal, at, files)
+	t, err := s.svc.ReplyWith(c.Request.Context(), c.Param("ref"), currentUser(c),
+		desk.ReplyInput{Body: in.Body, Internal: in.Internal, At: at, ExpectedVersion: in.ExpectedVersion, MacroID: in.MacroID, Files: files})
 	if err != nil {
 		s.respondError(c, err)
 		return

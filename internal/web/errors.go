@@ -98,6 +98,12 @@ func (s *Server) respondError(c *gin.Context, err error) {
 		if f := desk.ErrorField(err); f != "" {
 			body["field"] = f
 		}
+		if st := desk.Stale(err); st != nil {
+			// A conflict with details: what changed since the version the
+			// client sent, so it can show them before trying again.
+			body["current_version"] = st.Version
+			body["changes"] = s.apiChanges(st.Changes)
+		}
 		c.AbortWithStatusJSON(status, body)
 		return
 	}

@@ -127,17 +127,17 @@ func (s *Server) ticketAddParticipant(c *gin.Context) {
 	email, name := c.PostForm("email"), c.PostForm("name")
 	t, err := s.svc.AddParticipant(c.Request.Context(), c.Param("ref"), currentUser(c), email, name)
 	if err != nil && desk.ErrorCode(err) == desk.Invalid {
-		s.showTicketWith(c, statusOf(desk.Invalid), err, "", func(v *peopleView) { v.Email, v.Name = email, name })
+		s.showTicket(c, statusOf(desk.Invalid), ticketShow{err: err, keep: func(v *peopleView) { v.Email, v.Name = email, name }})
 		return
 	}
-	s.afterAction(c, t, err, strings.TrimSpace(email)+" added: copied on replies from now on.", "")
+	s.afterAction(c, t, err, strings.TrimSpace(email)+" added: copied on replies from now on.", ticketForm{})
 }
 
 // ticketRemoveParticipant takes someone off the ticket.
 func (s *Server) ticketRemoveParticipant(c *gin.Context) {
 	email := c.PostForm("email")
 	t, err := s.svc.RemoveParticipant(c.Request.Context(), c.Param("ref"), currentUser(c), email)
-	s.afterAction(c, t, err, strings.TrimSpace(email)+" removed: no longer copied on replies.", "")
+	s.afterAction(c, t, err, strings.TrimSpace(email)+" removed: no longer copied on replies.", ticketForm{})
 }
 
 // mergePage is the confirmation before a merge.
@@ -157,7 +157,7 @@ func (s *Server) ticketMerge(c *gin.Context) {
 		dup, surv, err := s.svc.CheckMerge(ctx, ref, into)
 		if err != nil {
 			if code := desk.ErrorCode(err); code == desk.Invalid || code == desk.Conflict {
-				s.showTicketWith(c, statusOf(code), err, "", keep)
+				s.showTicket(c, statusOf(code), ticketShow{err: err, keep: keep})
 				return
 			}
 			s.respondError(c, err)
@@ -180,7 +180,7 @@ func (s *Server) ticketMerge(c *gin.Context) {
 	dup, surv, err := s.svc.Merge(ctx, ref, into, currentUser(c))
 	if err != nil {
 		if code := desk.ErrorCode(err); code == desk.Invalid || code == desk.Conflict || code == desk.TooLarge {
-			s.showTicketWith(c, statusOf(code), err, "", keep)
+			s.showTicket(c, statusOf(code), ticketShow{err: err, keep: keep})
 			return
 		}
 		s.respondError(c, err)

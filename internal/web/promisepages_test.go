@@ -112,16 +112,16 @@ func TestTicketPage_Promises(t *testing.T) {
 	t.Run("kept_and_overdue", func(t *testing.T) {
 		p := promises(refs["followup"])
 		wantContains(t, p, `<strong>First response</strong> <span class="badge state-met">Met</span>`,
-			"<dt>Started</dt><dd><time datetime=\"2026-06-30T10:00:00-04:00\">Tue Jun 30, 2026 10:00 AM ET</time></dd>",
-			"Tue Jun 30, 2026 11:00 AM ET</time>: Met (public staff reply)",
+			"<dt>Started</dt><dd><time datetime=\"2026-06-30T10:00:00-04:00\">Tue Jun 30, 10:00 AM ET</time></dd>",
+			"Tue Jun 30, 11:00 AM ET</time>: Met (public staff reply)",
 			`<strong>Next response</strong> <span class="badge state-breached">Breached</span>`,
-			`Tue Jun 30, 2026 5:00 PM ET</time> <span class="remaining">overdue 1h 00m</span>`)
+			`Tue Jun 30, 5:00 PM ET</time> <span class="remaining">overdue 1h 00m</span>`)
 	})
 	t.Run("paused_resolution", func(t *testing.T) {
 		p := promises(refs["waiting"])
 		wantContains(t, p, `<strong>Resolution</strong> <span class="badge state-paused">Paused</span>`,
 			"<dt>Class</dt><dd>Provisioning</dd>",
-			`paused since <time datetime="2026-06-29T11:00:00-04:00">Mon Jun 29, 2026 11:00 AM ET</time>`)
+			`paused since <time datetime="2026-06-29T11:00:00-04:00">Mon Jun 29, 11:00 AM ET</time>`)
 	})
 	t.Run("resumed_then_resolved", func(t *testing.T) {
 		// Back to open Wednesday 10:00 (paused Mon 11:00–Wed 10:00: 6h + 8h
@@ -141,7 +141,7 @@ func TestTicketPage_Promises(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := promises(refs["new"])
-		wantContains(t, p, `<li class="promise promise-superseded" data-kind="first_response"><details class="superseded"><summary>First response (Availability), superseded Wed Jul 1, 2026 10:00 AM ET: class changed to provisioning</summary>`,
+		wantContains(t, p, `<li class="promise promise-superseded" data-kind="first_response"><details class="superseded"><summary>First response (Availability), superseded Wed Jul 1, 10:00 AM ET: class changed to provisioning</summary>`,
 			`<li class="promise promise-on_track" data-kind="first_response"><strong>First response</strong>`,
 			`<li class="promise promise-on_track" data-kind="resolution"><strong>Resolution</strong>`)
 	})

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -113,7 +114,19 @@ func (s *Server) templateFuncs() template.FuncMap {
 			}
 			return tt.In(loc).Format(time.RFC3339)
 		},
+		// at is an instant in words, as the ticket page shows times (see
+		// timeWords).
+		"at": func(t any) string {
+			tt, ok := timeOf(t)
+			if !ok {
+				return "—"
+			}
+			return s.timeWords(tt)
+		},
 		"business": func(d time.Duration) string { return sla.FormatBusiness(d, day) },
+		// byName shows stored words that name people as "Name <address>"
+		// with the names alone ("reclassified by Ada Admin").
+		"byName": byName,
 		// ago is how long before the server's clock t was, in wall-clock
 		// time ("2h ago"); pages give the exact time beside it.
 		"ago": func(t any) string {
@@ -186,6 +199,35 @@ func (e fieldErr) Attrs(help ...string) template.HTMLAttr {
 		b.WriteString(` aria-invalid="true"`)
 	}
 	return template.HTMLAttr(b.String())
+}
+
+// addressInBrackets is " <someone@example.gov>" after a name.
+var addressInBrackets = regexp.MustCompile(` <[^<>@\s]+@[^<>\s]+>`)
+
+// byName drops the addresses after names in stored words.
+func byName(s string) string { return addressInBrackets.ReplaceAllString(s, "") }
+
+// timeWords is THE format of an instant in words on the ticket page and
+// in what its script shows: "Mon Dec 7, 11:30 AM ET", with the year when
+// it is not this year's ("Mon Dec 7, 2025, 11:30 AM ET"), in the
+// calendar's zone.
+func (s *Server) timeWords(t time.Time) string {
+	lt := t.In(s.location())
+	if lt.Year() != s.now().In(s.location()).Year() {
+		return lt.Format("Mon Jan 2, 2006, 3:04 PM") + " " + sla.ZoneName(lt)
+	}
+	return lt.Format("Mon Jan 2, 3:04 PM") + " " + sla.ZoneName(lt)
+}
+
+// rfc3339 is an instant for machines, in the calendar's zone.
+func (s *Server) rfc3339(t time.Time) string { return t.In(s.location()).Format(time.RFC3339) }
+
+// location is the calendar's zone (UTC without a policy).
+func (s *Server) location() *time.Location {
+	if s.svc != nil && s.svc.Policy != nil {
+		return s.svc.Policy.Calendar().Location()
+	}
+	return time.UTC
 }
 
 // agoWords is an elapsed wall-clock time for people: "just now", "12m

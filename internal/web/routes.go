@@ -44,6 +44,10 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/tickets/:ref/participants", s.ticketAddParticipant)
 	staff.POST("/tickets/:ref/participants/remove", s.ticketRemoveParticipant)
 	staff.POST("/tickets/:ref/merge", s.ticketMerge)
+	// The ticket page working together: presence heartbeats (who else has
+	// it open or is typing, what changed since the page was loaded).
+	staff.POST("/tickets/:ref/presence", s.ticketPresence)
+	staff.POST("/tickets/:ref/presence/leave", s.ticketLeave)
 	staff.GET("/reports/overdue", s.overduePage)
 	staff.GET("/reports/compliance", s.compliancePage)
 
@@ -58,6 +62,12 @@ func (s *Server) routes(e *gin.Engine) {
 	admin.GET("/quarantine/:id/raw", s.quarantineRaw)
 	admin.POST("/quarantine/:id/reprocess", s.quarantineReprocess)
 	admin.POST("/quarantine/:id/discard", s.quarantineDiscard)
+	// Macros: the canned-response library.
+	admin.GET("/macros", s.macrosList)
+	admin.POST("/macros", s.macroCreate)
+	admin.GET("/macros/:id", s.macroEdit)
+	admin.POST("/macros/:id", s.macroUpdate)
+	admin.POST("/macros/:id/delete", s.macroDelete)
 
 	// Inbound mail over HTTP: a raw RFC 822 body, by token or shared secret.
 	e.POST("/api/v1/inbound/email", s.inboundAuth, s.inboundEmail)
@@ -75,6 +85,12 @@ func (s *Server) routes(e *gin.Engine) {
 	api.POST("/tickets/:ref/participants", s.apiAddParticipant)
 	api.DELETE("/tickets/:ref/participants/:email", s.apiRemoveParticipant)
 	api.POST("/tickets/:ref/merge", s.apiMerge)
+	// Macros: staff read the library, admins change it (checked by desk).
+	api.GET("/macros", s.apiListMacros)
+	api.GET("/macros/:id", s.apiGetMacro)
+	api.POST("/macros", s.apiCreateMacro)
+	api.PATCH("/macros/:id", s.apiUpdateMacro)
+	api.DELETE("/macros/:id", s.apiDeleteMacro)
 	api.GET("/reports/overdue", s.apiOverdue)
 	api.GET("/reports/compliance", s.apiCompliance)
 }
