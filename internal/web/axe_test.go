@@ -176,6 +176,12 @@ var browserPages = []browserPage{
 	}, wait: ".field-error"},
 	{name: "API tokens", who: "admin@agency.gov", path: "/admin/tokens"},
 	{name: "quarantine", who: "admin@agency.gov", path: "/admin/quarantine"},
+	{name: "macro library", who: "admin@agency.gov", path: "/admin/macros"},
+	{name: "merge confirmation", who: "admin@agency.gov", reach: func(b *browser, f *pageFixture) {
+		b.open("/tickets/" + f.atRisk.Ref)
+		b.do("name the ticket to merge into", chromedp.SendKeys(chromedp.ID("merge-into"), f.breached.Ref))
+		b.submit(`#merge-form button[type=submit]`)
+	}, wait: ".merge-confirm"},
 }
 
 // newPageFixture fills the app with what every page shows, and leaves the
@@ -211,6 +217,14 @@ func newPageFixture(t *testing.T, a *app) *pageFixture {
 		"Login page times out", "The login page of our app times out for everyone.")
 	browserTicket(t, a, time.Date(2026, 7, 1, 9, 45, 0, 0, ny), "other",
 		"Question about our June invoice", "Could you explain the line for backing services?")
+	name, body, status := "Access granted", "Hello {{requester_name}}, {{ref}} is done. {{agent_name}}", "resolved"
+	if _, err := a.svc.CreateMacro(ctx, a.admin, desk.MacroPatch{Name: &name, Body: &body, SetStatus: &status}); err != nil {
+		t.Fatal(err)
+	}
+	cc, ccName := "lee@benefits-portal.agency.gov", "Lee Park"
+	if _, err := a.svc.AddParticipant(ctx, f.answered.Ref, a.admin, cc, ccName); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := a.svc.CreateToken(ctx, desk.NewToken{Email: "sam@agency.gov", Name: "nightly export"}); err != nil {
 		t.Fatal(err)
 	}
