@@ -1,0 +1,129 @@
+package store
+
+import (
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// The full-text search index covers, per ticket, its subject, body and
+// requester (name and address), and
+// the text of every conversation event: messages in (EventMessageIn),
+// public replies (EventReply) and internal notes (EventNote). Notes are in
+// the index because only staff can search (the search runs behind the staff
+// pages and the API's staff tokens; the public intake and status pages have
+// no search). Mail rows (messages) are not indexed separately: every stored
+// mail has its text in one of these events already.
+//
+// SQLite: three FTS4 tables with the porter tokenizer (English stemming:
+// "invoices" finds "invoice"), external-content tables over tickets and
+// events (subjects; bodies and requesters; conversation events), so no
+// text is stored twice. FTS4 and not FTS5 because
+// mattn/go-sqlite3 compiles FTS3/FTS4 in by default but FTS5 only with the
+// sqlite_fts5 build tag, and a search that works only when whoever builds
+// slatrack remembers a tag is a search that silently breaks. Triggers keep
+// the tables in step with every insert, update and delete (the BEFORE
+// triggers remove a row's old words while the content table still holds
+// them, as FTS4 external content requires).
+//
+// PostgreSQL: GIN indexes on to_tsvector('english', …) expressions over
+// the same columns (the 'english' configuration stems with snowball and
+// drops stop words). An expression index is kept in step by PostgreSQL
+// itself on every write and built from the existing rows when created, so
+// it needs no triggers and no stored tsvector column.
+//
+// Both engines see the text split the same way: SQLite's tokenizer splits
+// on every ASCII character that is not a letter, digit or "_", and the
+// PostgreSQL expression first turns those characters into spaces (else its
+// parser would keep "ann@example.org" or "v2.3" as one token, and the same
+// search would find different tickets on the two engines).
+const searchEventKinds = `('message_in', 'reply', 'note')`
+
+// pgSeparators are the ASCII characters PostgreSQL's parser may keep
+// inside a token (emails, hosts, URLs, paths, versions, hyphenated words)
+// where SQLite's tokenizer splits: the index turns them into spaces. "?"
+// is left out (gorm reads it as a placeholder; the parser splits there
+// anyway), and "_" is last: SQLite keeps it inside a word, so it is
+// deleted instead ("a_b" is one word on both engines).
+const pgSeparators = "!\"#$%&'()*+,-./:;<=>@[\\]^`{|}~_"
+
+// pgSearchDoc is the tsvector expression PostgreSQL indexes for col (SQL).
+// The queries use exactly this expression, so the planner uses the index.
+func pgSearchDoc(col string) string {
+	return "to_tsvector('english', translate(" + col + ", '" + strings.ReplaceAll(pgSeparators, "'", "''") + "', '" +
+		strings.Repeat(" ", len(pgSeparators)-1) + "'))"
+}
+
+// pgTicketText is the ticket text PostgreSQL indexes.
+const pgTicketText = "subject || ' ' || body || ' ' || requester_name || ' ' || requester_email"
+
+// migrateSearch creates the full-text search index and fills it from the
+// rows already stored.
+func migrateSearch(tx *gorm.DB, d dialect) error {
+	if d == postgresDialect {
+		return execAll(tx, d,
+			`CREATE INDEX idx_tickets_search ON tickets USING gin (`+pgSearchDoc(pgTicketText)+`)`,
+			`CREATE INDEX idx_events_search ON events USING gin (`+pgSearchDoc("body")+`) WHERE kind IN `+searchEventKinds,
+			// from:ann@example.org in a search.
+			`CREATE INDEX idx_tickets_requester_lower ON tickets (lower(requester_email))`,
+		)
+	}
+	ticketText := func(prefix string) string {
+		return strings.NewReplacer("{", prefix, "}", "").Replace("{id}, {body}, {requester_name}, {requester_email}")
+	}
+	return execAll(tx, d,
+		// The subject has a table of its own: a match there ranks a ticket
+		// higher (FTS4 cannot restrict a phrase to one column).
+		`CREATE VIRTUAL TABLE subject_fts USING fts4(content="tickets", subject, tokenize=porter)`,
+		`CREATE VIRTUAL TABLE ticket_fts USING fts4(content="tickets", body, requester_name, requester_email, tokenize=porter)`,
+		`CREATE VIRTUAL TABLE event_fts USING fts4(content="events", body, tokenize=porter)`,
+		// Backfill: the rows stored before this migration.
+		`INSERT INTO subject_fts (docid, subject) SELECT id, subject FROM tickets`,
+		`INSERT INTO ticket_fts (docid, body, requester_name, requester_email) SELECT `+ticketText("")+` FROM tickets`,
+		`INSERT INTO event_fts (docid, body) SELECT id, body FROM events WHERE kind IN `+searchEventKinds,
+
+		`CREATE TRIGGER ticket_fts_insert AFTER INSERT ON tickets BEGIN
+			INSERT INTO subject_fts (docid, subject) VALUES (NEW.id, NEW.subject);
+			INSERT INTO ticket_fts (docid, body, requester_name, requester_email) VALUES (`+ticketText("NEW.")+`);
+		END`,
+		// Every ticket update names these columns; only a real change
+		// re-indexes the ticket.
+		`CREATE TRIGGER subject_fts_before_update BEFORE UPDATE OF subject ON tickets
+		WHEN OLD.subject IS NOT NEW.subject BEGIN
+			DELETE FROM subject_fts WHERE docid = OLD.id;
+		END`,
+		`CREATE TRIGGER subject_fts_after_update AFTER UPDATE OF subject ON tickets
+		WHEN OLD.subject IS NOT NEW.subject BEGIN
+			INSERT INTO subject_fts (docid, subject) VALUES (NEW.id, NEW.subject);
+		END`,
+		`CREATE TRIGGER ticket_fts_before_update BEFORE UPDATE OF body, requester_name, requester_email ON tickets
+		WHEN OLD.body IS NOT NEW.body OR OLD.requester_name IS NOT NEW.requester_name OR OLD.requester_email IS NOT NEW.requester_email BEGIN
+			DELETE FROM ticket_fts WHERE docid = OLD.id;
+		END`,
+		`CREATE TRIGGER ticket_fts_after_update AFTER UPDATE OF body, requester_name, requester_email ON tickets
+		WHEN OLD.body IS NOT NEW.body OR OLD.requester_name IS NOT NEW.requester_name OR OLD.requester_email IS NOT NEW.requester_email BEGIN
+			INSERT INTO ticket_fts (docid, body, requester_name, requester_email) VALUES (`+ticketText("NEW.")+`);
+		END`,
+		`CREATE TRIGGER ticket_fts_delete BEFORE DELETE ON tickets BEGIN
+			DELETE FROM subject_fts WHERE docid = OLD.id;
+			DELETE FROM ticket_fts WHERE docid = OLD.id;
+		END`,
+
+		`CREATE TRIGGER event_fts_insert AFTER INSERT ON events WHEN NEW.kind IN `+searchEventKinds+` BEGIN
+			INSERT INTO event_fts (docid, body) VALUES (NEW.id, NEW.body);
+		END`,
+		`CREATE TRIGGER event_fts_before_update BEFORE UPDATE OF body, kind ON events
+		WHEN OLD.kind IN `+searchEventKinds+` AND (OLD.body IS NOT NEW.body OR OLD.kind IS NOT NEW.kind) BEGIN
+			DELETE FROM event_fts WHERE docid = OLD.id;
+		END`,
+		`CREATE TRIGGER event_fts_after_update AFTER UPDATE OF body, kind ON events
+		WHEN NEW.kind IN `+searchEventKinds+` AND (OLD.body IS NOT NEW.body OR OLD.kind IS NOT NEW.kind) BEGIN
+			INSERT INTO event_fts (docid, body) VALUES (NEW.id, NEW.body);
+		END`,
+		`CREATE TRIGGER event_fts_delete BEFORE DELETE ON events WHEN OLD.kind IN `+searchEventKinds+` BEGIN
+			DELETE FROM event_fts WHERE docid = OLD.id;
+		END`,
+
+		`CREATE INDEX idx_tickets_requester_lower ON tickets (lower(requester_email))`,
+	)
+}
