@@ -131,6 +131,9 @@ func ParseSearch(text string, syn SearchSyntax) (Search, error) {
 	if len(s.Terms) > MaxSearchTerms {
 		return Search{}, FieldError("q", "a search may have at most %d words and phrases; this one has %d", MaxSearchTerms, len(s.Terms))
 	}
+	if s.Empty() && dropped == 0 && strings.TrimSpace(text) != "" {
+		return Search{}, FieldError("q", "%q has no letters or digits to search for", strings.TrimSpace(text))
+	}
 	if s.Empty() && dropped > 0 {
 		return Search{}, FieldError("q", "those words are too common to search for; add a less common word")
 	}
