@@ -75,7 +75,7 @@ var filterToken = regexp.MustCompile(`^([A-Za-z]+):(.*)$`)
 //
 // It fails with a message a person understands when a filter is unknown,
 // a value is not valid or the search is too long. Very common words ("the",
-// "and") are left out: both engines' indexes treat them alike only that way.
+// "and") are left out unless they are in a phrase.
 func ParseSearch(text string, syn SearchSyntax) (Search, error) {
 	var s Search
 	if msg := searchTooLong(text); msg != "" {
@@ -332,10 +332,10 @@ func dedupeTerms(ts []SearchTerm) []SearchTerm {
 	return out
 }
 
-// stopWords are PostgreSQL's English stop words (snowball's english.stop),
-// which its 'english' configuration leaves out of every index. SQLite's
-// porter tokenizer indexes them, so a free word from this list would find
-// tickets on SQLite and none on PostgreSQL: ParseSearch leaves them out.
+// stopWords are snowball's English stop words (PostgreSQL's english.stop).
+// Nearly every ticket has them, so as free words they would only make a
+// search slow and find everything: ParseSearch leaves them out (inside a
+// phrase they stay, and both engines' indexes keep them for that).
 var stopWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`i me my myself we our ours ourselves you your yours yourself yourselves

@@ -26,11 +26,16 @@ import (
 // triggers remove a row's old words while the content table still holds
 // them, as FTS4 external content requires).
 //
-// PostgreSQL: GIN indexes on to_tsvector('english', …) expressions over
-// the same columns (the 'english' configuration stems with snowball and
-// drops stop words). An expression index is kept in step by PostgreSQL
-// itself on every write and built from the existing rows when created, so
-// it needs no triggers and no stored tsvector column.
+// PostgreSQL: GIN indexes on to_tsvector('slatrack_english', …)
+// expressions over the same columns. slatrack_english is a copy of the
+// built-in 'english' configuration (the snowball English stemmer) whose
+// stemmer keeps stop words: 'english' drops "the", "in", "we", so the
+// phrase "sign in" would find every "sign" and "invoice we need" would
+// find "invoice copy needed", while SQLite's porter tokenizer keeps every
+// word; with the stop words kept, a phrase means the same on both engines.
+// An expression index is kept in step by PostgreSQL itself on every write
+// and built from the existing rows when created, so it needs no triggers
+// and no stored tsvector column.
 //
 // Both engines see the text split the same way: SQLite's tokenizer splits
 // on every ASCII character that is not a letter, digit or "_", and the
@@ -50,9 +55,12 @@ const pgSeparators = "!\"#$%&'()*+,-./:;<=>@[\\]^`{|}~_"
 // pgSearchDoc is the tsvector expression PostgreSQL indexes for col (SQL).
 // The queries use exactly this expression, so the planner uses the index.
 func pgSearchDoc(col string) string {
-	return "to_tsvector('english', translate(" + col + ", '" + strings.ReplaceAll(pgSeparators, "'", "''") + "', '" +
+	return "to_tsvector('" + pgSearchConfig + "', translate(" + col + ", '" + strings.ReplaceAll(pgSeparators, "'", "''") + "', '" +
 		strings.Repeat(" ", len(pgSeparators)-1) + "'))"
 }
+
+// pgSearchConfig is the text search configuration of the index.
+const pgSearchConfig = "slatrack_english"
 
 // pgTicketText is the ticket text PostgreSQL indexes.
 const pgTicketText = "subject || ' ' || body || ' ' || requester_name || ' ' || requester_email"
@@ -62,6 +70,10 @@ const pgTicketText = "subject || ' ' || body || ' ' || requester_name || ' ' || 
 func migrateSearch(tx *gorm.DB, d dialect) error {
 	if d == postgresDialect {
 		return execAll(tx, d,
+			`CREATE TEXT SEARCH DICTIONARY slatrack_english_stem (TEMPLATE = snowball, Language = english)`,
+			`CREATE TEXT SEARCH CONFIGURATION `+pgSearchConfig+` (COPY = english)`,
+			`ALTER TEXT SEARCH CONFIGURATION `+pgSearchConfig+`
+				ALTER MAPPING FOR asciiword, word, hword_part, hword_asciipart, asciihword, hword WITH slatrack_english_stem`,
 			`CREATE INDEX idx_tickets_search ON tickets USING gin (`+pgSearchDoc(pgTicketText)+`)`,
 			`CREATE INDEX idx_events_search ON events USING gin (`+pgSearchDoc("body")+`) WHERE kind IN `+searchEventKinds,
 			// from:ann@example.org in a search.

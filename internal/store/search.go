@@ -92,8 +92,8 @@ func (s *Store) searchMatch(terms []desk.SearchTerm) (string, []any) {
 	for _, t := range terms {
 		if s.d == postgresDialect {
 			q := pgTSQuery(t)
-			conds = append(conds, "id IN (SELECT id FROM tickets WHERE "+pgSearchDoc(pgTicketText)+" @@ to_tsquery('english', ?)"+
-				" UNION SELECT ticket_id FROM events WHERE kind IN "+searchEventKinds+" AND "+pgSearchDoc("body")+" @@ to_tsquery('english', ?))")
+			conds = append(conds, "id IN (SELECT id FROM tickets WHERE "+pgSearchDoc(pgTicketText)+" @@ to_tsquery('"+pgSearchConfig+"', ?)"+
+				" UNION SELECT ticket_id FROM events WHERE kind IN "+searchEventKinds+" AND "+pgSearchDoc("body")+" @@ to_tsquery('"+pgSearchConfig+"', ?))")
 			args = append(args, q, q)
 			continue
 		}
@@ -115,7 +115,7 @@ func (s *Store) searchRank(terms []desk.SearchTerm) (string, []any) {
 	)
 	for _, t := range terms {
 		if s.d == postgresDialect {
-			parts = append(parts, "(CASE WHEN "+pgSearchDoc("subject")+" @@ to_tsquery('english', ?) THEN 1 ELSE 0 END)")
+			parts = append(parts, "(CASE WHEN "+pgSearchDoc("subject")+" @@ to_tsquery('"+pgSearchConfig+"', ?) THEN 1 ELSE 0 END)")
 			args = append(args, pgTSQuery(t))
 			continue
 		}
