@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
@@ -141,4 +143,42 @@ func TestQueue_Search(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusBadRequest)
 	wantContains(t, body, "priority: is not a search filter", `name="q" value="priority:high"`)
 	wantNoLeak(t, body)
+}
+
+// TestBrowser_SearchFindsAReplyByItsStem: the only "invoices" on the desk is
+// in a staff reply; an agent types "invoice" into the queue's search box,
+// presses Enter and finds that ticket, and only it.
+func TestBrowser_SearchFindsAReplyByItsStem(t *testing.T) {
+	a := newApp(t)
+	b := newBrowser(t, a)
+	ctx := context.Background()
+	login := a.mkTicket(desk.NewTicket{Subject: "Cannot sign in", Body: "The portal refuses my password since Monday.", RequesterEmail: "bo@agency.gov"}, nil)
+	if _, err := a.svc.Reply(ctx, login.Ref, a.staff, "While we look into it: we have resent the invoices to your address.", false); err != nil {
+		t.Fatal(err)
+	}
+	other := a.mkTicket(desk.NewTicket{Subject: "Printer jammed", Body: "Paper stuck in tray two.", RequesterEmail: "cy@example.org"}, nil)
+
+	b.do("emulate a laptop", chromedp.EmulateViewport(1280, 800))
+	b.login("sam@agency.gov")
+	b.do("wait for the queue", chromedp.WaitVisible(chromedp.CSS(`table.queue tbody tr[data-ref]`)))
+	if got := browserRefs(b.queueRows()); !slices.Contains(got, other.Ref) || !slices.Contains(got, login.Ref) {
+		t.Fatalf("the queue before searching shows %v, want both tickets", got)
+	}
+
+	box := `form[role="search"] input[name="q"]`
+	b.do("type the search", chromedp.SendKeys(chromedp.CSS(box), "invoice"))
+	step, cancel := b.step()
+	defer cancel()
+	resp, err := chromedp.RunResponse(step, chromedp.SendKeys(chromedp.CSS(box), "\r"))
+	if err != nil {
+		t.Fatalf("press Enter in the search box: %v (page %s)", err, b.location())
+	}
+	b.wantStatus(resp, http.StatusOK, "search for invoice")
+	if q := b.value(box); q != "invoice" {
+		t.Errorf("the search box shows %q after searching, want %q", q, "invoice")
+	}
+	if got := browserRefs(b.queueRows()); !slices.Equal(got, []string{login.Ref}) {
+		t.Errorf("searching invoice found %v, want only %s, whose reply says invoices", got, login.Ref)
+	}
+	t.Logf("search screenshot: %s", b.screenshot("search.png"))
 }
