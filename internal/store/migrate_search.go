@@ -26,16 +26,20 @@ import (
 // triggers remove a row's old words while the content table still holds
 // them, as FTS4 external content requires).
 //
-// PostgreSQL: GIN indexes on to_tsvector('slatrack_english', …)
-// expressions over the same columns. slatrack_english is a copy of the
-// built-in 'english' configuration (the snowball English stemmer) whose
-// stemmer keeps stop words: 'english' drops "the", "in", "we", so the
-// phrase "sign in" would find every "sign" and "invoice we need" would
-// find "invoice copy needed", while SQLite's porter tokenizer keeps every
-// word; with the stop words kept, a phrase means the same on both engines.
-// An expression index is kept in step by PostgreSQL itself on every write
-// and built from the existing rows when created, so it needs no triggers
-// and no stored tsvector column.
+// PostgreSQL: tsvector documents in two tables with GIN indexes,
+// ticket_search (a ticket's subject, and its body and requester) and
+// event_search (one conversation event), written by triggers on every
+// insert and update, removed by ON DELETE CASCADE. Stored vectors, not
+// expression indexes: a phrase query (and any GIN match on a long
+// document) rechecks each candidate row, and over an expression index that
+// recomputes to_tsvector for every candidate. Separate tables, not columns
+// on tickets and events: the queue reads whole ticket rows, and they stay
+// narrow. The configuration is slatrack_english, a copy of the built-in
+// 'english' one (the snowball English stemmer) whose stemmer keeps stop
+// words: 'english' drops "the", "in", "we", so the phrase "sign in" would
+// find every "sign" and "invoice we need" would find "invoice copy
+// needed", while SQLite's porter tokenizer keeps every word; with the stop
+// words kept, a phrase means the same on both engines.
 //
 // Both engines see the text split the same way: SQLite's tokenizer splits
 // on every ASCII character that is not a letter, digit or "_", and the
@@ -52,8 +56,8 @@ const searchEventKinds = `('message_in', 'reply', 'note')`
 // deleted instead ("a_b" is one word on both engines).
 const pgSeparators = "!\"#$%&'()*+,-./:;<=>@[\\]^`{|}~_"
 
-// pgSearchDoc is the tsvector expression PostgreSQL indexes for col (SQL).
-// The queries use exactly this expression, so the planner uses the index.
+// pgSearchDoc is the tsvector PostgreSQL stores for the text expression
+// col (SQL).
 func pgSearchDoc(col string) string {
 	return "to_tsvector('" + pgSearchConfig + "', translate(" + col + ", '" + strings.ReplaceAll(pgSeparators, "'", "''") + "', '" +
 		strings.Repeat(" ", len(pgSeparators)-1) + "'))"
@@ -62,20 +66,70 @@ func pgSearchDoc(col string) string {
 // pgSearchConfig is the text search configuration of the index.
 const pgSearchConfig = "slatrack_english"
 
-// pgTicketText is the ticket text PostgreSQL indexes.
-const pgTicketText = "subject || ' ' || body || ' ' || requester_name || ' ' || requester_email"
+// pgTicketText is the ticket text PostgreSQL indexes besides the subject
+// (which has a vector of its own, as on SQLite a table, for ranking).
+const pgTicketText = "body || ' ' || requester_name || ' ' || requester_email"
 
 // migrateSearch creates the full-text search index and fills it from the
 // rows already stored.
 func migrateSearch(tx *gorm.DB, d dialect) error {
 	if d == postgresDialect {
+		ticketDocs := "NEW.id, " + pgSearchDoc("NEW.subject") + ", " + pgSearchDoc("NEW.body || ' ' || NEW.requester_name || ' ' || NEW.requester_email")
 		return execAll(tx, d,
 			`CREATE TEXT SEARCH DICTIONARY slatrack_english_stem (TEMPLATE = snowball, Language = english)`,
 			`CREATE TEXT SEARCH CONFIGURATION `+pgSearchConfig+` (COPY = english)`,
 			`ALTER TEXT SEARCH CONFIGURATION `+pgSearchConfig+`
 				ALTER MAPPING FOR asciiword, word, hword_part, hword_asciipart, asciihword, hword WITH slatrack_english_stem`,
-			`CREATE INDEX idx_tickets_search ON tickets USING gin (`+pgSearchDoc(pgTicketText)+`)`,
-			`CREATE INDEX idx_events_search ON events USING gin (`+pgSearchDoc("body")+`) WHERE kind IN `+searchEventKinds,
+			// The documents, one row per ticket (its subject apart, for
+			// ranking) and per conversation event.
+			`CREATE TABLE ticket_search (
+				ticket_id {BIGINT} NOT NULL PRIMARY KEY REFERENCES tickets (id) ON DELETE CASCADE,
+				subject   tsvector NOT NULL,
+				doc       tsvector NOT NULL
+			)`,
+			`CREATE TABLE event_search (
+				event_id  {BIGINT} NOT NULL PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+				ticket_id {BIGINT} NOT NULL,
+				doc       tsvector NOT NULL
+			)`,
+			// Backfill: the rows stored before this migration.
+			`INSERT INTO ticket_search (ticket_id, subject, doc)
+			SELECT id, `+pgSearchDoc("subject")+`, `+pgSearchDoc(pgTicketText)+` FROM tickets`,
+			`INSERT INTO event_search (event_id, ticket_id, doc)
+			SELECT id, ticket_id, `+pgSearchDoc("body")+` FROM events WHERE kind IN `+searchEventKinds,
+			`CREATE INDEX idx_ticket_search_subject ON ticket_search USING gin (subject)`,
+			`CREATE INDEX idx_ticket_search_doc ON ticket_search USING gin (doc)`,
+			`CREATE INDEX idx_event_search_doc ON event_search USING gin (doc)`,
+			`CREATE INDEX idx_event_search_ticket ON event_search (ticket_id)`,
+
+			`CREATE FUNCTION ticket_search_write() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				INSERT INTO ticket_search (ticket_id, subject, doc) VALUES (`+ticketDocs+`)
+				ON CONFLICT (ticket_id) DO UPDATE SET subject = EXCLUDED.subject, doc = EXCLUDED.doc;
+				RETURN NULL;
+			END $$`,
+			`CREATE TRIGGER ticket_search_insert AFTER INSERT ON tickets
+			FOR EACH ROW EXECUTE FUNCTION ticket_search_write()`,
+			// Every ticket update names these columns; only a real change
+			// re-indexes the ticket.
+			`CREATE TRIGGER ticket_search_update AFTER UPDATE OF subject, body, requester_name, requester_email ON tickets
+			FOR EACH ROW WHEN (OLD.subject IS DISTINCT FROM NEW.subject OR OLD.body IS DISTINCT FROM NEW.body
+				OR OLD.requester_name IS DISTINCT FROM NEW.requester_name OR OLD.requester_email IS DISTINCT FROM NEW.requester_email)
+			EXECUTE FUNCTION ticket_search_write()`,
+			`CREATE FUNCTION event_search_write() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				DELETE FROM event_search WHERE event_id = NEW.id;
+				IF NEW.kind IN `+searchEventKinds+` THEN
+					INSERT INTO event_search (event_id, ticket_id, doc) VALUES (NEW.id, NEW.ticket_id, `+pgSearchDoc("NEW.body")+`);
+				END IF;
+				RETURN NULL;
+			END $$`,
+			`CREATE TRIGGER event_search_insert AFTER INSERT ON events
+			FOR EACH ROW WHEN (NEW.kind IN `+searchEventKinds+`) EXECUTE FUNCTION event_search_write()`,
+			`CREATE TRIGGER event_search_update AFTER UPDATE OF body, kind, ticket_id ON events
+			FOR EACH ROW EXECUTE FUNCTION event_search_write()`,
+			// Deletes cascade from tickets and events.
+
 			// from:ann@example.org in a search.
 			`CREATE INDEX idx_tickets_requester_lower ON tickets (lower(requester_email))`,
 		)

@@ -92,9 +92,10 @@ func (s *Store) searchMatch(terms []desk.SearchTerm) (string, []any) {
 	for _, t := range terms {
 		if s.d == postgresDialect {
 			q := pgTSQuery(t)
-			conds = append(conds, "id IN (SELECT id FROM tickets WHERE "+pgSearchDoc(pgTicketText)+" @@ to_tsquery('"+pgSearchConfig+"', ?)"+
-				" UNION SELECT ticket_id FROM events WHERE kind IN "+searchEventKinds+" AND "+pgSearchDoc("body")+" @@ to_tsquery('"+pgSearchConfig+"', ?))")
-			args = append(args, q, q)
+			tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
+			conds = append(conds, "id IN (SELECT ticket_id FROM ticket_search WHERE subject"+tsq+" OR doc"+tsq+
+				" UNION SELECT ticket_id FROM event_search WHERE doc"+tsq+")")
+			args = append(args, q, q, q)
 			continue
 		}
 		m := ftsPhrase(t)
@@ -115,7 +116,7 @@ func (s *Store) searchRank(terms []desk.SearchTerm) (string, []any) {
 	)
 	for _, t := range terms {
 		if s.d == postgresDialect {
-			parts = append(parts, "(CASE WHEN "+pgSearchDoc("subject")+" @@ to_tsquery('"+pgSearchConfig+"', ?) THEN 1 ELSE 0 END)")
+			parts = append(parts, "(CASE WHEN id IN (SELECT ticket_id FROM ticket_search WHERE subject @@ to_tsquery('"+pgSearchConfig+"', ?)) THEN 1 ELSE 0 END)")
 			args = append(args, pgTSQuery(t))
 			continue
 		}
