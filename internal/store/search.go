@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"strings"
+
+	"gorm.io/gorm"
 
 	"github.com/slatrack/slatrack/internal/desk"
 )
@@ -18,15 +21,12 @@ const searchOrder = "search_rank DESC, received_at DESC, id DESC"
 // in search order and the SearchCursor of the next page.
 func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int) ([]*desk.Ticket, string, error) {
 	db := s.db.WithContext(ctx)
-	rank, rankArgs := s.searchRank(q.Terms)
-	match, matchArgs := s.searchMatch(q.Terms)
-	conds, condArgs := s.listConds(q)
-	where := match
-	if conds != "" {
-		where += " AND " + conds
+	hitSQL, args := s.searchHits(q.Terms)
+	inner := "SELECT id, received_at, hit_rank AS search_rank FROM tickets JOIN (" + hitSQL + ") hits ON hits.hit_id = tickets.id"
+	if conds, condArgs := s.listConds(q); conds != "" {
+		inner += " WHERE " + conds
+		args = append(args, condArgs...)
 	}
-	inner := "SELECT id, received_at, " + rank + " AS search_rank FROM tickets WHERE " + where
-	args := append(append(rankArgs, matchArgs...), condArgs...)
 	outer := "SELECT id, search_rank FROM (" + inner + ") ranked"
 	if c := q.SearchAfter; c != nil {
 		at := utc(c.At)
@@ -40,7 +40,7 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 		ID         uint64
 		SearchRank int
 	}
-	if err := db.Raw(outer, args...).Scan(&hits).Error; err != nil {
+	if err := s.searchRead(db, func(tx *gorm.DB) error { return tx.Raw(outer, args...).Scan(&hits).Error }); err != nil {
 		return nil, "", dbErr(err, "")
 	}
 	more := len(hits) > limit
@@ -82,48 +82,53 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 	return rows, next, nil
 }
 
-// searchMatch is the condition "the ticket has every term somewhere (its
-// subject, body, or a message or note)", with its arguments.
-func (s *Store) searchMatch(terms []desk.SearchTerm) (string, []any) {
-	var (
-		conds []string
-		args  []any
-	)
-	for _, t := range terms {
-		if s.d == postgresDialect {
-			q := pgTSQuery(t)
-			tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
-			conds = append(conds, "id IN (SELECT ticket_id FROM ticket_search WHERE subject"+tsq+" OR doc"+tsq+
-				" UNION SELECT ticket_id FROM event_search WHERE doc"+tsq+")")
-			args = append(args, q, q, q)
-			continue
-		}
-		m := ftsPhrase(t)
-		conds = append(conds, "id IN (SELECT docid FROM subject_fts WHERE subject_fts MATCH ?"+
-			" UNION SELECT docid FROM ticket_fts WHERE ticket_fts MATCH ?"+
-			" UNION SELECT e.ticket_id FROM event_fts JOIN events e ON e.id = event_fts.docid WHERE event_fts MATCH ?)")
-		args = append(args, m, m, m)
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-// searchRank is the relevance expression: how many of the terms the
-// subject has.
-func (s *Store) searchRank(terms []desk.SearchTerm) (string, []any) {
+// searchHits is a query for the tickets that have every term somewhere
+// (their subject, body, requester, or a message, reply or note), with
+// columns hit_id (the ticket's id) and hit_rank (how many of the terms its
+// subject has: the relevance), and its arguments. Each term is looked up
+// once in each index, and the subject's index says both that the ticket
+// matches and that it ranks higher.
+func (s *Store) searchHits(terms []desk.SearchTerm) (string, []any) {
 	var (
 		parts []string
 		args  []any
 	)
 	for _, t := range terms {
 		if s.d == postgresDialect {
-			parts = append(parts, "(CASE WHEN id IN (SELECT ticket_id FROM ticket_search WHERE subject @@ to_tsquery('"+pgSearchConfig+"', ?)) THEN 1 ELSE 0 END)")
-			args = append(args, pgTSQuery(t))
+			q := pgTSQuery(t)
+			tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
+			parts = append(parts, "SELECT ticket_id, MAX(subj) AS subj FROM ("+
+				"SELECT ticket_id, CASE WHEN subject"+tsq+" THEN 1 ELSE 0 END AS subj FROM ticket_search WHERE subject"+tsq+" OR doc"+tsq+
+				" UNION ALL SELECT ticket_id, 0 FROM event_search WHERE doc"+tsq+") term GROUP BY ticket_id")
+			args = append(args, q, q, q, q)
 			continue
 		}
-		parts = append(parts, "(CASE WHEN id IN (SELECT docid FROM subject_fts WHERE subject_fts MATCH ?) THEN 1 ELSE 0 END)")
-		args = append(args, ftsPhrase(t))
+		m := ftsPhrase(t)
+		parts = append(parts, "SELECT ticket_id, MAX(subj) AS subj FROM ("+
+			"SELECT docid AS ticket_id, 1 AS subj FROM subject_fts WHERE subject_fts MATCH ?"+
+			" UNION ALL SELECT docid, 0 FROM ticket_fts WHERE ticket_fts MATCH ?"+
+			" UNION ALL SELECT e.ticket_id, 0 FROM event_fts JOIN events e ON e.id = event_fts.docid WHERE event_fts MATCH ?) term GROUP BY ticket_id")
+		args = append(args, m, m, m)
 	}
-	return "(" + strings.Join(parts, " + ") + ")", args
+	return "SELECT ticket_id AS hit_id, SUM(subj) AS hit_rank FROM (" + strings.Join(parts, " UNION ALL ") + ") terms" +
+		" GROUP BY ticket_id HAVING COUNT(*) = " + strconv.Itoa(len(terms)), args
+}
+
+// searchRead runs a search's read. On PostgreSQL it forbids sequential
+// scans for it: a search is always best driven from the full-text indexes
+// to the tickets by primary key, but with a few thousand tickets the
+// planner prefers reading whole tables and evaluating @@ on every row,
+// which it underestimates many times over.
+func (s *Store) searchRead(db *gorm.DB, read func(tx *gorm.DB) error) error {
+	if s.d != postgresDialect {
+		return read(db)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+			return err
+		}
+		return read(tx)
+	})
 }
 
 // ftsPhrase is a term in FTS4's query syntax: a quoted phrase (one word is
