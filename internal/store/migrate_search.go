@@ -7,9 +7,9 @@ import (
 )
 
 // The full-text search index covers, per ticket, its subject, body and
-// requester (name and address), and
-// the text of every conversation event: messages in (EventMessageIn),
-// public replies (EventReply) and internal notes (EventNote). Notes are in
+// requester (name and address), and the text of every conversation event:
+// messages in (EventMessageIn), public replies (EventReply) and internal
+// notes (EventNote). Notes are in
 // the index because only staff can search (the search runs behind the staff
 // pages and the API's staff tokens; the public intake and status pages have
 // no search). Mail rows (messages) are not indexed separately: every stored
@@ -18,9 +18,9 @@ import (
 // SQLite: three FTS4 tables with the porter tokenizer (English stemming:
 // "invoices" finds "invoice"), external-content tables over tickets and
 // events (subjects; bodies and requesters; conversation events), so no
-// text is stored twice. FTS4 and not FTS5 because
-// mattn/go-sqlite3 compiles FTS3/FTS4 in by default but FTS5 only with the
-// sqlite_fts5 build tag, and a search that works only when whoever builds
+// text is stored twice. FTS4 and not FTS5 because mattn/go-sqlite3
+// compiles FTS3/FTS4 in by default but FTS5 only with the sqlite_fts5
+// build tag, and a search that works only when whoever builds
 // slatrack remembers a tag is a search that silently breaks. Triggers keep
 // the tables in step with every insert, update and delete (the BEFORE
 // triggers remove a row's old words while the content table still holds
@@ -42,10 +42,12 @@ import (
 // words kept, a phrase means the same on both engines.
 //
 // Both engines see the text split the same way: SQLite's tokenizer splits
-// on every ASCII character that is not a letter, digit or "_", and the
-// PostgreSQL expression first turns those characters into spaces (else its
-// parser would keep "ann@example.org" or "v2.3" as one token, and the same
-// search would find different tickets on the two engines).
+// on every ASCII character that is not a letter, digit or "_", and
+// PostgreSQL's documents are made from the text with those characters
+// turned into spaces (else its parser would keep "ann@example.org" or
+// "v2.3" as one token, and the same search would find different tickets on
+// the two engines). One difference remains: SQLite's tokenizer folds only
+// ASCII letters to lower case, so there "Ärger" is not found by "ärger".
 const searchEventKinds = `('message_in', 'reply', 'note')`
 
 // pgSeparators are the ASCII characters PostgreSQL's parser may keep
@@ -134,8 +136,10 @@ func migrateSearch(tx *gorm.DB, d dialect) error {
 			`CREATE INDEX idx_tickets_requester_lower ON tickets (lower(requester_email))`,
 		)
 	}
-	ticketText := func(prefix string) string {
-		return strings.NewReplacer("{", prefix, "}", "").Replace("{id}, {body}, {requester_name}, {requester_email}")
+	// ticketText is ticket_fts's values from a row ("" for the table's
+	// columns, "NEW." in a trigger).
+	ticketText := func(row string) string {
+		return row + "id, " + row + "body, " + row + "requester_name, " + row + "requester_email"
 	}
 	return execAll(tx, d,
 		// The subject has a table of its own: a match there ranks a ticket
