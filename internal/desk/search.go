@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Search is a parsed search box: the words and phrases every matching
@@ -32,9 +33,9 @@ type Search struct {
 }
 
 // SearchTerm is a word (one entry in Words) or a phrase: words that must
-// appear next to each other, in order. Words are lower case and made only
-// of letters, digits and inner underscores, so they need no quoting in
-// either engine's query syntax; the engines stem them ("invoices" finds "invoice").
+// appear next to each other, in order. Words are lower case and hold no
+// ASCII character but letters, digits and inner underscores, so they need
+// no quoting in either engine's query syntax; the engines stem them ("invoices" finds "invoice").
 type SearchTerm struct {
 	Words  []string
 	Phrase bool
@@ -292,20 +293,25 @@ func splitSearch(text string) ([]searchToken, error) {
 	return out, nil
 }
 
-// searchWords splits text into lower-case words of letters, digits and
-// inner underscores, as both full-text indexes split the stored text (other
-// punctuation separates words; see store's search index).
+// searchWords splits text into lower-case words as both full-text indexes
+// split the stored text: every ASCII character but letters, digits and "_"
+// separates words (SQLite's tokenizer keeps every other character inside a
+// word, "can’t" with a curly apostrophe is one word there; PostgreSQL then
+// splits such a word of the query as it split the text). Underscores at
+// the ends are dropped, and so are "words" without a letter or digit ("—").
 func searchWords(text string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_'
+		return r < utf8.RuneSelf && !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '_')
 	}) {
-		if w = strings.Trim(w, "_"); w != "" {
+		if w = strings.Trim(w, "_"); strings.IndexFunc(w, isLetterOrDigit) >= 0 {
 			out = append(out, w)
 		}
 	}
 	return out
 }
+
+func isLetterOrDigit(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func allStopWords(words []string) bool {
 	for _, w := range words {

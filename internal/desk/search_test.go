@@ -35,6 +35,7 @@ func TestParseSearch(t *testing.T) {
 		{"underscore stays in the word", "a_b", desk.Search{Terms: []desk.SearchTerm{word("a_b")}}},
 		{"trailing punctuation", "broken!", desk.Search{Terms: []desk.SearchTerm{word("broken")}}},
 		{"non-ASCII letters", "Übergabe café", desk.Search{Terms: []desk.SearchTerm{word("übergabe"), word("café")}}},
+		{"a curly apostrophe stays in the word", "can’t", desk.Search{Terms: []desk.SearchTerm{word("can’t")}}},
 		{"repeated word once", "vpn VPN vpn", desk.Search{Terms: []desk.SearchTerm{word("vpn")}}},
 		{"reference", "SR-1042", desk.Search{Ref: "SR-1042"}},
 		{"reference lower case", "sr-1042", desk.Search{Ref: "SR-1042"}},
@@ -89,6 +90,7 @@ func TestParseSearch_Errors(t *testing.T) {
 		{"open quote", `"pay the invoice`, `a quotation mark is not closed; put a " at the end of the phrase`},
 		{"only common words", "the and of", "those words are too common to search for; add a less common word"},
 		{"only punctuation", "%%", `"%%" has no letters or digits to search for`},
+		{"only a dash", "—", `"—" has no letters or digits to search for`},
 		{"too long", strings.Repeat("a", 201), "the search is 201 characters long; it may be at most 200"},
 		{"too many terms", "a1 a2 a3 a4 a5 a6 a7 a8 a9 a10 a11 a12 a13", "a search may have at most 12 words and phrases; this one has 13"},
 	} {

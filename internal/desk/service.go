@@ -614,7 +614,9 @@ type Filter struct {
 	Me uint64
 }
 
-// List returns one page of the queue, in due order, and the next cursor.
+// List returns one page of the queue, in due order, and the next cursor;
+// with words or phrases in Text (see ParseSearch), the tickets that have
+// them, by relevance then the newest received.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
 	q := TicketQuery{Limit: f.Limit}
 	v := ValidationErrors{}

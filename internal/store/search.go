@@ -132,8 +132,8 @@ func (s *Store) searchRead(db *gorm.DB, read func(tx *gorm.DB) error) error {
 }
 
 // ftsPhrase is a term in FTS4's query syntax: a quoted phrase (one word is
-// a phrase of one). Words hold only letters and digits (desk.ParseSearch),
-// so nothing in them needs escaping.
+// a phrase of one). Words hold no ASCII punctuation but "_"
+// (desk.ParseSearch), so nothing in them needs escaping.
 func ftsPhrase(t desk.SearchTerm) string {
 	return `"` + strings.Join(t.Words, " ") + `"`
 }

@@ -49,6 +49,7 @@ var searchDocs = []searchDoc{
 	/* SR-1006 */ {subject: "Invoices and refunds", body: "Two invoices were charged twice; please refund one.", email: "fay@agency.gov", class: "other",
 		events: []*desk.Event{{Actor: "slatrack", Kind: desk.EventStatusChanged, Body: "zebra in a status event", Old: "new", New: "open"}}},
 	/* SR-1007 */ {subject: "VPN down", body: "Cannot reach vpn.agency.gov since the e-mail from IT.", email: "gus@agency.gov", class: "availability"},
+	/* SR-1008 */ {subject: "Locked out", body: "I can’t log in since Tuesday.", email: "hal@agency.gov", class: "availability"},
 }
 
 // createSearchCorpus stores searchDocs and returns their references.
@@ -125,6 +126,8 @@ func TestSearch_FindsAndRanks(t *testing.T) {
 			{"a hostname's parts", search(t, "vpn.agency.gov"), refs(1007)},
 			{"hyphenated word", search(t, "e-mail"), refs(1007)},
 			{"requester address words", search(t, "gus"), refs(1007)},
+			{"a curly apostrophe", search(t, "can’t"), refs(1008)},
+			{"a curly apostrophe in a phrase", search(t, "\"i can’t log\""), refs(1008)},
 			{"no match", search(t, "kumquat"), nil},
 			{"case does not matter", search(t, "PRINTER"), refs(1003)},
 			{"from address, any case", withQuery(search(t, "from:DI@example.org"), desk.TicketQuery{}), refs(1004)},
