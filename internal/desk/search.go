@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -357,10 +356,9 @@ var stopWords = func() map[string]bool {
 }()
 
 // SearchCursor is a position in search order (relevance, then the newest
-// received first, then id), for keyset pagination of search results.
+// ticket first: the highest id), for keyset pagination of search results.
 type SearchCursor struct {
 	Rank int
-	At   time.Time
 	ID   uint64
 }
 
@@ -370,7 +368,7 @@ const searchCursorTag = "s."
 
 // Encode makes the cursor an opaque URL-safe string.
 func (c SearchCursor) Encode() string {
-	raw := searchCursorTag + strconv.Itoa(c.Rank) + "." + strconv.FormatInt(c.At.UnixMicro(), 10) + "." + strconv.FormatUint(c.ID, 10)
+	raw := searchCursorTag + strconv.Itoa(c.Rank) + "." + strconv.FormatUint(c.ID, 10)
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
 }
 
@@ -382,14 +380,13 @@ func DecodeSearchCursor(s string) (SearchCursor, error) {
 		return SearchCursor{}, bad
 	}
 	parts := strings.Split(strings.TrimPrefix(string(raw), searchCursorTag), ".")
-	if len(parts) != 3 {
+	if len(parts) != 2 {
 		return SearchCursor{}, bad
 	}
 	rank, err1 := strconv.Atoi(parts[0])
-	at, err2 := strconv.ParseInt(parts[1], 10, 64)
-	id, err3 := strconv.ParseUint(parts[2], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil || rank < 0 {
+	id, err2 := strconv.ParseUint(parts[1], 10, 64)
+	if err1 != nil || err2 != nil || rank < 0 {
 		return SearchCursor{}, bad
 	}
-	return SearchCursor{Rank: rank, At: time.UnixMicro(at).UTC(), ID: id}, nil
+	return SearchCursor{Rank: rank, ID: id}, nil
 }

@@ -110,13 +110,13 @@ func TestParseSearch_Errors(t *testing.T) {
 }
 
 func TestSearchCursor_RoundTrips(t *testing.T) {
-	c := desk.SearchCursor{Rank: 2, At: time.Date(2026, 7, 1, 9, 30, 0, 123456000, time.UTC), ID: 42}
+	c := desk.SearchCursor{Rank: 2, ID: 42}
 	got, err := desk.DecodeSearchCursor(c.Encode())
 	if err != nil || got != c {
 		t.Fatalf("DecodeSearchCursor(Encode(%+v)) = %+v, %v", c, got, err)
 	}
-	queue := desk.Cursor{At: c.At, ID: 42}.Encode()
-	for _, bad := range []string{"", "%%%", queue, "cy4xLjI"} {
+	queue := desk.Cursor{At: time.Date(2026, 7, 1, 9, 30, 0, 0, time.UTC), ID: 42}.Encode()
+	for _, bad := range []string{"", "%%%", queue, "cy4x"} {
 		if _, err := desk.DecodeSearchCursor(bad); desk.ErrorCode(err) != desk.Invalid {
 			t.Errorf("DecodeSearchCursor(%q): %v, want invalid", bad, err)
 		}

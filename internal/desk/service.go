@@ -616,7 +616,7 @@ type Filter struct {
 
 // List returns one page of the queue, in due order, and the next cursor;
 // with words or phrases in Text (see ParseSearch), the tickets that have
-// them, by relevance then the newest received.
+// them, by relevance then the newest first.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
 	q := TicketQuery{Limit: f.Limit}
 	v := ValidationErrors{}

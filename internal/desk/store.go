@@ -150,7 +150,7 @@ type TicketQuery struct {
 	RequesterEmail string
 	// Terms are full-text search terms every ticket matches (in its
 	// subject, body, messages or notes); with any, tickets come in search
-	// order (relevance, then the newest received) and SearchAfter pages.
+	// order (relevance, then the newest ticket first) and SearchAfter pages.
 	Terms       []SearchTerm
 	SearchAfter *SearchCursor
 	After       *Cursor // page after this position (queue order)

@@ -11,36 +11,43 @@ import (
 )
 
 // Search order: relevance (how many of the search's words and phrases the
-// subject has), then the newest received first, then the highest id. Each
-// part is computed the same way on both engines, so both return the same
-// tickets in the same order; the engines' own scores (ts_rank, bm25) differ
-// and would not.
-const searchOrder = "search_rank DESC, received_at DESC, id DESC"
+// subject has), then the newest ticket first (the highest id: tickets are
+// numbered as they reach the desk). Both are read from the full-text
+// indexes alone, so a search over many matches never reads their ticket
+// rows to sort them, and both are computed the same way on both engines,
+// so both return the same tickets in the same order (the engines' own
+// scores, ts_rank and bm25, differ and would not).
+const searchOrder = "hit_rank DESC, hit_id DESC"
 
 // searchTickets is ListTickets for a query with full-text Terms: one page
 // in search order and the SearchCursor of the next page.
 func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int) ([]*desk.Ticket, string, error) {
 	db := s.db.WithContext(ctx)
 	hitSQL, args := s.searchHits(q.Terms)
-	inner := "SELECT id, received_at, hit_rank AS search_rank FROM tickets JOIN (" + hitSQL + ") hits ON hits.hit_id = tickets.id"
+	var where []string
+	query := "SELECT hit_id, hit_rank FROM (" + hitSQL + ") hits"
 	if conds, condArgs := s.listConds(q); conds != "" {
-		inner += " WHERE " + conds
+		// The other filters need the ticket's row: read by primary key,
+		// in search order, until the page is full.
+		query += " JOIN tickets ON tickets.id = hits.hit_id"
+		where = append(where, conds)
 		args = append(args, condArgs...)
 	}
-	outer := "SELECT id, search_rank FROM (" + inner + ") ranked"
 	if c := q.SearchAfter; c != nil {
-		at := utc(c.At)
-		outer += " WHERE search_rank < ? OR (search_rank = ? AND (received_at < ? OR (received_at = ? AND id < ?)))"
-		args = append(args, c.Rank, c.Rank, at, at, c.ID)
+		where = append(where, "(hit_rank < ? OR (hit_rank = ? AND hit_id < ?))")
+		args = append(args, c.Rank, c.Rank, c.ID)
 	}
-	outer += " ORDER BY " + searchOrder + " LIMIT ?"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY " + searchOrder + " LIMIT ?"
 	args = append(args, limit+1)
 
 	var hits []struct {
-		ID         uint64
-		SearchRank int
+		HitID   uint64
+		HitRank int
 	}
-	if err := s.searchRead(db, func(tx *gorm.DB) error { return tx.Raw(outer, args...).Scan(&hits).Error }); err != nil {
+	if err := s.searchRead(db, func(tx *gorm.DB) error { return tx.Raw(query, args...).Scan(&hits).Error }); err != nil {
 		return nil, "", dbErr(err, "")
 	}
 	more := len(hits) > limit
@@ -51,7 +58,7 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 	if len(hits) > 0 {
 		ids := make([]uint64, len(hits))
 		for i, h := range hits {
-			ids[i] = h.ID
+			ids[i] = h.HitID
 		}
 		var found []*desk.Ticket
 		if err := db.Where("id IN ?", ids).Find(&found).Error; err != nil {
@@ -63,7 +70,7 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 			byID[t.ID] = t
 		}
 		for _, h := range hits {
-			if t := byID[h.ID]; t != nil {
+			if t := byID[h.HitID]; t != nil {
 				rows = append(rows, t)
 			}
 		}
@@ -77,7 +84,7 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 	next := ""
 	if more && len(rows) > 0 {
 		last := rows[len(rows)-1]
-		next = desk.SearchCursor{Rank: hits[len(hits)-1].SearchRank, At: last.ReceivedAt, ID: last.ID}.Encode()
+		next = desk.SearchCursor{Rank: hits[len(hits)-1].HitRank, ID: last.ID}.Encode()
 	}
 	return rows, next, nil
 }
@@ -107,7 +114,10 @@ func (s *Store) searchHits(terms []desk.SearchTerm) (string, []any) {
 		parts = append(parts, "SELECT ticket_id, MAX(subj) AS subj FROM ("+
 			"SELECT docid AS ticket_id, 1 AS subj FROM subject_fts WHERE subject_fts MATCH ?"+
 			" UNION ALL SELECT docid, 0 FROM ticket_fts WHERE ticket_fts MATCH ?"+
-			" UNION ALL SELECT e.ticket_id, 0 FROM event_fts JOIN events e ON e.id = event_fts.docid WHERE event_fts MATCH ?) term GROUP BY ticket_id")
+			// The event's ticket from idx_events_search_ticket (id,
+			// ticket_id), not from the wide events row.
+			" UNION ALL SELECT e.ticket_id, 0 FROM event_fts JOIN events e INDEXED BY idx_events_search_ticket ON e.id = event_fts.docid"+
+			" WHERE event_fts MATCH ?) term GROUP BY ticket_id")
 		args = append(args, m, m, m)
 	}
 	return "SELECT ticket_id AS hit_id, SUM(subj) AS hit_rank FROM (" + strings.Join(parts, " UNION ALL ") + ") terms" +

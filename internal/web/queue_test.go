@@ -137,8 +137,8 @@ func TestQueue(t *testing.T) {
 			{"q=invoices", refsOf(1001)},
 			{"q=lee@provisions", refsOf(1006)},
 			// Every subject has the word: search order is then the newest
-			// received first.
-			{"q=Question", refsOf(1001, 1003, 1004, 1005, 1002, 1006)},
+			// ticket first.
+			{"q=Question", refsOf(1006, 1005, 1004, 1003, 1002, 1001)},
 		} {
 			t.Run(tc.query, func(t *testing.T) {
 				resp, body := c.get("/queue?" + tc.query)
