@@ -75,3 +75,10 @@ func (s *Store) QueryInt(ctx context.Context, q string, args ...any) (int, error
 	err := s.db.WithContext(ctx).Raw(q, args...).Scan(&n).Error
 	return n, err
 }
+
+// QueryIDs runs a query returning one integer column.
+func (s *Store) QueryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
+	return ids, err
+}
