@@ -19,35 +19,67 @@ import (
 // scores, ts_rank and bm25, differ and would not).
 const searchOrder = "hit_rank DESC, hit_id DESC"
 
+// searchHit is a matching ticket and its relevance.
+type searchHit struct {
+	HitID   uint64
+	HitRank int
+}
+
+// searchFirstChunk is how many matches in search order a filtered search
+// checks against its other filters first; each further round checks four
+// times as many.
+const searchFirstChunk = 1000
+
 // searchTickets is ListTickets for a query with full-text Terms: one page
 // in search order and the SearchCursor of the next page.
 func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int) ([]*desk.Ticket, string, error) {
 	db := s.db.WithContext(ctx)
-	hitSQL, args := s.searchHits(q.Terms)
-	var where []string
-	query := "SELECT hit_id, hit_rank FROM (" + hitSQL + ") hits"
-	if conds, condArgs := s.listConds(q); conds != "" {
-		// The other filters need the ticket's row: read by primary key,
-		// in search order, until the page is full.
-		query += " JOIN tickets ON tickets.id = hits.hit_id"
-		where = append(where, conds)
-		args = append(args, condArgs...)
-	}
-	if c := q.SearchAfter; c != nil {
-		where = append(where, "(hit_rank < ? OR (hit_rank = ? AND hit_id < ?))")
-		args = append(args, c.Rank, c.Rank, c.ID)
-	}
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY " + searchOrder + " LIMIT ?"
-	args = append(args, limit+1)
-
-	var hits []struct {
-		HitID   uint64
-		HitRank int
-	}
-	if err := s.searchRead(db, func(tx *gorm.DB) error { return tx.Raw(query, args...).Scan(&hits).Error }); err != nil {
+	conds, condArgs := s.listConds(q)
+	var hits []searchHit
+	err := s.searchRead(db, func(tx *gorm.DB) error {
+		if conds == "" {
+			var err error
+			hits, err = s.searchPage(tx, q.Terms, q.SearchAfter, limit+1)
+			return err
+		}
+		// The other filters need the ticket rows: matches are checked in
+		// search order, a chunk at a time, until the page is full, so a
+		// common word does not read every matching ticket's row.
+		after, chunk := q.SearchAfter, searchFirstChunk
+		for len(hits) <= limit {
+			cand, err := s.searchPage(tx, q.Terms, after, chunk)
+			if err != nil {
+				return err
+			}
+			if len(cand) == 0 {
+				break
+			}
+			ids := make([]uint64, len(cand))
+			for i, h := range cand {
+				ids[i] = h.HitID
+			}
+			var pass []uint64
+			if err := tx.Raw("SELECT id FROM tickets WHERE id IN ? AND "+conds, append([]any{ids}, condArgs...)...).Scan(&pass).Error; err != nil {
+				return err
+			}
+			ok := make(map[uint64]bool, len(pass))
+			for _, id := range pass {
+				ok[id] = true
+			}
+			for _, h := range cand {
+				if ok[h.HitID] && len(hits) <= limit {
+					hits = append(hits, h)
+				}
+			}
+			if len(cand) < chunk {
+				break
+			}
+			last := cand[len(cand)-1]
+			after, chunk = &desk.SearchCursor{Rank: last.HitRank, ID: last.HitID}, chunk*4
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, "", dbErr(err, "")
 	}
 	more := len(hits) > limit
@@ -87,6 +119,21 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 		next = desk.SearchCursor{Rank: hits[len(hits)-1].HitRank, ID: last.ID}.Encode()
 	}
 	return rows, next, nil
+}
+
+// searchPage is up to n matches of terms in search order, after the
+// cursor when there is one.
+func (s *Store) searchPage(tx *gorm.DB, terms []desk.SearchTerm, after *desk.SearchCursor, n int) ([]searchHit, error) {
+	hitSQL, args := s.searchHits(terms)
+	query := "SELECT hit_id, hit_rank FROM (" + hitSQL + ") hits"
+	if after != nil {
+		query += " WHERE hit_rank < ? OR (hit_rank = ? AND hit_id < ?)"
+		args = append(args, after.Rank, after.Rank, after.ID)
+	}
+	query += " ORDER BY " + searchOrder + " LIMIT ?"
+	var hits []searchHit
+	err := tx.Raw(query, append(args, n)...).Scan(&hits).Error
+	return hits, err
 }
 
 // searchHits is a query for the tickets that have every term somewhere

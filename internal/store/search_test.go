@@ -387,3 +387,50 @@ func clip(refs []string) []string {
 	}
 	return refs
 }
+
+// TestSearch_FilterPastManyMatches: a common word with a filter few of its
+// matches pass (the search checks matches against the filter a chunk at a
+// time): every passing ticket, in order, over pages, and no other.
+func TestSearch_FilterPastManyMatches(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		const n = 2600
+		var batch []store.ImportTicket
+		var want []string
+		for i := range n {
+			tk := newTicket(fmt.Sprintf("Routine request %d", i), base.Add(time.Duration(i)*time.Minute))
+			tk.Body = "The usual quarterly export, please."
+			tk.Status = desk.StatusClosed
+			if i%97 == 0 {
+				tk.Status = desk.StatusOpen
+				want = append(want, fmt.Sprintf("SR-%d", 1001+i))
+			}
+			batch = append(batch, store.ImportTicket{Ticket: tk, Events: []*desk.Event{{At: tk.ReceivedAt, Actor: tk.RequesterEmail, Kind: desk.EventMessageIn, Body: tk.Body}}})
+		}
+		if err := s.ImportTickets(ctx(t), "SR", batch); err != nil {
+			t.Fatal(err)
+		}
+		slices.Reverse(want) // the newest first
+		q := withQuery(search(t, "quarterly export"), desk.TicketQuery{OpenOnly: true, Limit: 10})
+		var got []string
+		for page := 0; page < 10; page++ {
+			ts, next, err := s.ListTickets(ctx(t), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range ts {
+				got = append(got, tk.Ref)
+			}
+			if next == "" {
+				break
+			}
+			c, err := desk.DecodeSearchCursor(next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.SearchAfter = &c
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("open tickets with the words, paged by 10:\n got  %d %v\n want %d %v", len(got), clip(got), len(want), clip(want))
+		}
+	})
+}
