@@ -27,8 +27,12 @@ type searchHit struct {
 
 // searchFirstChunk is how many matches in search order a filtered search
 // checks against its other filters first; each further round checks four
-// times as many.
-const searchFirstChunk = 1000
+// times as many, up to searchMaxChunk (ids bound as parameters: SQLite
+// takes at most 32,766 in one statement).
+const (
+	searchFirstChunk = 1000
+	searchMaxChunk   = 16000
+)
 
 // searchTickets is ListTickets for a query with full-text Terms: one page
 // in search order and the SearchCursor of the next page.
@@ -75,7 +79,7 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 				break
 			}
 			last := cand[len(cand)-1]
-			after, chunk = &desk.SearchCursor{Rank: last.HitRank, ID: last.HitID}, chunk*4
+			after, chunk = &desk.SearchCursor{Rank: last.HitRank, ID: last.HitID}, min(chunk*4, searchMaxChunk)
 		}
 		return nil
 	})
