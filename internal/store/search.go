@@ -171,6 +171,10 @@ func (s *Store) searchHits(terms []desk.SearchTerm) (string, []any) {
 			" WHERE event_fts MATCH ?) term GROUP BY ticket_id")
 		args = append(args, m, m, m)
 	}
+	if len(parts) == 1 {
+		// One term: its own grouping is the answer.
+		return "SELECT ticket_id AS hit_id, subj AS hit_rank FROM (" + parts[0] + ") terms", args
+	}
 	return "SELECT ticket_id AS hit_id, SUM(subj) AS hit_rank FROM (" + strings.Join(parts, " UNION ALL ") + ") terms" +
 		" GROUP BY ticket_id HAVING COUNT(*) = " + strconv.Itoa(len(terms)), args
 }
