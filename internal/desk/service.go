@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	netmail "net/mail"
 	"strings"
 	"sync"
@@ -723,19 +724,54 @@ type Filter struct {
 	Status   string // "" means all open statuses; "all" means every status
 	Assignee string // "" any, "unassigned", or a staff email
 	State    string // on_track, at_risk, breached, met
-	Text     string
+	Text     string // the search box (see ParseSearch)
 	Cursor   string
 	Limit    int
+	// Me is who is asking (a user's id), for assignee:me in Text.
+	Me uint64
 }
 
-// List returns one page of the queue, in due order, and the next cursor.
+// List returns one page of the queue, in due order, and the next cursor;
+// with words or phrases in Text (see ParseSearch), the tickets that have
+// them, by relevance then the newest first.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
-	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit}
+	q := TicketQuery{Limit: f.Limit}
 	v := ValidationErrors{}
+	search, err := ParseSearch(strings.TrimSpace(f.Text), SearchSyntax{RefPrefix: s.RefPrefix, Classes: s.Policy.ClassNames()})
+	if err != nil {
+		v.Add("q", ErrorMessage(err))
+	}
+	// A filter written in the search box replaces the same one chosen
+	// beside it.
+	if search.Class != "" {
+		f.Class = search.Class
+	}
+	if search.Status != "" {
+		f.Status = search.Status
+	}
+	switch search.Assignee {
+	case "":
+	case "none":
+		f.Assignee = "unassigned"
+	case "me":
+		f.Assignee = ""
+		if f.Me == 0 {
+			v.Add("q", "assignee:me needs someone signed in; use a staff email instead")
+		} else {
+			me := f.Me
+			q.AssigneeID = &me
+		}
+	default:
+		f.Assignee = search.Assignee
+	}
+	q.Class = f.Class
+	q.Terms, q.Ref, q.RequesterEmail = search.Terms, search.Ref, search.From
 	if q.Class != "" && !s.Policy.ValidClass(q.Class) {
 		v.Add("class", "the class must be one of "+s.Policy.ClassList())
 	}
 	switch {
+	case f.Status == "" && search.Ref != "":
+		// A reference names one ticket: it is found whatever its status.
 	case f.Status == "":
 		q.OpenOnly = true
 	case f.Status == "all":
@@ -754,7 +790,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 			if ErrorCode(err) != NotFound {
 				return nil, "", err
 			}
-			v.Add("assignee", "no staff member has that address")
+			if search.Assignee != "" {
+				v.Add("q", fmt.Sprintf("assignee:%s: no staff member has that address", search.Assignee))
+			} else {
+				v.Add("assignee", "no staff member has that address")
+			}
 		} else {
 			q.AssigneeID = &u.ID
 		}
@@ -778,10 +818,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	if f.Limit < 0 || f.Limit > 200 {
 		v.Add("limit", "the limit must be between 1 and 200")
 	}
-	if msg := searchTooLong(q.Text); msg != "" {
-		v.Add("q", msg)
-	}
-	if f.Cursor != "" {
+	if f.Cursor != "" && len(q.Terms) > 0 {
+		c, err := DecodeSearchCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.SearchAfter = &c
+	} else if f.Cursor != "" {
 		c, err := DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err

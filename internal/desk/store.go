@@ -39,8 +39,9 @@ type TicketStore interface {
 	// reads through tx only (see Tx).
 	UpdateTicketWith(ctx context.Context, ref string, change func(tx Tx, t *Ticket) (Writes, error)) (*Ticket, error)
 	// ListTickets returns one page in queue order (unanswered first, then
-	// response due, then id), Assignee filled, plus the cursor of the next
-	// page ("" at the end).
+	// response due, then id), or in search order when q has Terms,
+	// Assignee filled, plus the cursor of the next page ("" at the end): a
+	// Cursor, or a SearchCursor for a search.
 	ListTickets(ctx context.Context, q TicketQuery) ([]*Ticket, string, error)
 	// Timeline is the ticket's events, oldest first.
 	Timeline(ctx context.Context, ticketID uint64) ([]*Event, error)
@@ -168,7 +169,16 @@ type TicketQuery struct {
 	// OnTimeOnly selects tickets that owe nothing and whose last response
 	// promise was kept: "met".
 	OnTimeOnly bool
-	Text       string  // matches ref exactly, or subject/body/requester substring
-	After      *Cursor // page after this position
-	Limit      int     // 1..200
+	// Ref selects the ticket with this reference (upper case).
+	Ref string
+	// RequesterEmail selects a requester's tickets: a whole address, or a
+	// mail domain when it starts with "@" (lower case).
+	RequesterEmail string
+	// Terms are full-text search terms every ticket matches (in its
+	// subject, body, messages or notes); with any, tickets come in search
+	// order (relevance, then the newest ticket first) and SearchAfter pages.
+	Terms       []SearchTerm
+	SearchAfter *SearchCursor
+	After       *Cursor // page after this position (queue order)
+	Limit       int     // 1..200
 }

@@ -42,3 +42,43 @@ func (s *Store) MigrateTo(ctx context.Context, version int) ([]string, error) {
 func (s *Store) ExecSQL(ctx context.Context, q string, args ...any) error {
 	return s.db.WithContext(ctx).Exec(q, args...).Error
 }
+
+// QueryRows runs a query and reads every column of every row it returns
+// (benchmark floors: bare SQL written by hand), returning the row count.
+func (s *Store) QueryRows(ctx context.Context, q string, args ...any) (int, error) {
+	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	vals := make([]any, len(cols))
+	for i := range vals {
+		vals[i] = new(any)
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(vals...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
+
+// QueryInt runs a query returning one integer.
+func (s *Store) QueryInt(ctx context.Context, q string, args ...any) (int, error) {
+	var n int
+	err := s.db.WithContext(ctx).Raw(q, args...).Scan(&n).Error
+	return n, err
+}
+
+// QueryIDs runs a query returning one integer column.
+func (s *Store) QueryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
+	return ids, err
+}

@@ -85,3 +85,20 @@ func subjects(ts []*desk.Ticket) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// search is the query ListTickets gets for what was typed in a search box
+// (words, phrases and a reference only; the "SR" prefix).
+func search(t testing.TB, text string) desk.TicketQuery {
+	t.Helper()
+	sr, err := desk.ParseSearch(text, desk.SearchSyntax{RefPrefix: "SR", Classes: []string{"availability", "provisioning", "other"}})
+	if err != nil {
+		t.Fatalf("ParseSearch(%q): %v", text, err)
+	}
+	return desk.TicketQuery{Terms: sr.Terms, Ref: sr.Ref, RequesterEmail: sr.From}
+}
+
+// withQuery is q's search fields on top of the other fields of base.
+func withQuery(q, base desk.TicketQuery) desk.TicketQuery {
+	base.Terms, base.Ref, base.RequesterEmail = q.Terms, q.Ref, q.RequesterEmail
+	return base
+}

@@ -179,7 +179,7 @@ func TestImportTickets(t *testing.T) {
 				}
 			}
 			// A filter the imported rows must satisfy through the index.
-			late, _, err := s.ListTickets(ctx(t), desk.TicketQuery{Text: "a-7", Limit: 200})
+			late, _, err := s.ListTickets(ctx(t), withQuery(search(t, "a-7"), desk.TicketQuery{Limit: 200}))
 			if err != nil || len(late) == 0 {
 				t.Fatalf("text search on imported tickets: %d, %v", len(late), err)
 			}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"regexp"
 	"strings"
 	"time"
 
@@ -321,9 +320,6 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 	return out, nil
 }
 
-// looksLikeRef matches what a ticket reference looks like: PREFIX-NUMBER.
-var looksLikeRef = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[0-9]+$`)
-
 // likeEscaper escapes LIKE's wildcards and the escape character itself
 // ('!', which needs no quoting in either engine's string literals).
 var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
@@ -338,6 +334,9 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 	}
 	if limit > MaxLimit {
 		limit = MaxLimit
+	}
+	if len(q.Terms) > 0 {
+		return s.searchTickets(ctx, q, limit)
 	}
 	db := s.db.WithContext(ctx)
 	var rows []*desk.Ticket
@@ -366,6 +365,16 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 
 // listQuery is ListTickets' query without its LIMIT.
 func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
+	tx := db.Model(&desk.Ticket{})
+	if conds, args := s.listConds(q); conds != "" {
+		tx = tx.Where(conds, args...)
+	}
+	return tx.Order(queueOrder)
+}
+
+// listConds is the WHERE condition of q but for its full-text Terms, with
+// its arguments ("" when q selects every ticket).
+func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
 	var (
 		conds []string
 		args  []any
@@ -431,16 +440,13 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 		add("idle = ? AND last_outcome = ?", true, string(promise.Met))
 	}
 
-	if text := strings.TrimSpace(q.Text); text != "" {
-		p := "%" + likeEscaper.Replace(text) + "%"
-		like := " " + s.d.ILike() + " ? ESCAPE '!'"
-		words := "subject" + like + " OR body" + like + " OR requester_email" + like + " OR requester_name" + like
-		if looksLikeRef.MatchString(text) {
-			// "SR-1042" is a reference, but "covid-19" is words: match either.
-			add("(ref = ? OR "+words+")", normRef(text), p, p, p, p)
-		} else {
-			add("("+words+")", p, p, p, p)
-		}
+	if q.Ref != "" {
+		add("ref = ?", normRef(q.Ref))
+	}
+	if e := q.RequesterEmail; strings.HasPrefix(e, "@") {
+		add("lower(requester_email) LIKE ? ESCAPE '!'", "%"+likeEscaper.Replace(strings.ToLower(e)))
+	} else if e != "" {
+		add("lower(requester_email) = ?", strings.ToLower(e))
 	}
 
 	if c := q.After; c != nil {
@@ -456,11 +462,7 @@ func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
 		}
 	}
 
-	tx := db.Model(&desk.Ticket{})
-	if len(conds) > 0 {
-		tx = tx.Where(strings.Join(conds, " AND "), args...)
-	}
-	return tx.Order(queueOrder)
+	return strings.Join(conds, " AND "), args
 }
 
 // Timeline is the ticket's events, oldest first.

@@ -25,10 +25,14 @@ type queuePage struct {
 }
 
 func filterFrom(c *gin.Context) desk.Filter {
-	return desk.Filter{
+	f := desk.Filter{
 		Class: c.Query("class"), Status: c.Query("status"), Assignee: c.Query("assignee"),
 		State: c.Query("state"), Text: c.Query("q"), Cursor: c.Query("cursor"),
 	}
+	if u := currentUser(c); u != nil {
+		f.Me = u.ID // assignee:me in the search
+	}
+	return f
 }
 
 func (s *Server) queuePage(c *gin.Context) {

@@ -157,9 +157,9 @@ func (p *ticketPage) MailOf(e *desk.Event) *desk.Message {
 // RelatedURL is the queue filtered to a requester's (or, with org, their
 // organisation's) tickets, every status: the "more" link of the sidebar.
 func (p *ticketPage) RelatedURL(org bool) string {
-	q := p.T.RequesterEmail
+	q := "from:" + p.T.RequesterEmail
 	if org {
-		q = "@" + p.Related.Domain
+		q = "from:" + p.Related.Domain
 	}
 	return "/queue?status=all&q=" + url.QueryEscape(q)
 }

@@ -177,15 +177,20 @@ func TestTicketPage_RelatedTickets(t *testing.T) {
 	if n := strings.Count(side[:strings.Index(side, "</section>")], `<li><a href="/tickets/`); n != 5 {
 		t.Errorf("%d of Pat's other tickets listed, want 5", n)
 	}
-	wantContains(t, body, `<a href="/queue?status=all&amp;q=pat%40example.gov" id="more-mine">All 6 of their tickets</a>`,
+	wantContains(t, body, `<a href="/queue?status=all&amp;q=from%3Apat%40example.gov" id="more-mine">All 6 of their tickets</a>`,
 		`id="side-org"`, "Others at example.gov", "Kim at the same agency")
 	_, body = c.get("/tickets/" + g.Ref)
 	wantContains(t, body, "None: this is their only ticket.")
 	wantLacks(t, body, `id="side-org"`, "Another gmail user")
 	// The "more" link's queue finds them.
-	_, q := c.get("/queue?status=all&q=pat%40example.gov")
+	_, q := c.get("/queue?status=all&q=from%3Apat%40example.gov")
 	if n := len(dataRefs(q)); n != 7 {
 		t.Errorf("the queue behind the link lists %d tickets, want Pat's 7", n)
+	}
+	// The organisation's link finds everyone at the domain, never gmail.com.
+	_, q = c.get("/queue?status=all&q=from%3Aexample.gov")
+	if n := len(dataRefs(q)); n != 8 {
+		t.Errorf("the queue behind the organisation's link lists %d tickets, want Pat's 7 and Kim's", n)
 	}
 }
 
