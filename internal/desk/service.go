@@ -32,6 +32,7 @@ type Service struct {
 	tickets  TicketStore
 	accounts AccountStore
 	messages MailStore
+	views    ViewStore
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -53,7 +54,7 @@ type Config struct {
 
 // NewService is a Service on st configured by c.
 func NewService(st Store, c Config) *Service {
-	return &Service{Config: c, tickets: st, accounts: st, messages: st}
+	return &Service{Config: c, tickets: st, accounts: st, messages: st, views: st}
 }
 
 // now is Service.Now truncated to what every database keeps.
@@ -383,6 +384,16 @@ type Patch struct {
 
 // Update applies a patch in one transaction, logging each change.
 func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) (*Ticket, error) {
+	assignee, err := s.checkPatch(ctx, actor, &p)
+	if err != nil {
+		return nil, err
+	}
+	return s.applyPatch(ctx, ref, actor, p, assignee)
+}
+
+// checkPatch validates p (normalising its reason) and finds its assignee
+// (nil when it unassigns or leaves the assignee alone).
+func (s *Service) checkPatch(ctx context.Context, actor *User, p *Patch) (*User, error) {
 	v := ValidationErrors{}
 	if p.Class != nil && !s.Policy.ValidClass(*p.Class) {
 		v.Add("class", "must be one of "+s.Policy.ClassList())
@@ -414,6 +425,11 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 		}
 		assignee = u
 	}
+	return assignee, nil
+}
+
+// applyPatch applies a checked patch to one ticket in one transaction.
+func (s *Service) applyPatch(ctx context.Context, ref string, actor *User, p Patch, assignee *User) (*Ticket, error) {
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
 		now, err := s.when(tx, t, p.At)
 		if err != nil {
@@ -607,14 +623,30 @@ type Filter struct {
 	Assignee string // "" any, "unassigned", or a staff email
 	State    string // on_track, at_risk, breached, met
 	Text     string
-	Cursor   string
-	Limit    int
+	// Sort is the order (Sorts; "" is SortDue), descending when Desc.
+	Sort   string
+	Desc   bool
+	Cursor string
+	Limit  int
 }
 
-// List returns one page of the queue, in due order, and the next cursor.
+// List returns one page of the queue, in due order (or f.Sort's), and the
+// next cursor.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
-	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit}
+	q, err := s.query(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.tickets.ListTickets(ctx, q)
+}
+
+// query turns what people ask for into the store's query, checking it.
+func (s *Service) query(ctx context.Context, f Filter) (TicketQuery, error) {
+	q := TicketQuery{Class: f.Class, Text: strings.TrimSpace(f.Text), Limit: f.Limit, Sort: f.Sort, Desc: f.Desc}
 	v := ValidationErrors{}
+	if !ValidSort(f.Sort) {
+		v.Add("sort", "must be one of "+strings.Join(Sorts(), ", "))
+	}
 	if q.Class != "" && !s.Policy.ValidClass(q.Class) {
 		v.Add("class", "must be one of "+s.Policy.ClassList())
 	}
@@ -635,7 +667,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 		u, err := s.accounts.GetUserByEmail(ctx, f.Assignee)
 		if err != nil {
 			if ErrorCode(err) != NotFound {
-				return nil, "", err
+				return q, err
 			}
 			v.Add("assignee", "no staff member has that address")
 		} else {
@@ -667,15 +699,18 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	if f.Cursor != "" {
 		c, err := DecodeCursor(f.Cursor)
 		if err != nil {
-			return nil, "", err
+			return q, err
+		}
+		if sortOf(c.Sort) != sortOf(f.Sort) || c.Desc != f.Desc {
+			return q, FieldError("cursor", "that page belongs to another order; start again from the first page")
 		}
 		q.After = &c
 	}
-	if err := v.Err("class", "status", "assignee", "state", "limit", "q"); err != nil {
-		return nil, "", err
+	if err := v.Err("class", "status", "assignee", "state", "sort", "limit", "q"); err != nil {
+		return q, err
 	}
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
-	return s.tickets.ListTickets(ctx, q)
+	return q, nil
 }

@@ -408,6 +408,7 @@ var migrations = []migration{
 					WHERE p.ticket_id = notifications.ticket_id AND p.kind = 'first_response' AND p.ended_at IS NULL)`,
 		)
 	}},
+	{16, "queue_views", migrateQueue},
 }
 
 // execAll runs statements in order, column types replaced for d.
