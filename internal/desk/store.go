@@ -161,7 +161,7 @@ type TicketQuery struct {
 	// OnTimeOnly selects tickets that owe nothing and whose last response
 	// promise was kept: "met".
 	OnTimeOnly bool
-	Text       string  // matches ref exactly, or subject/body/requester substring
+	Text       string // matches ref exactly, or subject/body/requester substring
 	// Sort is the order (Sorts; "" is SortDue), descending when Desc; the
 	// tickets owing a promise always come first, whatever the order.
 	Sort  string
