@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,14 +61,27 @@ type sortColumn struct {
 	AriaSort string // "ascending", "descending" or "" when not the order
 }
 
-// queueRow is a ticket as one queue line.
+// queueRow is a ticket as one queue line, every value worked out in Go:
+// the rows are the queue's hot path, and a template reaching into
+// embedded structs and calling functions per cell costs more than the
+// database does.
 type queueRow struct {
-	ticketView
+	Ref, Subject, Requester, RequesterEmail string
+	Class, ClassTitle                       string
+	ClassSlot                               int
+	Status                                  string // the status for people
+	Assignee                                string // "" when unassigned
+	State                                   sla.State
+	StateLabel                              string
 	// DueShort is the owed promise's due instant in few words ("today
-	// 3:00 PM", "Thu 10:00 AM"), DueFull in full; Left is the business
-	// time left or overdue ("2h 10m left", "overdue 1h 20m"), or what
-	// the ticket waits for when it owes nothing.
-	DueShort, DueFull, Left string
+	// 3:00 PM", "Thu 10:00 AM"), DueFull in full, DueISO for <time>;
+	// Left is the business time left or overdue ("2h 10m left",
+	// "overdue 1h 20m"), or what the ticket waits for when it owes
+	// nothing; OwedWords says it in a sentence.
+	DueShort, DueFull, DueISO, Left, OwedWords string
+	Overdue                                    bool
+	ReceivedISO, ReceivedFull, ReceivedAgo     string
+	UpdatedISO, UpdatedFull, UpdatedAgo        string
 }
 
 // filterFrom is the filter in the query string, as the queue and the API
@@ -180,12 +194,19 @@ func (s *Server) queuePage(c *gin.Context) {
 			s.respondError(c, err)
 			return
 		}
-		n, err := s.svc.Count(ctx, f)
-		if err != nil {
-			s.respondError(c, err)
-			return
+		for _, v := range p.Views {
+			if v.Current {
+				p.Count = v.Count // the same selection: counted once
+			}
 		}
-		p.Count = countWords(n)
+		if p.Count == "" {
+			n, err := s.svc.Count(ctx, f)
+			if err != nil {
+				s.respondError(c, err)
+				return
+			}
+			p.Count = countWords(n)
+		}
 	}
 	p.Columns = sortColumns(f)
 	p.Actions = s.bulkActions(users)
@@ -229,19 +250,31 @@ func (s *Server) renderPart(c *gin.Context, page, name string, d pageData) {
 
 func (s *Server) queueRows(ts []*desk.Ticket, now time.Time) []queueRow {
 	rows := make([]queueRow, 0, len(ts))
-	loc := s.svc.Policy.Calendar().Location()
-	day := s.svc.Policy.Calendar().BusinessDay()
+	pol := s.svc.Policy
+	loc := pol.Calendar().Location()
+	day := pol.Calendar().BusinessDay()
+	iso := func(t time.Time) string { return t.In(loc).Format(time.RFC3339) }
+	ago := func(t time.Time) string { return agoWords(now.Sub(t), t.In(loc)) }
 	for _, t := range ts {
-		r := queueRow{ticketView: s.view(t, now)}
+		v := s.view(t, now)
+		r := queueRow{Ref: t.Ref, Subject: t.Subject, Requester: t.RequesterName, RequesterEmail: t.RequesterEmail,
+			Class: t.Class, ClassTitle: pol.Title(t.Class), ClassSlot: slices.Index(pol.ClassNames(), t.Class) + 1,
+			Status: desk.StatusLabel(t.Status), State: v.State, StateLabel: v.State.Label(), OwedWords: v.OwedWords, Overdue: v.Overdue,
+			ReceivedISO: iso(t.ReceivedAt), ReceivedFull: whenWords(t.ReceivedAt, loc), ReceivedAgo: ago(t.ReceivedAt),
+			UpdatedISO: iso(t.UpdatedAt), UpdatedFull: whenWords(t.UpdatedAt, loc), UpdatedAgo: ago(t.UpdatedAt)}
+		if r.Requester == "" {
+			r.Requester = t.RequesterEmail
+		}
+		if t.Assignee != nil {
+			r.Assignee = nameOf(t.Assignee)
+		}
 		switch {
-		case !r.OwedDue.IsZero():
-			r.DueShort = shortWhen(r.OwedDue, now, loc)
-			lt := r.OwedDue.In(loc)
-			r.DueFull = lt.Format("Mon Jan 2, 2006 3:04 PM") + " " + sla.ZoneName(lt)
-			if r.Overdue {
-				r.Left = "overdue " + sla.FormatBusiness(-r.Remaining, day)
+		case !v.OwedDue.IsZero():
+			r.DueShort, r.DueFull, r.DueISO = shortWhen(v.OwedDue, now, loc), whenWords(v.OwedDue, loc), iso(v.OwedDue)
+			if v.Overdue {
+				r.Left = "overdue " + sla.FormatBusiness(-v.Remaining, day)
 			} else {
-				r.Left = sla.FormatBusiness(r.Remaining, day) + " left"
+				r.Left = sla.FormatBusiness(v.Remaining, day) + " left"
 			}
 		case t.Status == desk.StatusWaiting:
 			r.Left = "waiting on customer"
