@@ -195,9 +195,9 @@ func (s *Server) apiCreateTicket(c *gin.Context) {
 }
 
 func (s *Server) apiListTickets(c *gin.Context) {
-	f := filterFrom(c)
-	if sort := c.Query("sort"); sort != "" && sort != "due" {
-		s.respondError(c, desk.FieldError("sort", "sort: only \"due\" is supported"))
+	f := queueFilterFrom(c)
+	if dir := c.Query("dir"); dir != "" && dir != "asc" && dir != "desc" {
+		s.respondError(c, desk.FieldError("dir", "dir: must be asc or desc"))
 		return
 	}
 	if l := c.Query("limit"); l != "" {

@@ -266,3 +266,47 @@ func TestAPIBulk(t *testing.T) {
 		}
 	})
 }
+
+func TestAPIListTickets_Orders(t *testing.T) {
+	a := newApp(t)
+	queueFixture(t, a)
+	tok := a.apiToken("sam@agency.gov")
+	var refs []string
+	cursor := ""
+	for page := 0; page < 10; page++ {
+		path := "/api/v1/tickets?sort=received&dir=desc&limit=2"
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		resp, body := a.api(tok, "GET", path, "")
+		wantStatus(t, resp, body, http.StatusOK)
+		var out struct {
+			Tickets []struct {
+				Ref string `json:"ref"`
+			} `json:"tickets"`
+			Next *string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range out.Tickets {
+			refs = append(refs, tk.Ref)
+		}
+		if out.Next == nil {
+			break
+		}
+		cursor = *out.Next
+	}
+	if want := refsOf(1001, 1003, 1004, 1002, 1006, 1005); !slices.Equal(refs, want) {
+		t.Errorf("by received, newest first, two a page: %v, want %v", refs, want)
+	}
+	for q, msg := range map[string]string{"dir=up": "dir: must be asc or desc", "sort=priority": "sort: must be one of due, received, updated, class, status"} {
+		resp, body := a.api(tok, "GET", "/api/v1/tickets?"+q, "")
+		wantStatus(t, resp, body, http.StatusBadRequest)
+		wantContains(t, body, msg)
+	}
+	// A cursor of one order is refused in another.
+	resp, body := a.api(tok, "GET", "/api/v1/tickets?cursor="+url.QueryEscape(cursor), "")
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	wantContains(t, body, "another order")
+}
