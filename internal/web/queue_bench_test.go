@@ -62,6 +62,9 @@ func BenchmarkQueuePageHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := a.store.Analyze(ctx); err != nil { // as `slatrack seed` does
+		b.Fatal(err)
+	}
 	b.Logf("seeded %d tickets in %v", size, time.Since(start).Round(time.Millisecond))
 	c := a.client()
 	c.login("sam@agency.gov")
