@@ -187,6 +187,11 @@ func runSeed(e *env, a *app, opts seed.Options, batchSize int) error {
 	case gerr != nil && !errors.Is(gerr, errSeedStopped):
 		return fmt.Errorf("generating tickets: %w (stored %d of %d)", gerr, stored, opts.Tickets)
 	}
+	// The queue's views are planned well only once the engine knows how
+	// big the tables have become.
+	if err := a.store.Analyze(e.ctx); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "seeded %d tickets (%d events) in %.1fs (%.0f tickets/s)\n",
 		stored, events, elapsed.Seconds(), float64(stored)/max(elapsed.Seconds(), 1e-9))
 	return nil

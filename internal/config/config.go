@@ -183,6 +183,8 @@ type Server struct {
 	MaxBodyKB int `toml:"max_body_kb"`
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string `toml:"trusted_proxies"`
+	// QueuePollSeconds is how often an open queue page asks for changes.
+	QueuePollSeconds int `toml:"queue_poll_seconds"`
 }
 
 // Database selects the store: "sqlite:PATH" (embedded default) or "postgres://…".
@@ -223,6 +225,9 @@ func Default() Config {
 			IntakePerHour:  20,
 			MaxBodyKB:      256,
 			TrustedProxies: []string{},
+			// Often enough that a new ticket shows within a breath, rarely
+			// enough that a desk of open pages is no load.
+			QueuePollSeconds: 15,
 		},
 		Database: Database{DSN: "sqlite:data/slatrack.db", BusyTimeout: "5s"},
 		Calendar: Calendar{
@@ -404,6 +409,7 @@ func (c *Config) Validate() error {
 	within("server.session_hours", c.Server.SessionHours, 1, maxSessionHours, bad)
 	within("server.max_body_kb", c.Server.MaxBodyKB, 1, maxBodyKB, bad)
 	within("reports.forecast_hours", c.Reports.ForecastHours, 0, report.MaxForecastHours, bad)
+	within("server.queue_poll_seconds", c.Server.QueuePollSeconds, 2, 3600, bad)
 	if !strings.HasPrefix(c.Database.DSN, "sqlite:") && !strings.HasPrefix(c.Database.DSN, "postgres://") && !strings.HasPrefix(c.Database.DSN, "postgresql://") {
 		// The value is not repeated: it may hold a password.
 		bad("database.dsn", errors.New(`must start with "sqlite:" or "postgres://"`))

@@ -37,6 +37,7 @@ type Service struct {
 	macros   MacroStore
 	presence PresenceStore
 	related  RelatedStore
+	views    ViewStore
 
 	dummyOnce sync.Once
 	dummyHash []byte
@@ -58,7 +59,7 @@ type Config struct {
 
 // NewService is a Service on st configured by c.
 func NewService(st Store, c Config) *Service {
-	return &Service{Config: c, tickets: st, accounts: st, messages: st, macros: st, presence: st, related: st}
+	return &Service{Config: c, tickets: st, accounts: st, messages: st, macros: st, presence: st, related: st, views: st}
 }
 
 // now is Service.Now truncated to what every database keeps.
@@ -482,6 +483,16 @@ type Patch struct {
 
 // Update applies a patch in one transaction, logging each change.
 func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) (*Ticket, error) {
+	assignee, err := s.checkPatch(ctx, actor, &p)
+	if err != nil {
+		return nil, err
+	}
+	return s.patchTicket(ctx, ref, actor, p, assignee)
+}
+
+// checkPatch validates p (normalising its reason) and finds its assignee
+// (nil when it unassigns or leaves the assignee alone).
+func (s *Service) checkPatch(ctx context.Context, actor *User, p *Patch) (*User, error) {
 	v := ValidationErrors{}
 	if p.Class != nil && !s.Policy.ValidClass(*p.Class) {
 		v.Add("class", "the class must be one of "+s.Policy.ClassList())
@@ -502,10 +513,11 @@ func (s *Service) Update(ctx context.Context, ref string, actor *User, p Patch) 
 	if err := canBackdate(actor, p.At); err != nil {
 		return nil, err
 	}
-	assignee, err := s.patchAssignee(ctx, p)
-	if err != nil {
-		return nil, err
-	}
+	return s.patchAssignee(ctx, *p)
+}
+
+// patchTicket applies a checked patch to one ticket in one transaction.
+func (s *Service) patchTicket(ctx context.Context, ref string, actor *User, p Patch, assignee *User) (*Ticket, error) {
 	return s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
 		if err := s.checkFresh(tx, t, p.ExpectedVersion); err != nil {
 			return Writes{}, err
@@ -725,18 +737,34 @@ type Filter struct {
 	Assignee string // "" any, "unassigned", or a staff email
 	State    string // on_track, at_risk, breached, met
 	Text     string // the search box (see ParseSearch)
-	Cursor   string
-	Limit    int
+	// Sort is the order (Sorts; "" is SortDue), descending when Desc;
+	// a search with words comes in search order whatever Sort says.
+	Sort   string
+	Desc   bool
+	Cursor string
+	Limit  int
 	// Me is who is asking (a user's id), for assignee:me in Text.
 	Me uint64
 }
 
-// List returns one page of the queue, in due order, and the next cursor;
-// with words or phrases in Text (see ParseSearch), the tickets that have
-// them, by relevance then the newest first.
+// List returns one page of the queue, in due order (or f.Sort's), and the
+// next cursor; with words or phrases in Text (see ParseSearch), the
+// tickets that have them, by relevance then the newest first.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error) {
-	q := TicketQuery{Limit: f.Limit}
+	q, err := s.query(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return s.tickets.ListTickets(ctx, q)
+}
+
+// query turns what people ask for into the store's query, checking it.
+func (s *Service) query(ctx context.Context, f Filter) (TicketQuery, error) {
+	q := TicketQuery{Limit: f.Limit, Sort: f.Sort, Desc: f.Desc}
 	v := ValidationErrors{}
+	if !ValidSort(f.Sort) {
+		v.Add("sort", "the order must be one of "+strings.Join(Sorts(), ", "))
+	}
 	search, err := ParseSearch(strings.TrimSpace(f.Text), SearchSyntax{RefPrefix: s.RefPrefix, Classes: s.Policy.ClassNames()})
 	if err != nil {
 		v.Add("q", ErrorMessage(err))
@@ -788,7 +816,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 		u, err := s.accounts.GetUserByEmail(ctx, f.Assignee)
 		if err != nil {
 			if ErrorCode(err) != NotFound {
-				return nil, "", err
+				return q, err
 			}
 			if search.Assignee != "" {
 				v.Add("q", fmt.Sprintf("assignee:%s: no staff member has that address", search.Assignee))
@@ -821,21 +849,24 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Ticket, string, error)
 	if f.Cursor != "" && len(q.Terms) > 0 {
 		c, err := DecodeSearchCursor(f.Cursor)
 		if err != nil {
-			return nil, "", err
+			return q, err
 		}
 		q.SearchAfter = &c
 	} else if f.Cursor != "" {
 		c, err := DecodeCursor(f.Cursor)
 		if err != nil {
-			return nil, "", err
+			return q, err
+		}
+		if sortOf(c.Sort) != sortOf(f.Sort) || c.Desc != f.Desc {
+			return q, FieldError("cursor", "that page belongs to another order; start again from the first page")
 		}
 		q.After = &c
 	}
-	if err := v.Err("class", "status", "assignee", "state", "limit", "q"); err != nil {
-		return nil, "", err
+	if err := v.Err("class", "status", "assignee", "state", "sort", "limit", "q"); err != nil {
+		return q, err
 	}
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
-	return s.tickets.ListTickets(ctx, q)
+	return q, nil
 }

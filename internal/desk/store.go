@@ -18,6 +18,21 @@ type Store interface {
 	MacroStore
 	PresenceStore
 	RelatedStore
+	ViewStore
+}
+
+// ViewStore keeps the queue views staff save.
+type ViewStore interface {
+	// CreateView stores v and gives it an ID; Conflict when its owner
+	// already has a view of that name.
+	CreateView(ctx context.Context, v *SavedView) error
+	// ListViews is the views userID owns and those others shared, Owner
+	// filled, by name.
+	ListViews(ctx context.Context, userID uint64) ([]*SavedView, error)
+	// GetView finds a view by ID, Owner filled; NotFound when missing.
+	GetView(ctx context.Context, id uint64) (*SavedView, error)
+	// DeleteView removes a view; NotFound when missing.
+	DeleteView(ctx context.Context, id uint64) error
 }
 
 // TicketStore keeps tickets and their timelines.
@@ -38,11 +53,15 @@ type TicketStore interface {
 	// transaction; if change returns an error nothing is written. change
 	// reads through tx only (see Tx).
 	UpdateTicketWith(ctx context.Context, ref string, change func(tx Tx, t *Ticket) (Writes, error)) (*Ticket, error)
-	// ListTickets returns one page in queue order (unanswered first, then
-	// response due, then id), or in search order when q has Terms,
-	// Assignee filled, plus the cursor of the next page ("" at the end): a
-	// Cursor, or a SearchCursor for a search.
+	// ListTickets returns one page in q's order (by default the queue's:
+	// owing first, then the owed promise's due instant, then id), or in
+	// search order when q has Terms, Assignee filled, plus the cursor of
+	// the page beyond it in the direction read ("" at the end): the next
+	// page, or with After.Back the one before; a SearchCursor for a search.
 	ListTickets(ctx context.Context, q TicketQuery) ([]*Ticket, string, error)
+	// CountTickets counts the tickets q selects (its After and Limit
+	// ignored), stopping at max+1 so a count stays cheap on a big desk.
+	CountTickets(ctx context.Context, q TicketQuery, max int) (int, error)
 	// Timeline is the ticket's events, oldest first.
 	Timeline(ctx context.Context, ticketID uint64) ([]*Event, error)
 	// MergeTickets locks both tickets (by reference) in one transaction,
@@ -179,6 +198,10 @@ type TicketQuery struct {
 	// order (relevance, then the newest ticket first) and SearchAfter pages.
 	Terms       []SearchTerm
 	SearchAfter *SearchCursor
-	After       *Cursor // page after this position (queue order)
-	Limit       int     // 1..200
+	// Sort is the order (Sorts; "" is SortDue), descending when Desc; the
+	// tickets owing a promise always come first, whatever the order.
+	Sort  string
+	Desc  bool
+	After *Cursor // page after this position (before it when After.Back)
+	Limit int     // 1..200
 }

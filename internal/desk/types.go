@@ -242,12 +242,21 @@ func searchTooLong(text string) string {
 
 // Cursor is a position in the queue's order (tickets that owe a promise
 // first, by when it is due, then those that owe nothing, by the customer's
-// last message; then by id), for keyset pagination that stays fast however
-// deep the page.
+// last message; then by id) or in one of the other orders (Sorts), for
+// keyset pagination that stays fast however deep the page.
 type Cursor struct {
 	Idle bool
-	At   time.Time
-	ID   uint64
+	// At is the position's time: the queue instant (QueueAt) for the due,
+	// class and status orders, ReceivedAt or UpdatedAt for those orders.
+	At time.Time
+	ID uint64
+	// Sort and Desc name the order ("" is SortDue); Key is the class or
+	// status in those orders. Back asks for the page before the position
+	// (the previous page) rather than after it.
+	Sort string
+	Desc bool
+	Key  string
+	Back bool
 }
 
 // Encode makes the cursor an opaque URL-safe string.
@@ -257,7 +266,19 @@ func (c Cursor) Encode() string {
 		a = "1"
 	}
 	raw := a + "." + strconv.FormatInt(c.At.UnixMicro(), 10) + "." + strconv.FormatUint(c.ID, 10)
+	if (c.Sort != "" && c.Sort != SortDue) || c.Desc || c.Back || c.Key != "" {
+		// The longer form, for the other orders and previous pages; the
+		// short one stays what API clients already hold.
+		raw = "2." + c.Sort + "." + flag(c.Desc) + "." + flag(c.Back) + "." + raw + "." + base64.RawURLEncoding.EncodeToString([]byte(c.Key))
+	}
 	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // DecodeCursor reads a cursor made by Encode.
@@ -268,6 +289,15 @@ func DecodeCursor(s string) (Cursor, error) {
 		return Cursor{}, bad
 	}
 	parts := strings.Split(string(raw), ".")
+	var c Cursor
+	if len(parts) == 8 && parts[0] == "2" {
+		key, err := base64.RawURLEncoding.DecodeString(parts[7])
+		if err != nil || !ValidSort(parts[1]) || (parts[2] != "0" && parts[2] != "1") || (parts[3] != "0" && parts[3] != "1") {
+			return Cursor{}, bad
+		}
+		c.Sort, c.Desc, c.Back, c.Key = parts[1], parts[2] == "1", parts[3] == "1", string(key)
+		parts = parts[4:7]
+	}
 	if len(parts) != 3 || (parts[0] != "0" && parts[0] != "1") {
 		return Cursor{}, bad
 	}
@@ -277,12 +307,32 @@ func DecodeCursor(s string) (Cursor, error) {
 	if err1 != nil || err2 != nil || id > math.MaxInt64 {
 		return Cursor{}, bad
 	}
-	return Cursor{Idle: parts[0] == "1", At: time.UnixMicro(us).UTC(), ID: id}, nil
+	c.Idle, c.At, c.ID = parts[0] == "1", time.UnixMicro(us).UTC(), id
+	return c, nil
 }
 
-// CursorOf is the cursor just after t.
+// CursorOf is the cursor just after t in the queue's order.
 func CursorOf(t *Ticket) Cursor {
 	return Cursor{Idle: t.Idle, At: t.QueueAt, ID: t.ID}
+}
+
+// CursorIn is the cursor at t in the order sort (ascending unless desc).
+func CursorIn(t *Ticket, sort string, desc bool) Cursor {
+	c := Cursor{Idle: t.Idle, At: t.QueueAt, ID: t.ID, Sort: sort, Desc: desc}
+	switch sort {
+	case SortReceived:
+		c.At = t.ReceivedAt
+	case SortUpdated:
+		c.At = t.UpdatedAt
+	case SortClass:
+		c.Key = t.Class
+	case SortStatus:
+		c.Key = t.Status
+	}
+	if c.Sort == SortDue {
+		c.Sort = ""
+	}
+	return c
 }
 
 // FormatRef makes a reference like SR-1042 from a prefix and a number.

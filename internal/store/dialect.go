@@ -71,12 +71,3 @@ func (d dialect) Blob() string {
 
 // Text is a string of any length.
 func (d dialect) Text() string { return "TEXT" }
-
-// ILike is the case-insensitive LIKE operator. SQLite's LIKE already
-// ignores ASCII case.
-func (d dialect) ILike() string {
-	if d == postgresDialect {
-		return "ILIKE"
-	}
-	return "LIKE"
-}

@@ -361,3 +361,16 @@ func (b *bulkInsert) close() {
 		_ = st.Close()
 	}
 }
+
+// Analyze refreshes the planners' statistics (ANALYZE on both engines).
+// After a bulk import the tables have grown faster than the engines'
+// own upkeep follows (PostgreSQL's autovacuum, SQLite has none), and
+// until then the queue's views can be planned as if the tables were
+// small: a bitmap scan and a sort instead of reading the view's index in
+// order.
+func (s *Store) Analyze(ctx context.Context) error {
+	if err := s.db.WithContext(ctx).Exec("ANALYZE").Error; err != nil {
+		return fmt.Errorf("store: analyze: %w", dbErr(err, ""))
+	}
+	return nil
+}

@@ -108,7 +108,7 @@ func migrateUpTo(t *testing.T, s *Store, stop string) {
 // freshDSNs are an empty SQLite database and, when SLATRACK_TEST_POSTGRES
 // names a server, an empty PostgreSQL database dropped after the test
 // (storetest cannot be used here: it imports this package).
-func freshDSNs(t *testing.T) map[string]string {
+func freshDSNs(t testing.TB) map[string]string {
 	t.Helper()
 	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "counts.db")}
 	admin := os.Getenv("SLATRACK_TEST_POSTGRES")

@@ -411,6 +411,7 @@ var migrations = []migration{
 	{16, "participants_and_merges", migratePeople},
 	{17, "ticket_versions_macros_presence", migrateTicketPage},
 	{18, "search_index", migrateSearch},
+	{19, "queue_views", migrateQueue},
 }
 
 // execAll runs statements in order, column types replaced for d.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +41,8 @@ func openSQLite(tb testing.TB) *Store {
 }
 
 // seedTickets bulk-inserts n tickets in one transaction, one in ten open
-// (a third of those answered), with five assignees, three classes and due
+// (a third of those answered), two in three assigned to one of five staff,
+// three classes and due
 // times spread over ±30 days of now with sub-second parts.
 func seedTickets(tb testing.TB, s *Store, n int, now time.Time) {
 	tb.Helper()
@@ -72,8 +76,10 @@ func seedTickets(tb testing.TB, s *Store, n int, now time.Time) {
 			fr := utc(due.Add(time.Duration(rng.Int64N(int64(4*time.Hour))) - 2*time.Hour))
 			t.FirstResponseAt = &fr
 		}
-		if i%2 == 0 {
-			t.AssigneeID = &userIDs[i%len(userIDs)]
+		if i%3 != 0 {
+			// Two in three assigned, spread over the five (open ones too,
+			// so "Mine" and "Unassigned" both have pages).
+			t.AssigneeID = &userIDs[(i/10)%len(userIDs)]
 		}
 		if i%20 == 0 && t.Status != desk.StatusWaiting {
 			// Answered, then the requester wrote again: a next response is
@@ -167,6 +173,7 @@ func TestQueueQueryPlan(t *testing.T) {
 	s := openSQLite(t)
 	now := time.Now()
 	yes := true
+	mine := uint64(1)
 	due := utc(now)
 	cases := []struct {
 		name string
@@ -181,12 +188,18 @@ func TestQueueQueryPlan(t *testing.T) {
 		{"open statuses", desk.TicketQuery{Statuses: []string{desk.StatusNew, desk.StatusWaiting}}},
 		{"open after owing cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Idle: false, At: due, ID: 7}}},
 		{"open after idle cursor", desk.TicketQuery{OpenOnly: true, After: &desk.Cursor{Idle: true, At: due, ID: 7}}},
+		{"open mine", desk.TicketQuery{OpenOnly: true, AssigneeID: &mine}},
+		{"open by received", desk.TicketQuery{OpenOnly: true, Sort: desk.SortReceived}},
+		{"open by updated", desk.TicketQuery{OpenOnly: true, Sort: desk.SortUpdated}},
+		{"open by class", desk.TicketQuery{OpenOnly: true, Sort: desk.SortClass}},
+		{"open by status", desk.TicketQuery{OpenOnly: true, Sort: desk.SortStatus}},
+		{"open by received after cursor", desk.TicketQuery{OpenOnly: true, Sort: desk.SortReceived, After: &desk.Cursor{Sort: desk.SortReceived, At: due, ID: 7}}},
 	}
 	check := func(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				plan := queuePlan(t, s, tc.q)
-				if !strings.Contains(plan, "idx_tickets_owed") {
+				if !queueIndexRE.MatchString(plan) {
 					t.Errorf("the queue index is not used:\n%s", plan)
 				}
 				if strings.Contains(plan, "TEMP B-TREE") {
@@ -207,72 +220,236 @@ func TestQueueQueryPlan(t *testing.T) {
 	t.Run("analyzed", check)
 }
 
-// BenchmarkQueueFirstPage measures the queue's first page on 100,000
-// tickets, 10,000 of them open; the target is under 20 ms per page.
-func BenchmarkQueueFirstPage(b *testing.B) {
-	s := openSQLite(b)
-	now := time.Now()
-	start := time.Now()
-	seedTickets(b, s, 100_000, now)
-	b.Logf("seeded 100,000 tickets in %v", time.Since(start).Round(time.Millisecond))
-	yes := true
-	ctx := context.Background()
-	// Promises in play: the first page owes next responses too, and every
-	// row has its promises read.
-	first, _, err := s.ListTickets(ctx, desk.TicketQuery{OpenOnly: true, Limit: 50})
+// queueIndexRE matches the queue's indexes: the owed order's, the
+// assignee's, and one per other order.
+var queueIndexRE = regexp.MustCompile(`USING (COVERING )?INDEX idx_tickets_(owed|assignee_queue|open_received|open_updated|open_class|open_status)\b`)
+
+// benchTickets is how many tickets the queue benchmarks store:
+// SLATRACK_BENCH_TICKETS, or 50,000 (seconds to seed, for CI).
+func benchTickets(tb testing.TB) int {
+	tb.Helper()
+	if v := os.Getenv("SLATRACK_BENCH_TICKETS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1000 {
+			tb.Fatalf("SLATRACK_BENCH_TICKETS=%q: want a number of tickets, at least 1000", v)
+		}
+		return n
+	}
+	return 50_000
+}
+
+// queueBenchView is one of the queue's built-in views as the store sees it
+// (the service's Filter turned into a TicketQuery), and the same page as
+// bare SQL: the floor the store's page is measured against.
+type queueBenchView struct {
+	name  string
+	q     desk.TicketQuery
+	where string
+	args  []any
+}
+
+func queueBenchViews(now time.Time, me uint64) []queueBenchView {
+	n := utcCeil(now)
+	return []queueBenchView{
+		{"all_open", desk.TicketQuery{OpenOnly: true, Limit: 50}, "open = ?", []any{true}},
+		{"mine", desk.TicketQuery{OpenOnly: true, AssigneeID: &me, Limit: 50}, "open = ? AND assignee_id = ?", []any{true, me}},
+		{"unassigned", desk.TicketQuery{OpenOnly: true, Unassigned: true, Limit: 50}, "open = ? AND assignee_id IS NULL", []any{true}},
+		{"breached", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: now, Limit: 50},
+			"open = ? AND ((idle = ? AND last_outcome = ?) OR (idle = ? AND queue_at < ?))", []any{true, true, "breached", false, n}},
+	}
+}
+
+// barePage reads what a queue page shows with hand-written SQL and no
+// mapping: the page's tickets, their promises, their assignees, and the
+// view's capped count. It returns how many tickets it read.
+func barePage(ctx context.Context, s *Store, v queueBenchView) (int, error) {
+	db := s.db.WithContext(ctx)
+	scanAll := func(sql string, args []any, each func(cols []string, vals []any)) error {
+		rows, err := db.Raw(sql, args...).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			each(cols, vals)
+		}
+		return rows.Err()
+	}
+	var ids, users []any
+	err := scanAll("SELECT * FROM tickets WHERE "+v.where+" ORDER BY idle ASC, queue_at ASC, id ASC LIMIT 51", v.args, func(cols []string, vals []any) {
+		for i, c := range cols {
+			switch c {
+			case "id":
+				ids = append(ids, vals[i])
+			case "assignee_id":
+				if vals[i] != nil {
+					users = append(users, vals[i])
+				}
+			}
+		}
+	})
 	if err != nil {
-		b.Fatal(err)
+		return 0, err
 	}
-	kinds := map[string]int{}
-	for _, t := range first {
-		if o := t.Owed(); o != nil && len(t.Promises) > 0 {
-			kinds[o.Kind]++
+	if len(ids) > 0 {
+		if err := scanAll("SELECT * FROM promises WHERE ticket_id IN ? ORDER BY ticket_id, id", []any{ids}, func([]string, []any) {}); err != nil {
+			return 0, err
 		}
 	}
-	if kinds[sla.NextResponse] == 0 || kinds[sla.FirstResponse] == 0 {
-		b.Fatalf("the first page owes %v; want first and next responses", kinds)
-	}
-	// A cursor deep in the unanswered part of the queue, for the page after
-	// it: keyset pagination should cost about what the first page does.
-	var deep *desk.Cursor
-	q := desk.TicketQuery{OpenOnly: true, Limit: MaxLimit}
-	for i := 0; i < 25; i++ {
-		_, next, err := s.ListTickets(ctx, q)
-		if err != nil {
-			b.Fatal(err)
+	if len(users) > 0 {
+		if err := scanAll("SELECT * FROM users WHERE id IN ?", []any{users}, func([]string, []any) {}); err != nil {
+			return 0, err
 		}
-		c, err := desk.DecodeCursor(next)
-		if err != nil {
-			b.Fatal(err)
-		}
-		q.After, deep = &c, &c
 	}
-	for _, bc := range []struct {
-		name string
-		q    desk.TicketQuery
-	}{
-		{"open", desk.TicketQuery{OpenOnly: true, Limit: 50}},
-		{"open_class", desk.TicketQuery{OpenOnly: true, Class: "provisioning", Limit: 50}},
-		{"open_overdue", desk.TicketQuery{OpenOnly: true, Owing: &yes, DueBefore: now, Limit: 50}},
-		{"open_breached", desk.TicketQuery{OpenOnly: true, LateOrOverdue: true, DueBefore: now, Limit: 50}},
-		{"open_page_after_5000", desk.TicketQuery{OpenOnly: true, After: deep, Limit: 50}},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				ts, _, err := s.ListTickets(ctx, bc.q)
+	var n int64
+	if err := db.Raw("SELECT COUNT(*) FROM (SELECT id FROM tickets WHERE "+v.where+" ORDER BY idle ASC, queue_at ASC, id ASC LIMIT 501) AS capped", v.args...).Scan(&n).Error; err != nil {
+		return 0, err
+	}
+	return min(len(ids), 50), nil
+}
+
+// interleaved times fn and floor in alternating rounds and returns the
+// fastest round's mean of each, in milliseconds.
+func interleaved(b *testing.B, fn, floor func() error) (fnMs, floorMs float64) {
+	b.Helper()
+	best := func(cur float64, d time.Duration) float64 {
+		ms := float64(d.Nanoseconds()) / 1e6
+		if cur == 0 || ms < cur {
+			return ms
+		}
+		return cur
+	}
+	for round := 0; round < 5; round++ {
+		fnMs = best(fnMs, timeOp(b, 10, fn))
+		floorMs = best(floorMs, timeOp(b, 10, floor))
+	}
+	return fnMs, floorMs
+}
+
+// queuePageRatio is how many times the bare SQL's time the store's first
+// page may take: the store maps rows into tickets and promises (reflection,
+// time conversions) that the floor leaves as raw values.
+const queuePageRatio = 4.0
+
+// BenchmarkQueueFirstPage measures the queue's first page (50 tickets with
+// their promises and assignees, and the view's capped count) for each
+// built-in view — All open, Mine, Unassigned, Breached — on SQLite and
+// PostgreSQL, over SLATRACK_BENCH_TICKETS tickets (50,000 by default; one
+// in ten open), and checks each against the same page read with bare SQL
+// in the same run: the store may cost at most queuePageRatio times the
+// floor. The 20 ms target at 1,000,000 tickets is reported (ms/op), not
+// gated: absolute times depend on the machine.
+func BenchmarkQueueFirstPage(b *testing.B) {
+	size := benchTickets(b)
+	for engine, dsn := range freshDSNs(b) {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			if _, err := s.Migrate(ctx); err != nil {
+				b.Fatal(err)
+			}
+			s.db.Config.Logger = quietLogger{}
+			now := time.Now()
+			start := time.Now()
+			seedTickets(b, s, size, now)
+			if err := s.db.Exec("ANALYZE").Error; err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%s: seeded %d tickets in %v", engine, size, time.Since(start).Round(time.Millisecond))
+			var me uint64
+			if err := s.db.Raw("SELECT id FROM users WHERE email = ?", "staff0@example.org").Scan(&me).Error; err != nil || me == 0 {
+				b.Fatalf("no staff0: %v", err)
+			}
+			// Promises in play: the first page owes next responses too.
+			first, _, err := s.ListTickets(ctx, desk.TicketQuery{OpenOnly: true, Limit: 50})
+			if err != nil {
+				b.Fatal(err)
+			}
+			kinds := map[string]int{}
+			for _, t := range first {
+				if o := t.Owed(); o != nil && len(t.Promises) > 0 {
+					kinds[o.Kind]++
+				}
+			}
+			if kinds[sla.NextResponse] == 0 || kinds[sla.FirstResponse] == 0 {
+				b.Fatalf("the first page owes %v; want first and next responses", kinds)
+			}
+			for _, v := range queueBenchViews(now, me) {
+				b.Run(v.name, func(b *testing.B) {
+					page := func() (int, error) {
+						ts, _, err := s.ListTickets(ctx, v.q)
+						if err != nil {
+							return 0, err
+						}
+						if _, err := s.CountTickets(ctx, v.q, desk.MaxCount); err != nil {
+							return 0, err
+						}
+						return len(ts), nil
+					}
+					want, err := barePage(ctx, s, v)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if got, err := page(); err != nil || got != want || got != 50 {
+						b.Fatalf("the store's page has %d tickets (%v), the bare SQL's %d; want 50 both", got, err, want)
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := page(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					ms := float64(b.Elapsed().Nanoseconds()) / 1e6 / float64(b.N)
+					b.ReportMetric(ms, "ms/op")
+					// The gate compares the fastest of interleaved rounds of
+					// each, so load on a shared machine hits both alike.
+					pageMs, floorMs := interleaved(b, func() error { _, err := page(); return err },
+						func() error { _, err := barePage(ctx, s, v); return err })
+					b.ReportMetric(floorMs, "floor-ms/op")
+					b.ReportMetric(pageMs/floorMs, "x-floor")
+					if pageMs > queuePageRatio*floorMs {
+						b.Errorf("%s %s first page: %.2f ms, %.1fx the bare SQL's %.2f ms; want at most %.0fx", engine, v.name, pageMs, pageMs/floorMs, floorMs, queuePageRatio)
+					}
+				})
+			}
+			// Deeper pages cost what the first does (keyset pagination).
+			q := desk.TicketQuery{OpenOnly: true, Limit: MaxLimit}
+			for i := 0; i < 10; i++ {
+				_, next, err := s.ListTickets(ctx, q)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(ts) != 50 {
-					b.Fatalf("%d tickets on the first page", len(ts))
+				c, err := desk.DecodeCursor(next)
+				if err != nil {
+					b.Fatal(err)
 				}
+				q.After = &c
 			}
-			ms := float64(b.Elapsed().Nanoseconds()) / 1e6 / float64(b.N)
-			b.ReportMetric(ms, "ms/op")
-			if ms > 20 {
-				b.Errorf("queue page %s: %.2f ms, want under 20 ms", bc.name, ms)
-			}
+			b.Run("all_open_page_after_2000", func(b *testing.B) {
+				q := desk.TicketQuery{OpenOnly: true, After: q.After, Limit: 50}
+				for b.Loop() {
+					if ts, _, err := s.ListTickets(ctx, q); err != nil || len(ts) != 50 {
+						b.Fatalf("%d tickets, %v", len(ts), err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/1e6/float64(b.N), "ms/op")
+			})
 		})
 	}
 }

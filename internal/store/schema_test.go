@@ -17,7 +17,7 @@ import (
 func TestDomainTypes_MatchTheSchema(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
 		for _, model := range []any{&desk.Ticket{}, &desk.Event{}, &desk.User{}, &desk.Session{}, &desk.Token{},
-			&desk.Message{}, &desk.Attachment{}, &desk.OutboxMail{}, &desk.Quarantined{}, &desk.Macro{}, &desk.Presence{}} {
+			&desk.Message{}, &desk.Attachment{}, &desk.OutboxMail{}, &desk.Quarantined{}, &desk.Macro{}, &desk.Presence{}, &desk.SavedView{}} {
 			table, fields, err := s.ModelColumns(model)
 			if err != nil {
 				t.Fatal(err)

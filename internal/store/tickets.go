@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func rangeOn(col string, r sla.Range) (string, []any) {
 // queueOrder is the queue's order: tickets owing a promise first, by when
 // it is due, then those owing nothing; ListTickets' cursor condition and the
 // queue index (open, idle, queue_at, id) follow it.
-const queueOrder = "idle ASC, queue_at ASC, id ASC"
+const queueOrder = "idle ASC, queue_at ASC, id ASC" // sortKeys spells it out for ListTickets
 
 // owedDueIn is the condition "the owed promise is due within r" on the
 // queue's mirror column.
@@ -324,9 +325,12 @@ func (s *Store) UpdateTicketWith(ctx context.Context, ref string, change func(tx
 // ('!', which needs no quoting in either engine's string literals).
 var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 
-// ListTickets returns one page of tickets in queue order (unanswered first,
-// then by response due, then by id), Assignee filled, and the cursor of the
-// next page ("" at the end). Limit defaults to 50 and is capped at 200.
+// ListTickets returns one page of tickets in q's order (by default the
+// queue's: owing first, then by the owed promise's due instant, then by id),
+// Assignee filled, and the cursor of the page beyond it in the direction
+// read ("" at the end): the next page, or when q.After.Back the previous
+// one; with q.Terms, the tickets that have them in search order (see
+// searchTickets). Limit defaults to 50 and is capped at 200.
 func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ticket, string, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -343,10 +347,17 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 	if err := s.listQuery(db, q).Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", dbErr(err, "")
 	}
-	next := ""
+	back := q.After != nil && q.After.Back
+	beyond := ""
 	if len(rows) > limit {
 		rows = rows[:limit]
-		next = desk.CursorOf(rows[len(rows)-1]).Encode()
+		c := desk.CursorIn(rows[len(rows)-1], sortName(q.Sort), q.Desc)
+		c.Back = back
+		beyond = c.Encode()
+	}
+	if back {
+		// Read backwards from the cursor: put the page in order again.
+		slices.Reverse(rows)
 	}
 	for _, t := range rows {
 		ticketFromDB(t)
@@ -360,16 +371,103 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 	if rows == nil {
 		rows = []*desk.Ticket{}
 	}
-	return rows, next, nil
+	return rows, beyond, nil
+}
+
+// CountTickets counts the tickets q selects (After and Limit ignored), up
+// to max+1: a count stops there, so it costs about max+1 index entries.
+func (s *Store) CountTickets(ctx context.Context, q desk.TicketQuery, max int) (int, error) {
+	q.After, q.SearchAfter = nil, nil
+	if len(q.Terms) > 0 {
+		return s.countSearch(ctx, q, max)
+	}
+	db := s.db.WithContext(ctx)
+	// In the page's order: the planners then read the view's index in
+	// order and stop at max+1, instead of scanning the table for matches.
+	sub := s.listQuery(db, q).Select("id").Limit(max + 1)
+	var n int64
+	if err := db.Table("(?) AS capped", sub).Count(&n).Error; err != nil {
+		return 0, dbErr(err, "")
+	}
+	return int(n), nil
+}
+
+// sortName is s with the default spelt out.
+func sortName(s string) string {
+	if s == "" {
+		return desk.SortDue
+	}
+	return s
+}
+
+// sortKey is one column of an order: its name, whether it ascends, and the
+// cursor's value for it.
+type sortKey struct {
+	col string
+	asc bool
+	val func(c *desk.Cursor) any
+}
+
+// sortKeys are the columns of q's order, idle first (always ascending:
+// owing first): the one definition ListTickets orders by and pages on.
+func sortKeys(q desk.TicketQuery) []sortKey {
+	asc := !q.Desc
+	idle := sortKey{"idle", true, func(c *desk.Cursor) any { return c.Idle }}
+	at := func(c *desk.Cursor) any { return utc(c.At) }
+	key := func(c *desk.Cursor) any { return c.Key }
+	id := func(c *desk.Cursor) any { return c.ID }
+	switch q.Sort {
+	case desk.SortReceived:
+		return []sortKey{idle, {"received_at", asc, at}, {"id", asc, id}}
+	case desk.SortUpdated:
+		return []sortKey{idle, {"updated_at", asc, at}, {"id", asc, id}}
+	case desk.SortClass:
+		return []sortKey{idle, {"class", asc, key}, {"queue_at", true, at}, {"id", true, id}}
+	case desk.SortStatus:
+		return []sortKey{idle, {"status", asc, key}, {"queue_at", true, at}, {"id", true, id}}
+	}
+	return []sortKey{idle, {"queue_at", asc, at}, {"id", asc, id}}
+}
+
+// countSearch counts a search's tickets up to max+1, a page at a time in
+// search order (a search has no index to count from in order).
+func (s *Store) countSearch(ctx context.Context, q desk.TicketQuery, max int) (int, error) {
+	n := 0
+	for n <= max {
+		rows, next, err := s.searchTickets(ctx, q, MaxLimit)
+		if err != nil {
+			return 0, err
+		}
+		n += len(rows)
+		if next == "" {
+			break
+		}
+		c, err := desk.DecodeSearchCursor(next)
+		if err != nil {
+			return 0, err
+		}
+		q.SearchAfter = &c
+	}
+	return min(n, max+1), nil
 }
 
 // listQuery is ListTickets' query without its LIMIT.
 func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
+	back := q.After != nil && q.After.Back
+	keys := sortKeys(q)
+	order := make([]string, len(keys))
+	for i, k := range keys {
+		dir := " ASC"
+		if k.asc == back {
+			dir = " DESC"
+		}
+		order[i] = k.col + dir
+	}
 	tx := db.Model(&desk.Ticket{})
 	if conds, args := s.listConds(q); conds != "" {
 		tx = tx.Where(conds, args...)
 	}
-	return tx.Order(queueOrder)
+	return tx.Order(strings.Join(order, ", "))
 }
 
 // listConds is the WHERE condition of q but for its full-text Terms, with
@@ -449,7 +547,7 @@ func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
 		add("lower(requester_email) = ?", strings.ToLower(e))
 	}
 
-	if c := q.After; c != nil {
+	if c := q.After; c != nil && sortName(q.Sort) == desk.SortDue && !q.Desc && !c.Back {
 		// (idle, queue_at, id) > (c.Idle, c.At, c.ID), spelt out so both
 		// engines understand it and the index range on queue_at is visible
 		// to the planner.
@@ -460,9 +558,31 @@ func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
 		} else {
 			add("(("+after+") OR idle = ?)", false, d, d, c.ID, true)
 		}
+	} else if c != nil {
+		// The other orders and directions: the row comparison spelt out
+		// column by column, each in its own direction.
+		cond, a := keysetAfter(sortKeys(q), c, c.Back)
+		add(cond, a...)
 	}
 
 	return strings.Join(conds, " AND "), args
+}
+
+// keysetAfter is "the row comes after c in the order keys" (before it when
+// back): k1 > v1 OR (k1 = v1 AND (k2 > v2 OR (k2 = v2 AND …))), with < for
+// the descending columns.
+func keysetAfter(keys []sortKey, c *desk.Cursor, back bool) (string, []any) {
+	k := keys[0]
+	op := " > ?"
+	if k.asc == back {
+		op = " < ?"
+	}
+	v := k.val(c)
+	if len(keys) == 1 {
+		return k.col + op, []any{v}
+	}
+	rest, args := keysetAfter(keys[1:], c, back)
+	return "(" + k.col + op + " OR (" + k.col + " = ? AND " + rest + "))", append([]any{v, v}, args...)
 }
 
 // Timeline is the ticket's events, oldest first.

@@ -203,9 +203,9 @@ func (s *Server) apiCreateTicket(c *gin.Context) {
 }
 
 func (s *Server) apiListTickets(c *gin.Context) {
-	f := filterFrom(c)
-	if sort := c.Query("sort"); sort != "" && sort != "due" {
-		s.respondError(c, desk.FieldError("sort", "the only sort order is \"due\""))
+	f := queueFilterFrom(c)
+	if dir := c.Query("dir"); dir != "" && dir != "asc" && dir != "desc" {
+		s.respondError(c, desk.FieldError("dir", "the direction must be asc or desc"))
 		return
 	}
 	if l := c.Query("limit"); l != "" {

@@ -63,7 +63,7 @@ func (b *browser) queueRows() []browserQueueRow {
 	b.t.Helper()
 	return browserRun(b, "read the queue rows", chromedp.Evaluate[[]browserQueueRow](`Array.from(
 		document.querySelectorAll('table.queue tbody tr[data-ref]'),
-		r => ({ref: r.dataset.ref, sla: (r.querySelector('td[data-label="SLA"]') || {innerText: ''}).innerText}))`))
+		r => ({ref: r.dataset.ref, sla: (r.querySelector('td[data-label="Due"]') || {innerText: ''}).innerText}))`))
 }
 
 func browserRefs(rows []browserQueueRow) []string {

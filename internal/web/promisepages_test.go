@@ -64,8 +64,8 @@ func promiseDesk(t *testing.T, st *store.Store) (a *app, refs map[string]string)
 	return a, refs
 }
 
-// TestQueue_ShowsWhatIsOwed: each row says what is owed in words, when
-// the customer last wrote, overdue first, on both engines.
+// TestQueue_ShowsWhatIsOwed: each row says what is owed, when it is due
+// and the business time left on one line, overdue first, on both engines.
 func TestQueue_ShowsWhatIsOwed(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		a, refs := promiseDesk(t, st)
@@ -75,15 +75,14 @@ func TestQueue_ShowsWhatIsOwed(t *testing.T) {
 		if got, want := dataRefs(body), []string{refs["followup"], refs["new"], refs["waiting"]}; !slices.Equal(got, want) {
 			t.Fatalf("queue order %v, want %v (overdue first, owing nothing last)", got, want)
 		}
-		wantContains(t, body, "<th>Owed</th>", "<th>Customer wrote</th>")
-		wantContains(t, queueRow(t, body, refs["followup"]), `<span class="owed overdue">next response overdue by 1h 00m</span>`,
-			`<time datetime="2026-06-30T17:00:00-04:00">Tue Jun 30, 2026 5:00 PM ET</time>`,
-			`<time datetime="2026-06-30T14:00:00-04:00" title="Tue Jun 30, 2026 2:00 PM ET">20h ago</time>`)
-		wantContains(t, queueRow(t, body, refs["new"]), `<span class="owed">first response due in 2h 00m</span>`,
-			`<time datetime="2026-07-01T12:00:00-04:00">`, `title="Wed Jul 1, 2026 9:00 AM ET">1h ago</time>`)
+		wantContains(t, body, `<th scope="col" aria-sort="ascending"><a href="/queue?dir=desc">Due`)
+		wantContains(t, queueRow(t, body, refs["followup"]), `<span class="left overdue" title="next response overdue by 1h 00m">overdue 1h 00m</span>`,
+			`<time datetime="2026-06-30T17:00:00-04:00" title="Tue Jun 30, 2026 5:00 PM ET">yesterday 5:00 PM</time>`)
+		wantContains(t, queueRow(t, body, refs["new"]), `<span class="left" title="first response due in 2h 00m">2h 00m left</span>`,
+			`<time datetime="2026-07-01T12:00:00-04:00" title="Wed Jul 1, 2026 12:00 PM ET">today 12:00 PM</time>`, `title="Wed Jul 1, 2026 9:00 AM ET">1h ago</time>`)
 		row := queueRow(t, body, refs["waiting"])
-		wantContains(t, row, `<span class="owed">nothing owed — waiting on the customer</span>`, `>2d ago</time>`)
-		if regexp.MustCompile(`data-label="Owed">.*<time`).MatchString(row) {
+		wantContains(t, row, `<span class="left" title="nothing owed — waiting on the customer">waiting on customer</span>`)
+		if regexp.MustCompile(`data-label="Due">[^\n]*<time`).MatchString(row) {
 			t.Errorf("a row owing nothing shows a due time:\n%s", row)
 		}
 	})

@@ -88,18 +88,27 @@ func TestQueue(t *testing.T) {
 		wantContains(t, queueRow(t, body, "SR-1001"), `class="row-on_track"`, "5d 0h left", "Thu Jul 9, 2026 10:00 AM ET")
 		wantContains(t, queueRow(t, body, "SR-1005"), `class="row-met"`, "answered")
 		wantLacks(t, body, `data-ref="SR-1007"`)
-		// What each owes, in words, and when the customer wrote.
-		wantContains(t, queueRow(t, body, "SR-1002"), "first response overdue by 5h 00m", ">24h ago</time>")
-		wantContains(t, queueRow(t, body, "SR-1003"), "first response due in 2h 30m", `title="Wed Jul 1, 2026 9:30 AM ET">30m ago</time>`)
-		wantContains(t, queueRow(t, body, "SR-1001"), "first response due in 5d 0h", ">just now</time>")
-		wantContains(t, queueRow(t, body, "SR-1005"), "nothing owed — answered")
+		// What each owes, in words, and when it was received.
+		wantContains(t, queueRow(t, body, "SR-1002"), `title="first response overdue by 5h 00m"`, ">24h ago</time>")
+		wantContains(t, queueRow(t, body, "SR-1003"), `title="first response due in 2h 30m"`, `title="Wed Jul 1, 2026 9:30 AM ET">30m ago</time>`)
+		wantContains(t, queueRow(t, body, "SR-1001"), `title="first response due in 5d 0h"`, ">just now</time>")
+		wantContains(t, queueRow(t, body, "SR-1005"), `title="nothing owed — answered"`)
 	})
 
-	// A page that reloads itself loses the reader's place and focus
-	// (WCAG 2.2.1, axe's meta-refresh): no page does.
-	t.Run("no_automatic_reload", func(t *testing.T) {
-		_, body := c.get("/queue")
+	t.Run("no_meta_refresh_but_a_refresh_link_and_live_rows", func(t *testing.T) {
+		_, body := c.get("/queue?class=availability")
 		wantLacks(t, body, `http-equiv="refresh"`)
+		wantContains(t, body, `<a href="/queue?class=availability" class="refresh">Refresh</a>`,
+			`data-rows-url="/queue/rows?class=availability"`, `data-poll="15"`, `aria-live="polite"`, `src="/static/queue.`)
+		resp, rows := c.get("/queue/rows?class=availability")
+		wantStatus(t, resp, rows, http.StatusOK)
+		if !strings.HasPrefix(rows, `<tbody id="queue-rows" data-count="3">`) {
+			t.Errorf("rows fragment starts %q", clip(rows))
+		}
+		if got, want := dataRefs(rows), refsOf(1002, 1004, 1003); !slices.Equal(got, want) {
+			t.Errorf("rows %v, want %v", got, want)
+		}
+		wantLacks(t, rows, "<html", "<main")
 		_, ticket := c.get("/tickets/SR-1001")
 		wantLacks(t, ticket, `http-equiv="refresh"`)
 	})

@@ -104,8 +104,7 @@ func (s *Server) templateFuncs() template.FuncMap {
 			if !ok {
 				return "—"
 			}
-			lt := tt.In(loc)
-			return lt.Format("Mon Jan 2, 2006 3:04 PM") + " " + sla.ZoneName(lt)
+			return whenWords(tt, loc)
 		},
 		"iso": func(t any) string {
 			tt, ok := timeOf(t)
@@ -228,6 +227,13 @@ func (s *Server) location() *time.Location {
 		return s.svc.Policy.Calendar().Location()
 	}
 	return time.UTC
+}
+
+// whenWords is an instant for people in the desk's zone: "Wed Jul 1,
+// 2026 9:30 AM ET".
+func whenWords(t time.Time, loc *time.Location) string {
+	lt := t.In(loc)
+	return lt.Format("Mon Jan 2, 2006 3:04 PM") + " " + sla.ZoneName(lt)
 }
 
 // agoWords is an elapsed wall-clock time for people: "just now", "12m

@@ -50,6 +50,13 @@ func (s *Server) routes(e *gin.Engine) {
 	staff.POST("/tickets/:ref/presence/leave", s.ticketLeave)
 	staff.GET("/reports/overdue", s.overduePage)
 	staff.GET("/reports/compliance", s.compliancePage)
+	// The queue: its rows for live updates, bulk changes (review, then
+	// apply), saved views.
+	staff.GET("/queue/rows", s.queueRowsPart)
+	staff.POST("/queue/bulk", s.queueBulkReview)
+	staff.POST("/queue/bulk/apply", s.queueBulkApply)
+	staff.POST("/queue/views", s.queueViewSave)
+	staff.POST("/queue/views/:id/delete", s.queueViewDelete)
 
 	// Admin UI.
 	admin := staff.Group("/admin", s.requireAdmin)
@@ -76,6 +83,8 @@ func (s *Server) routes(e *gin.Engine) {
 	api := e.Group("/api/v1", s.requireToken)
 	api.POST("/tickets", s.apiCreateTicket)
 	api.GET("/tickets", s.apiListTickets)
+	// Queue: one change for many tickets, answered per ticket.
+	api.POST("/tickets/bulk", s.apiBulk)
 	api.GET("/tickets/:ref", s.apiGetTicket)
 	api.PATCH("/tickets/:ref", s.apiUpdateTicket)
 	api.POST("/tickets/:ref/replies", s.apiReply)
