@@ -29,7 +29,11 @@ var searchBenchDSNEnv = map[string]string{"sqlite": "SLATRACK_BENCH_SQLITE", "po
 // searchMaxRatio is how many times the floor a search page may take: the
 // page adds ranking and ordering every match, and reading 50 tickets with
 // their assignees and promises, to the floor's bare index lookups.
-const searchMaxRatio = 4.0
+// On PostgreSQL the search also runs in its own transaction (BEGIN, SET
+// LOCAL enable_seqscan, the query, COMMIT: three round trips the floor's
+// single statement does not make), which is most of a rare word's page at
+// the CI size: 1.9–3.9x measured here, so its bound is 6x.
+var searchMaxRatio = map[string]float64{"sqlite": 4, "postgres": 6}
 
 // BenchmarkSearchVsFloor: full-text searches over a seeded desk (every
 // ticket with its messages, replies and notes) through ListTickets, one
@@ -109,7 +113,7 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 				if want := min(matches, 50); len(page) != want {
 					b.Fatalf("%q: a page of %d tickets; the floor matched %d", sc.text, len(page), matches)
 				}
-				floor := measure(func() {
+				floorFn := func() {
 					ids, err := s.QueryIDs(ctx, floorSQL, floorArgs...)
 					if err != nil {
 						b.Fatal(err)
@@ -120,16 +124,17 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 					if _, err := s.QueryRows(ctx, "SELECT * FROM tickets WHERE id IN ?", page); err != nil {
 						b.Fatal(err)
 					}
-				})
+				}
 				b.ResetTimer()
 				for b.Loop() {
 					if _, _, err := s.ListTickets(ctx, q); err != nil {
 						b.Fatal(err)
 					}
 				}
-				// Both timed the same way (best of a few rounds), so the
-				// ratio does not depend on -benchtime.
-				ms := measure(func() {
+				// Both timed the same way, in alternating rounds (best of
+				// each), so the ratio depends neither on -benchtime nor on
+				// what else the machine is doing meanwhile.
+				floor, ms := measurePair(floorFn, func() {
 					if _, _, err := s.ListTickets(ctx, q); err != nil {
 						b.Fatal(err)
 					}
@@ -139,27 +144,32 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 				b.ReportMetric(floor, "ms/floor")
 				b.ReportMetric(ratio, "x_floor")
 				b.ReportMetric(float64(matches), "matches")
-				if ratio > searchMaxRatio {
-					b.Errorf("%s search %q over %d tickets: %.2f ms, %.1fx the floor's %.2f ms, want at most %.0fx", e.Name, sc.text, n, ms, ratio, floor, searchMaxRatio)
+				if ratio > searchMaxRatio[e.Name] {
+					b.Errorf("%s search %q over %d tickets: %.2f ms, %.1fx the floor's %.2f ms, want at most %.0fx", e.Name, sc.text, n, ms, ratio, floor, searchMaxRatio[e.Name])
 				}
 			})
 		}
 	}
 }
 
-// measure is fn's time in ms, the best of a few rounds.
-func measure(fn func()) float64 {
-	best := time.Duration(1 << 62)
-	for range 5 {
+// measurePair is a's and b's times in ms, each the best of rounds that
+// alternate between them, so a burst of load elsewhere hits both.
+func measurePair(a, b func()) (float64, float64) {
+	round := func(fn func()) time.Duration {
 		start := time.Now()
-		rounds := 0
-		for time.Since(start) < 100*time.Millisecond || rounds < 3 {
+		n := 0
+		for time.Since(start) < 50*time.Millisecond || n < 3 {
 			fn()
-			rounds++
+			n++
 		}
-		best = min(best, time.Since(start)/time.Duration(rounds))
+		return time.Since(start) / time.Duration(n)
 	}
-	return float64(best.Nanoseconds()) / 1e6
+	bestA, bestB := time.Duration(1<<62), time.Duration(1<<62)
+	for range 9 {
+		bestA = min(bestA, round(a))
+		bestB = min(bestB, round(b))
+	}
+	return float64(bestA.Nanoseconds()) / 1e6, float64(bestB.Nanoseconds()) / 1e6
 }
 
 // searchFloor is the bare SQL that reads from the engine's full-text
