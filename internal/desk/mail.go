@@ -181,7 +181,7 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 		return s.bounce(ctx, m, msg, now)
 	}
 	auth := m.Authentication(s.Mail.TrustedAuthservIDs)
-	ref, byTag := s.threadRef(ctx, m, auth)
+	ref, byTag, signed := s.threadRef(ctx, m, auth)
 	var linkFrom string
 	if ref != "" {
 		t, err := s.current(ctx, ref)
@@ -193,7 +193,11 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 		case !t.Open && t.ClosedAt != nil && now.Sub(*t.ClosedAt) > s.Mail.ReopenAfter && !m.IsAutomatic():
 			linkFrom = t.Ref // closed long ago: a new ticket, linked
 		default:
-			return s.appendMail(ctx, t.Ref, m, msg, now)
+			// Whom the mail copied joins the ticket only when the mail is
+			// known to be genuine (it answers our signed Message-ID, or a
+			// trusted MTA verified its sender): a forged "[SR-1042]" must not
+			// put an outsider on every later staff reply.
+			return s.appendMail(ctx, t.Ref, m, msg, now, signed || auth.Status == mail.AuthVerified)
 		}
 	} else if byTag != "" {
 		linkFrom = byTag // a stranger's mail naming someone else's ticket
@@ -218,10 +222,10 @@ func (s *Service) route(ctx context.Context, m *mail.Message, msg *Message, now 
 // else's address in From:). A tag of a merged ticket stands for the
 // ticket it was merged into. byTag is a tag the sender was not entitled
 // to use.
-func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.AuthVerdict) (ref, byTag string) {
+func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.AuthVerdict) (ref, byTag string, signed bool) {
 	for _, id := range append(append([]string{}, m.InReplyTo...), m.References...) {
 		if r, ok := s.Mail.Signer.Verify(id); ok {
-			return r, ""
+			return r, "", true
 		}
 	}
 	for _, r := range mail.SubjectRefs(m.Subject, s.RefPrefix) {
@@ -230,28 +234,39 @@ func (s *Service) threadRef(ctx context.Context, m *mail.Message, auth mail.Auth
 			continue
 		}
 		if auth.Status == mail.AuthUnverified {
-			return "", t.Ref
+			return "", t.Ref, false
 		}
 		if ok, err := s.messages.IsParticipant(ctx, t.ID, m.From.Email); err == nil && ok {
-			return t.Ref, ""
+			return t.Ref, "", false
 		}
 		if colleague(t, m.From.Email) && s.vouched(auth) {
-			return t.Ref, ""
+			return t.Ref, "", false
 		}
 		if byTag == "" {
 			byTag = t.Ref
 		}
 	}
-	return "", byTag
+	return "", byTag, false
 }
 
 // appendMail adds a message to its ticket's thread. A requester's mail
 // brings a ticket waiting on them back to open, and reopens a resolved one.
-func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time) (IngestResult, error) {
+// The sender joins the ticket's people; whom the mail copied joins too
+// when copied is true, up to MaxParticipants in all.
+func (s *Service) appendMail(ctx context.Context, ref string, m *mail.Message, msg *Message, now time.Time, copied bool) (IngestResult, error) {
 	msg.Outcome = ActionAppended
-	t, err := s.tickets.UpdateTicketWith(ctx, ref, func(_ Tx, t *Ticket) (Writes, error) {
+	t, err := s.tickets.UpdateTicketWith(ctx, ref, func(tx Tx, t *Ticket) (Writes, error) {
 		ev := &Event{At: now, Actor: m.From.Display(), Kind: EventMessageIn, Body: msg.Text, New: msg.Subject, Mail: msg}
-		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: s.participants(m)}
+		people := s.participants(m)
+		if !copied {
+			people = s.participants(&mail.Message{From: m.From})
+		}
+		ps, err := tx.PeopleOn(t.ID)
+		if err != nil {
+			return Writes{}, err
+		}
+		people = newPeople(people, ps, MaxParticipants)
+		w := Writes{Messages: []*Message{msg}, Events: []*Event{ev}, Participants: people}
 		if m.IsAutomatic() {
 			ev.Kind, ev.Reason = EventMailIgnored, "automatic mail ("+m.KindReason+"): kept, not acted on"
 			return w, nil
@@ -303,6 +318,26 @@ func (s *Service) participants(m *mail.Message) []string {
 	for _, a := range append(append([]mail.Address{m.From}, m.To...), m.Cc...) {
 		if a.Email != "" && !s.isDeskAddress(a.Email) {
 			out = append(out, a.Email)
+		}
+	}
+	return out
+}
+
+// newPeople are the addresses of emails not yet among ps, as many as fit
+// under max people in all.
+func newPeople(emails []string, ps []*Participant, max int) []string {
+	have := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		have[strings.ToLower(p.Email)] = true
+	}
+	var out []string
+	for _, e := range emails {
+		if len(ps)+len(out) >= max {
+			break
+		}
+		if k := strings.ToLower(e); !have[k] {
+			have[k] = true
+			out = append(out, e)
 		}
 	}
 	return out

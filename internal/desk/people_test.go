@@ -3,6 +3,7 @@ package desk_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -181,7 +182,16 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 	eachStore(t, "cc_on_a_reply_joins_and_is_copied_next_time", func(t *testing.T, st *store.Store) {
 		f := mailFixture(t, st)
 		ref := ingest(t, f, eml("ann@agency.gov", "VPN", "no VPN", "Message-ID: <p4@agency.gov>")).Ref
-		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] VPN", "adding my manager", "Message-ID: <p5@agency.gov>", "Cc: Mia <mia@agency.gov>, Support <SUPPORT@desk.gov>"))
+		ack := outboxOf(t, f, ref)[0].MessageID
+		// A forged reply naming the ticket only by its tag, copying an
+		// outsider: it threads (the requester's address), but the outsider
+		// is not copied on what staff write next.
+		r := ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] VPN", "forged", "Message-ID: <p6@agency.gov>", "Cc: Eve <eve@evil.example>"))
+		if r.Action != desk.ActionAppended {
+			t.Fatalf("tagged reply %+v", r)
+		}
+		// The real reply answers our acknowledgement's signed Message-ID.
+		r = ingest(t, f, eml("ann@agency.gov", "Re: ["+ref+"] VPN", "adding my manager", "Message-ID: <p5@agency.gov>", "In-Reply-To: <"+ack+">", "Cc: Mia <mia@agency.gov>, Support <SUPPORT@desk.gov>"))
 		if r.Action != desk.ActionAppended {
 			t.Fatalf("reply %+v", r)
 		}
@@ -191,6 +201,27 @@ func TestParticipants_CopiedOnStaffReplies(t *testing.T) {
 		out := outboxOf(t, f, ref)
 		if to := out[len(out)-1].To; to != "ann@agency.gov,mia@agency.gov" {
 			t.Errorf("reply after a Cc'd reply goes to %q", to)
+		}
+	})
+	eachStore(t, "a_mail_copying_many_adds_at_most_the_cap", func(t *testing.T, st *store.Store) {
+		f := mailFixture(t, st)
+		ref := ingest(t, f, eml("ann@agency.gov", "VPN", "no VPN", "Message-ID: <p7@agency.gov>")).Ref
+		ack := outboxOf(t, f, ref)[0].MessageID
+		var cc []string
+		for i := range desk.MaxParticipants + 20 {
+			cc = append(cc, fmt.Sprintf("p%d@agency.gov", i))
+		}
+		ingest(t, f, eml("ann@agency.gov", "Re: VPN", "everyone", "Message-ID: <p8@agency.gov>", "In-Reply-To: <"+ack+">", "Cc: "+strings.Join(cc, ", ")))
+		tk, err := f.st.GetTicket(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := f.svc.Participants(ctx, tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) > desk.MaxParticipants {
+			t.Errorf("%d people on the ticket after one mail, want at most %d", len(ps), desk.MaxParticipants)
 		}
 	})
 	eachStore(t, "too_large_file_is_refused_whole", func(t *testing.T, st *store.Store) {

@@ -157,6 +157,14 @@ const (
 	MaxViewQuery = 2000
 )
 
+// MaxViewsEach is how many views one person may save; CountedViews is how
+// many saved views the queue counts on each load (every count is a query,
+// so a desk full of shared views cannot slow every agent's queue).
+const (
+	MaxViewsEach = 20
+	CountedViews = 10
+)
+
 // SaveView stores a named view of the queue for actor, shared with all
 // staff when shared.
 func (s *Service) SaveView(ctx context.Context, actor *User, name, query string, shared bool) (*SavedView, error) {
@@ -176,6 +184,19 @@ func (s *Service) SaveView(ctx context.Context, actor *User, name, query string,
 	}
 	if err := v.Err("name"); err != nil {
 		return nil, err
+	}
+	mine := 0
+	views, err := s.views.ListViews(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range views {
+		if w.OwnerID == actor.ID {
+			mine++
+		}
+	}
+	if mine >= MaxViewsEach {
+		return nil, FieldError("name", "you have %d saved views, the most one person may keep; delete one first", mine)
 	}
 	sv := &SavedView{OwnerID: actor.ID, Name: name, Query: strings.TrimPrefix(query, "?"), Shared: shared, CreatedAt: s.now()}
 	if err := s.views.CreateView(ctx, sv); err != nil {

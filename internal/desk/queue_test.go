@@ -187,3 +187,24 @@ func TestService_Page(t *testing.T) {
 		}
 	})
 }
+
+// TestService_SavedViewsAreBounded: one person keeps at most MaxViewsEach
+// views (each is counted on queue loads); others still may save theirs.
+func TestService_SavedViewsAreBounded(t *testing.T) {
+	ctx := context.Background()
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		for i := range desk.MaxViewsEach {
+			if _, err := f.svc.SaveView(ctx, f.staff, fmt.Sprintf("View %d", i), "class=other", true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := f.svc.SaveView(ctx, f.staff, "One too many", "class=other", false)
+		if desk.ErrorCode(err) != desk.Invalid || !strings.Contains(desk.ErrorMessage(err), "delete one first") {
+			t.Fatalf("view past the limit: %v", err)
+		}
+		if _, err := f.svc.SaveView(ctx, f.admin, "Admin's own", "class=other", false); err != nil {
+			t.Fatalf("another person's view: %v", err)
+		}
+	})
+}

@@ -329,9 +329,21 @@ func (s *Server) viewTabs(c *gin.Context, f desk.Filter) ([]viewTab, error) {
 		views = append(views, desk.View{Key: "v" + strconv.FormatUint(sv.ID, 10), Name: sv.Name, Filter: filterOfQuery(sv.Query), Saved: sv})
 	}
 	tabs := make([]viewTab, 0, len(views))
-	current := false
+	current, counted := false, 0
 	for _, v := range views {
 		tab := viewTab{Name: v.Name, URL: queueURL("/queue", queryOf(v.Filter)), Saved: v.Saved, Mine: v.Saved != nil && me != nil && v.Saved.OwnerID == me.ID}
+		if v.Saved != nil {
+			counted++
+		}
+		if counted > desk.CountedViews {
+			// Past the first saved views, no count: each is a query on
+			// every load.
+			if !current && sameSelection(v.Filter, f) {
+				tab.Current, current = true, true
+			}
+			tabs = append(tabs, tab)
+			continue
+		}
 		n, err := s.svc.Count(ctx, v.Filter)
 		switch {
 		case desk.ErrorCode(err) == desk.Invalid:
