@@ -311,11 +311,6 @@ func DecodeCursor(s string) (Cursor, error) {
 	return c, nil
 }
 
-// CursorOf is the cursor just after t in the queue's order.
-func CursorOf(t *Ticket) Cursor {
-	return Cursor{Idle: t.Idle, At: t.QueueAt, ID: t.ID}
-}
-
 // CursorIn is the cursor at t in the order sort (ascending unless desc).
 func CursorIn(t *Ticket, sort string, desc bool) Cursor {
 	c := Cursor{Idle: t.Idle, At: t.QueueAt, ID: t.ID, Sort: sort, Desc: desc}

@@ -563,7 +563,7 @@ func TestListTicketsPages(t *testing.T) {
 						}
 						seen[tk.ID] = true
 						if i > 0 && !queueLess(walked[i-1], tk) {
-							t.Fatalf("out of order at %d: %+v then %+v", i, desk.CursorOf(walked[i-1]), desk.CursorOf(tk))
+							t.Fatalf("out of order at %d: %+v then %+v", i, desk.CursorIn(walked[i-1], desk.SortDue, false), desk.CursorIn(tk, desk.SortDue, false))
 						}
 					}
 				})

@@ -72,7 +72,7 @@ func (s *Server) promiseViews(t *desk.Ticket, now time.Time) []promiseView {
 	var out []promiseView
 	for _, p := range t.Promises {
 		st, rem := s.svc.PromiseState(p, now)
-		v := promiseView{Promise: p, Kind: capitalize(sla.KindLabel(p.Kind)), State: st, StateLabel: promiseStateLabel(st),
+		v := promiseView{Promise: p, Kind: upperFirst(sla.KindLabel(p.Kind)), State: st, StateLabel: promiseStateLabel(st),
 			Remaining: rem, Superseded: p.Outcome == promise.Superseded}
 		if p.Paused > 0 {
 			v.PausedWords = sla.FormatBusiness(p.Paused, day) + " of business time"
@@ -93,13 +93,6 @@ func promiseStateLabel(st promise.State) string {
 		return "No longer owed"
 	}
 	return sla.State(st).Label() // on track, at risk, breached, met
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // CustomerWrote is when the requester last wrote: CustomerAt, or the
