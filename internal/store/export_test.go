@@ -82,3 +82,7 @@ func (s *Store) QueryIDs(ctx context.Context, q string, args ...any) ([]int64, e
 	err := s.db.WithContext(ctx).Raw(q, args...).Scan(&ids).Error
 	return ids, err
 }
+
+// SetSearchSample makes PostgreSQL's searches read n documents in order
+// before they estimate how to find the rest (see searchSample).
+func (s *Store) SetSearchSample(n int) { s.searchSample = n }

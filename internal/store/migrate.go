@@ -412,6 +412,7 @@ var migrations = []migration{
 	{17, "ticket_versions_macros_presence", migrateTicketPage},
 	{18, "search_index", migrateSearch},
 	{19, "queue_views", migrateQueue},
+	{20, "search_documents", migrateSearchDocs},
 }
 
 // execAll runs statements in order, column types replaced for d.

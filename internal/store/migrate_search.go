@@ -201,3 +201,188 @@ func migrateSearch(tx *gorm.DB, d dialect) error {
 		`CREATE INDEX idx_tickets_requester_lower ON tickets (lower(requester_email))`,
 	)
 }
+
+// migrateSearchDocs gives each ticket one search document holding all of
+// its text, subject, body, requester and every conversation event in the
+// order they happened, in place of a document per event: a search with
+// several words is then one lookup of one index (every word somewhere in
+// the ticket) instead of a grouping of every match of every word, and a
+// page in search order can be read newest first and stop when it is full
+// (see searchTickets). The subject keeps its own index, for ranking.
+//
+// SQLite: doc_fts, an FTS4 table whose external content is the view
+// ticket_docs (the document is not stored twice). FTS4 removes a
+// document's words by reading it again from its content, so the triggers
+// remove a ticket's document before any change to its text (its row or an
+// event's) and add it again after; a removal first checks doc_fts_docsize,
+// so a ticket that is not indexed (being deleted) is left alone.
+//
+// PostgreSQL: subject_search holds the subjects' vectors, ticket_search
+// the documents, both rebuilt (ticket_search_doc) when the transaction
+// that changed the ticket's text commits. A document past tsvector's 1 MB holds the first 200,000
+// characters of the ticket's text: the mail is stored and found by its
+// first words, never refused.
+func migrateSearchDocs(tx *gorm.DB, d dialect) error {
+	if d == postgresDialect {
+		vec := pgSearchDoc
+		convText := `(SELECT string_agg(e.body, ' ' ORDER BY e.id) FROM events e WHERE e.ticket_id = t.id AND e.kind IN ` + searchEventKinds + `)`
+		docText := `t.subject || ' ' || ` + ticketDocText("t.") + ` || COALESCE(' ' || ` + convText + `, '')`
+		return execAll(tx, d,
+			`DROP TRIGGER event_search_insert ON events`,
+			`DROP TRIGGER event_search_update ON events`,
+			`DROP FUNCTION event_search_write()`,
+			`DROP TABLE event_search`,
+			`DROP TABLE ticket_search`,
+			// Two tables: the subjects' vectors are small and read often
+			// (the first rank, and to leave those tickets out of the
+			// second), so they stay in a narrow table whose pages stay in
+			// memory; the documents are wide.
+			`CREATE TABLE subject_search (
+				ticket_id {BIGINT} NOT NULL PRIMARY KEY REFERENCES tickets (id) ON DELETE CASCADE,
+				subject   tsvector NOT NULL
+			)`,
+			`CREATE TABLE ticket_search (
+				ticket_id {BIGINT} NOT NULL PRIMARY KEY REFERENCES tickets (id) ON DELETE CASCADE,
+				doc       tsvector NOT NULL
+			)`,
+			`CREATE FUNCTION ticket_search_doc(tid {BIGINT}) RETURNS tsvector LANGUAGE plpgsql STABLE AS $$
+			DECLARE txt text;
+			BEGIN
+				SELECT `+docText+` INTO txt FROM tickets t WHERE t.id = tid;
+				IF txt IS NULL THEN RETURN ''::tsvector; END IF;
+				BEGIN
+					RETURN `+vec("txt")+`;
+				EXCEPTION WHEN program_limit_exceeded THEN
+					RETURN `+vec("left(txt, 200000)")+`;
+				END;
+			END $$`,
+			// Backfill: every ticket's document at once, but those whose
+			// text is long enough that its vector might not fit, which go
+			// through ticket_search_doc; the indexes are built after.
+			`INSERT INTO subject_search (ticket_id, subject) SELECT id, `+vec("subject")+` FROM tickets`,
+			`INSERT INTO ticket_search (ticket_id, doc)
+			SELECT id, `+vec("txt")+` FROM (SELECT t.id, `+docText+` AS txt FROM tickets t) docs WHERE length(txt) <= 200000`,
+			`INSERT INTO ticket_search (ticket_id, doc)
+			SELECT t.id, ticket_search_doc(t.id) FROM tickets t WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id)`,
+			`CREATE INDEX idx_subject_search ON subject_search USING gin (subject)`,
+			`CREATE INDEX idx_ticket_search_doc ON ticket_search USING gin (doc)`,
+
+			// Every change to a ticket's text marks it in search_pending
+			// (once per transaction); at commit a deferred trigger rebuilds
+			// the marked tickets' vectors, one new row version each, so a
+			// ticket stored with its messages, or a reply with its note, is
+			// indexed once and not once per event.
+			`CREATE TABLE search_pending (ticket_id {BIGINT} NOT NULL PRIMARY KEY)`,
+			`CREATE OR REPLACE FUNCTION ticket_search_write() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				INSERT INTO search_pending (ticket_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+				RETURN NULL;
+			END $$`,
+			`CREATE FUNCTION ticket_search_event() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF TG_OP <> 'INSERT' THEN
+					INSERT INTO search_pending (ticket_id) VALUES (OLD.ticket_id) ON CONFLICT DO NOTHING;
+				END IF;
+				IF TG_OP <> 'DELETE' THEN
+					INSERT INTO search_pending (ticket_id) VALUES (NEW.ticket_id) ON CONFLICT DO NOTHING;
+				END IF;
+				RETURN NULL;
+			END $$`,
+			// The row lock first, then the document read in a statement of
+			// its own: a concurrent writer's committed events are in it.
+			`CREATE FUNCTION ticket_search_flush() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				DELETE FROM search_pending WHERE ticket_id = NEW.ticket_id;
+				PERFORM 1 FROM tickets WHERE id = NEW.ticket_id FOR UPDATE;
+				IF NOT FOUND THEN RETURN NULL; END IF;
+				INSERT INTO subject_search (ticket_id, subject) SELECT t.id, `+vec("t.subject")+` FROM tickets t WHERE t.id = NEW.ticket_id
+				ON CONFLICT (ticket_id) DO UPDATE SET subject = EXCLUDED.subject
+				WHERE subject_search.subject IS DISTINCT FROM EXCLUDED.subject;
+				INSERT INTO ticket_search (ticket_id, doc) VALUES (NEW.ticket_id, ticket_search_doc(NEW.ticket_id))
+				ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc;
+				RETURN NULL;
+			END $$`,
+			`CREATE CONSTRAINT TRIGGER search_pending_flush AFTER INSERT ON search_pending
+			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ticket_search_flush()`,
+			`CREATE TRIGGER ticket_search_event_insert AFTER INSERT ON events
+			FOR EACH ROW WHEN (NEW.kind IN `+searchEventKinds+`) EXECUTE FUNCTION ticket_search_event()`,
+			`CREATE TRIGGER ticket_search_event_update AFTER UPDATE OF body, kind, ticket_id ON events
+			FOR EACH ROW WHEN ((OLD.kind IN `+searchEventKinds+` OR NEW.kind IN `+searchEventKinds+`)
+				AND (OLD.body IS DISTINCT FROM NEW.body OR OLD.kind IS DISTINCT FROM NEW.kind OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id))
+			EXECUTE FUNCTION ticket_search_event()`,
+			`CREATE TRIGGER ticket_search_event_delete AFTER DELETE ON events
+			FOR EACH ROW WHEN (OLD.kind IN `+searchEventKinds+`) EXECUTE FUNCTION ticket_search_event()`,
+		)
+	}
+	// Removing and adding a ticket's document (SQL of the ticket's id).
+	unindex := func(id string) string {
+		return `DELETE FROM doc_fts WHERE docid = ` + id + ` AND EXISTS (SELECT 1 FROM doc_fts_docsize WHERE docid = ` + id + `);`
+	}
+	index := func(id string) string {
+		return `INSERT INTO doc_fts (docid, doc) SELECT rowid, doc FROM ticket_docs WHERE rowid = ` + id + `;`
+	}
+	conv := `kind IN ` + searchEventKinds
+	eventChanged := `(OLD.` + conv + ` OR NEW.` + conv + `) AND (OLD.body IS NOT NEW.body OR OLD.kind IS NOT NEW.kind OR OLD.ticket_id IS NOT NEW.ticket_id)`
+	ticketChanged := `OLD.subject IS NOT NEW.subject OR OLD.body IS NOT NEW.body OR OLD.requester_name IS NOT NEW.requester_name OR OLD.requester_email IS NOT NEW.requester_email`
+	return execAll(tx, d,
+		`DROP TRIGGER ticket_fts_insert`,
+		`DROP TRIGGER ticket_fts_before_update`,
+		`DROP TRIGGER ticket_fts_after_update`,
+		`DROP TRIGGER ticket_fts_delete`,
+		`DROP TRIGGER event_fts_insert`,
+		`DROP TRIGGER event_fts_before_update`,
+		`DROP TRIGGER event_fts_after_update`,
+		`DROP TRIGGER event_fts_delete`,
+		`DROP TABLE ticket_fts`,
+		`DROP TABLE event_fts`,
+		`DROP INDEX idx_events_search_ticket`,
+
+		`CREATE VIEW ticket_docs AS SELECT t.id AS rowid, t.subject || ' ' || `+ticketDocText("t.")+` || COALESCE((SELECT ' ' || group_concat(body, ' ')
+			FROM (SELECT e.body FROM events e WHERE e.ticket_id = t.id AND e.`+conv+` ORDER BY e.id)), '') AS doc FROM tickets t`,
+		`CREATE VIRTUAL TABLE doc_fts USING fts4(content="ticket_docs", doc, tokenize=porter)`,
+		`INSERT INTO doc_fts (docid, doc) SELECT rowid, doc FROM ticket_docs`,
+
+		`CREATE TRIGGER search_ticket_insert AFTER INSERT ON tickets BEGIN
+			INSERT INTO subject_fts (docid, subject) VALUES (NEW.id, NEW.subject);
+			`+index("NEW.id")+`
+		END`,
+		`CREATE TRIGGER search_ticket_before_update BEFORE UPDATE OF subject, body, requester_name, requester_email ON tickets
+		WHEN `+ticketChanged+` BEGIN
+			`+unindex("OLD.id")+`
+		END`,
+		`CREATE TRIGGER search_ticket_after_update AFTER UPDATE OF subject, body, requester_name, requester_email ON tickets
+		WHEN `+ticketChanged+` BEGIN
+			`+index("NEW.id")+`
+		END`,
+		`CREATE TRIGGER search_ticket_delete BEFORE DELETE ON tickets BEGIN
+			DELETE FROM subject_fts WHERE docid = OLD.id;
+			`+unindex("OLD.id")+`
+		END`,
+		`CREATE TRIGGER search_event_before_insert BEFORE INSERT ON events WHEN NEW.`+conv+` BEGIN
+			`+unindex("NEW.ticket_id")+`
+		END`,
+		`CREATE TRIGGER search_event_after_insert AFTER INSERT ON events WHEN NEW.`+conv+` BEGIN
+			`+index("NEW.ticket_id")+`
+		END`,
+		`CREATE TRIGGER search_event_before_update BEFORE UPDATE OF body, kind, ticket_id ON events WHEN `+eventChanged+` BEGIN
+			`+unindex("OLD.ticket_id")+`
+			`+unindex("NEW.ticket_id")+`
+		END`,
+		`CREATE TRIGGER search_event_after_update AFTER UPDATE OF body, kind, ticket_id ON events WHEN `+eventChanged+` BEGIN
+			`+index("OLD.ticket_id")+`
+			INSERT INTO doc_fts (docid, doc) SELECT rowid, doc FROM ticket_docs WHERE rowid = NEW.ticket_id AND NEW.ticket_id IS NOT OLD.ticket_id;
+		END`,
+		`CREATE TRIGGER search_event_before_delete BEFORE DELETE ON events WHEN OLD.`+conv+` BEGIN
+			`+unindex("OLD.ticket_id")+`
+		END`,
+		`CREATE TRIGGER search_event_after_delete AFTER DELETE ON events WHEN OLD.`+conv+` BEGIN
+			`+index("OLD.ticket_id")+`
+		END`,
+	)
+}
+
+// ticketDocText is a ticket's text besides its subject in its search
+// document, from the row named by prefix ("t.").
+func ticketDocText(prefix string) string {
+	return prefix + "body || ' ' || " + prefix + "requester_name || ' ' || " + prefix + "requester_email"
+}

@@ -10,14 +10,15 @@ import (
 	"github.com/slatrack/slatrack/internal/desk"
 )
 
-// Search order: relevance (how many of the search's words and phrases the
-// subject has), then the newest ticket first (the highest id: tickets are
-// numbered as they reach the desk). Both are read from the full-text
-// indexes alone, so a search over many matches never reads their ticket
-// rows to sort them, and both are computed the same way on both engines,
-// so both return the same tickets in the same order (the engines' own
-// scores, ts_rank and bm25, differ and would not).
-const searchOrder = "hit_rank DESC, hit_id DESC"
+// Search order: relevance, then the newest ticket first (the highest id:
+// tickets are numbered as they reach the desk). Relevance has two ranks:
+// 1 when the subject has every word and phrase of the search, 0 when they
+// are found elsewhere in the ticket (its body, requester, messages,
+// replies or notes). Each rank is one index lookup read in id order, so a
+// page stops as soon as it is full instead of ordering every match; both
+// engines compute it the same way, so both return the same tickets in the
+// same order (their own scores, ts_rank and bm25, differ and would not).
+const searchTopRank = 1
 
 // searchHit is a matching ticket and its relevance.
 type searchHit struct {
@@ -25,63 +26,17 @@ type searchHit struct {
 	HitRank int
 }
 
-// searchFirstChunk is how many matches in search order a filtered search
-// checks against its other filters first; each further round checks four
-// times as many, up to searchMaxChunk (ids bound as parameters: SQLite
-// takes at most 32,766 in one statement).
-const (
-	searchFirstChunk = 1000
-	searchMaxChunk   = 16000
-)
-
 // searchTickets is ListTickets for a query with full-text Terms: one page
-// in search order and the SearchCursor of the next page.
+// in search order and the SearchCursor of the next page. The other
+// filters join the ticket rows in the same statement.
 func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int) ([]*desk.Ticket, string, error) {
 	db := s.db.WithContext(ctx)
 	conds, condArgs := s.listConds(q)
 	var hits []searchHit
 	err := s.searchRead(db, func(tx *gorm.DB) error {
-		if conds == "" {
-			var err error
-			hits, err = s.searchPage(tx, q.Terms, q.SearchAfter, limit+1)
-			return err
-		}
-		// The other filters need the ticket rows: matches are checked in
-		// search order, a chunk at a time, until the page is full, so a
-		// common word does not read every matching ticket's row.
-		after, chunk := q.SearchAfter, searchFirstChunk
-		for len(hits) <= limit {
-			cand, err := s.searchPage(tx, q.Terms, after, chunk)
-			if err != nil {
-				return err
-			}
-			if len(cand) == 0 {
-				break
-			}
-			ids := make([]uint64, len(cand))
-			for i, h := range cand {
-				ids[i] = h.HitID
-			}
-			var pass []uint64
-			if err := tx.Raw("SELECT id FROM tickets WHERE id IN ? AND "+conds, append([]any{ids}, condArgs...)...).Scan(&pass).Error; err != nil {
-				return err
-			}
-			ok := make(map[uint64]bool, len(pass))
-			for _, id := range pass {
-				ok[id] = true
-			}
-			for _, h := range cand {
-				if ok[h.HitID] && len(hits) <= limit {
-					hits = append(hits, h)
-				}
-			}
-			if len(cand) < chunk {
-				break
-			}
-			last := cand[len(cand)-1]
-			after, chunk = &desk.SearchCursor{Rank: last.HitRank, ID: last.HitID}, min(chunk*4, searchMaxChunk)
-		}
-		return nil
+		var err error
+		hits, err = s.searchPage(tx, q.Terms, conds, condArgs, q.SearchAfter, limit+1)
+		return err
 	})
 	if err != nil {
 		return nil, "", dbErr(err, "")
@@ -125,58 +80,185 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 	return rows, next, nil
 }
 
-// searchPage is up to n matches of terms in search order, after the
-// cursor when there is one.
-func (s *Store) searchPage(tx *gorm.DB, terms []desk.SearchTerm, after *desk.SearchCursor, n int) ([]searchHit, error) {
-	hitSQL, args := s.searchHits(terms)
-	query := "SELECT hit_id, hit_rank FROM (" + hitSQL + ") hits"
-	if after != nil {
-		query += " WHERE hit_rank < ? OR (hit_rank = ? AND hit_id < ?)"
-		args = append(args, after.Rank, after.Rank, after.ID)
-	}
-	query += " ORDER BY " + searchOrder + " LIMIT ?"
+// searchPage is up to n matches of terms in search order that also meet
+// conds (listConds, "" for none), after the cursor when there is one: the
+// subject's matches, then the others.
+func (s *Store) searchPage(tx *gorm.DB, terms []desk.SearchTerm, conds string, condArgs []any, after *desk.SearchCursor, n int) ([]searchHit, error) {
 	var hits []searchHit
-	err := tx.Raw(query, append(args, n)...).Scan(&hits).Error
-	return hits, err
+	for rank := searchTopRank; rank >= 0 && len(hits) < n; rank-- {
+		var below uint64 // read ids below this one (0: from the newest)
+		if after != nil {
+			if rank > after.Rank {
+				continue
+			}
+			if rank == after.Rank {
+				below = after.ID
+			}
+		}
+		r := searchRankQuery{match: s.matchRank(terms, rank == searchTopRank), conds: conds, condArgs: condArgs}
+		ids, err := s.searchRankIDs(tx, r, below, n-len(hits))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			hits = append(hits, searchHit{HitID: id, HitRank: rank})
+		}
+	}
+	return hits, nil
 }
 
-// searchHits is a query for the tickets that have every term somewhere
-// (their subject, body, requester, or a message, reply or note), with
-// columns hit_id (the ticket's id) and hit_rank (how many of the terms its
-// subject has: the relevance), and its arguments. Each term is looked up
-// once in each index, and the subject's index says both that the ticket
-// matches and that it ranks higher.
-func (s *Store) searchHits(terms []desk.SearchTerm) (string, []any) {
-	var (
-		parts []string
-		args  []any
-	)
-	for _, t := range terms {
-		if s.d == postgresDialect {
-			q := pgTSQuery(t)
-			tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
-			parts = append(parts, "SELECT ticket_id, MAX(subj) AS subj FROM ("+
-				"SELECT ticket_id, CASE WHEN subject"+tsq+" THEN 1 ELSE 0 END AS subj FROM ticket_search WHERE subject"+tsq+" OR doc"+tsq+
-				" UNION ALL SELECT ticket_id, 0 FROM event_search WHERE doc"+tsq+") term GROUP BY ticket_id")
-			args = append(args, q, q, q, q)
-			continue
+// PostgreSQL's planner picks how to find a page of one rank from its
+// estimate of how many tickets match, and for several words or a phrase
+// it estimates as if the words were unrelated ("quota" and "increase"
+// together in 700 subjects of a million, when they are in 18,000); it then
+// reads every match to sort them (18,000 rows, 77 ms) where reading the
+// newest documents until the page is full reads a few thousand. So a
+// search measures instead: it reads the newest searchSample documents in
+// id order, and from the share that matched estimates both ways to the
+// rest of the page, walking on in id order (each document read costs
+// about 1 µs) or reading every older match through the index (each about
+// searchIndexCost times as much: a random heap read), and takes the
+// cheaper.
+const (
+	searchSample    = 1000
+	searchIndexCost = 10
+)
+
+// searchMatch is one rank's condition and its arguments, over the table
+// it names, with that table's ticket id column.
+type searchMatch struct {
+	table, id, cond string
+	walkCond        string // cond for PostgreSQL's walk (searchWalkIDs)
+	cols            string // the columns cond reads, for the walk
+	args            []any
+}
+
+// searchRankQuery is one rank of a search, with the other filters.
+type searchRankQuery struct {
+	match    searchMatch
+	conds    string
+	condArgs []any
+}
+
+// matchRank is one rank's searchMatch: the subject has every term, or
+// (not inSubject) the ticket's document has every term and its subject
+// does not have them all (on PostgreSQL over ticket_search, on SQLite over
+// subject_fts or doc_fts).
+func (s *Store) matchRank(terms []desk.SearchTerm, inSubject bool) searchMatch {
+	if s.d == postgresDialect {
+		parts := make([]string, len(terms))
+		for i, t := range terms {
+			parts[i] = "(" + pgTSQuery(t) + ")"
 		}
-		m := ftsPhrase(t)
-		parts = append(parts, "SELECT ticket_id, MAX(subj) AS subj FROM ("+
-			"SELECT docid AS ticket_id, 1 AS subj FROM subject_fts WHERE subject_fts MATCH ?"+
-			" UNION ALL SELECT docid, 0 FROM ticket_fts WHERE ticket_fts MATCH ?"+
-			// The event's ticket from idx_events_search_ticket (id,
-			// ticket_id), not from the wide events row.
-			" UNION ALL SELECT e.ticket_id, 0 FROM event_fts JOIN events e INDEXED BY idx_events_search_ticket ON e.id = event_fts.docid"+
-			" WHERE event_fts MATCH ?) term GROUP BY ticket_id")
-		args = append(args, m, m, m)
+		q := strings.Join(parts, " & ")
+		// The indexes' condition names to_tsquery, so the planner sees the
+		// words and estimates their matches; the walk's reads it once, in a
+		// subquery (to_tsquery is only stable: in a filter it would parse
+		// the search again for every row read).
+		tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
+		once := " @@ (SELECT to_tsquery('" + pgSearchConfig + "', ?))"
+		if inSubject {
+			return searchMatch{table: "subject_search", id: "subject_search.ticket_id", cols: "ticket_id, subject",
+				cond: "subject_search.subject" + tsq, walkCond: "subject_search.subject" + once, args: []any{q}}
+		}
+		notSubject := func(match string) string {
+			return " AND NOT EXISTS (SELECT 1 FROM subject_search s WHERE s.ticket_id = ticket_search.ticket_id AND s.subject" + match + ")"
+		}
+		m := searchMatch{table: "ticket_search", id: "ticket_search.ticket_id", cols: "ticket_id, doc",
+			cond: "ticket_search.doc" + tsq + notSubject(tsq), walkCond: "ticket_search.doc" + once + notSubject(once), args: []any{q, q}}
+		return m
 	}
-	if len(parts) == 1 {
-		// One term: its own grouping is the answer.
-		return "SELECT ticket_id AS hit_id, subj AS hit_rank FROM (" + parts[0] + ") terms", args
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = ftsPhrase(t)
 	}
-	return "SELECT ticket_id AS hit_id, SUM(subj) AS hit_rank FROM (" + strings.Join(parts, " UNION ALL ") + ") terms" +
-		" GROUP BY ticket_id HAVING COUNT(*) = " + strconv.Itoa(len(terms)), args
+	q := strings.Join(parts, " ")
+	if inSubject {
+		return searchMatch{table: "subject_fts", id: "subject_fts.docid", cond: "subject_fts MATCH ?", args: []any{q}}
+	}
+	return searchMatch{table: "doc_fts", id: "doc_fts.docid",
+		cond: "doc_fts MATCH ? AND doc_fts.docid NOT IN (SELECT docid FROM subject_fts WHERE subject_fts MATCH ?)", args: []any{q, q}}
+}
+
+// searchRankIDs is up to n ids of one rank below the id below (0: from the
+// newest), newest first: on SQLite from its index (FTS4 reads a word's
+// matches in id order), on PostgreSQL as searchSample explains.
+func (s *Store) searchRankIDs(tx *gorm.DB, r searchRankQuery, below uint64, n int) ([]uint64, error) {
+	if s.d != postgresDialect {
+		return r.ids(tx, r.match.table, below, n)
+	}
+	ids, low, more, err := s.searchWalkIDs(tx, r, below, s.searchSample, n)
+	if err != nil || len(ids) == n || !more {
+		return ids, err
+	}
+	if len(ids) > 0 {
+		// Tickets are numbered in order, so about low of them are older.
+		share := float64(len(ids)) / float64(s.searchSample)
+		need := float64(n - len(ids))
+		if walk := need / share; walk <= searchIndexCost*share*float64(low) {
+			next, nextLow, nextMore, err := s.searchWalkIDs(tx, r, low, int(2*walk)+1, n-len(ids))
+			ids = append(ids, next...)
+			if err != nil || len(ids) == n || !nextMore {
+				return ids, err
+			}
+			low = nextLow
+		}
+	}
+	older, err := r.ids(tx, r.match.table, low, n-len(ids))
+	return append(ids, older...), err
+}
+
+// searchWalkIDs reads the rows newest documents below the id below (0:
+// from the newest) in id order and returns up to n of them that match r,
+// the lowest id it read and whether older documents remain.
+func (s *Store) searchWalkIDs(tx *gorm.DB, r searchRankQuery, below uint64, rows, n int) (ids []uint64, low uint64, more bool, err error) {
+	belowCond, belowArgs := "", []any{}
+	if below > 0 {
+		belowCond, belowArgs = " WHERE ticket_id < ?", []any{below}
+	}
+	table := r.match.table
+	newest := " FROM " + table + belowCond + " ORDER BY ticket_id DESC LIMIT " + strconv.Itoa(rows)
+	// Named as the table, so the rank's condition reads it as it is.
+	walk := "(SELECT " + r.match.cols + newest + ") " + table
+	if ids, err = r.idsWhere(tx, r.match.walkCond, walk, 0, n, belowArgs...); err != nil || len(ids) == n {
+		return ids, 0, true, err
+	}
+	var window struct {
+		Rows int
+		Low  uint64
+	}
+	err = tx.Raw("SELECT COUNT(*) AS rows, COALESCE(MIN(ticket_id), 0) AS low FROM (SELECT ticket_id"+newest+") w", belowArgs...).Scan(&window).Error
+	return ids, window.Low, window.Rows == rows, err
+}
+
+// ids runs the rank's query over from (its table, or a subquery with
+// fromArgs named like it): up to n ids below the id below (0: any), newest
+// first, joined to the ticket rows when there are other filters.
+func (r searchRankQuery) ids(tx *gorm.DB, from string, below uint64, n int, fromArgs ...any) ([]uint64, error) {
+	return r.idsWhere(tx, r.match.cond, from, below, n, fromArgs...)
+}
+
+// idsWhere is ids with the rank's condition spelt cond.
+func (r searchRankQuery) idsWhere(tx *gorm.DB, cond, from string, below uint64, n int, fromArgs ...any) ([]uint64, error) {
+	query := "SELECT " + r.match.id + " FROM " + from
+	args := append([]any{}, fromArgs...)
+	if r.conds != "" {
+		query += " JOIN tickets ON tickets.id = " + r.match.id
+	}
+	query += " WHERE " + cond
+	args = append(args, r.match.args...)
+	if r.conds != "" {
+		query += " AND " + r.conds
+		args = append(args, r.condArgs...)
+	}
+	if below > 0 {
+		query += " AND " + r.match.id + " < ?"
+		args = append(args, below)
+	}
+	query += " ORDER BY " + r.match.id + " DESC LIMIT ?"
+	var ids []uint64
+	err := tx.Raw(query, append(args, n)...).Scan(&ids).Error
+	return ids, err
 }
 
 // searchRead runs a search's read. On PostgreSQL it forbids sequential

@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +61,7 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		ctx := context.Background()
 		var s *store.Store
+		size := n // tickets in this engine's desk
 		if dsn := os.Getenv(searchBenchDSNEnv[e.Name]); dsn != "" {
 			// A desk seeded before (slatrack seed), used as it is.
 			s = storetest.OpenDSN(b, dsn)
@@ -71,6 +70,7 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("%s: %d tickets in %s", e.Name, tickets, searchBenchDSNEnv[e.Name])
+			size = tickets
 		} else {
 			s = storetest.OpenDSN(b, e.NewDSN(b))
 			start := time.Now()
@@ -87,7 +87,14 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 			}
 			b.Logf("%s: seeded %d tickets in %v", e.Name, n, time.Since(start).Round(time.Millisecond))
 		}
-		if err := s.ExecSQL(ctx, "ANALYZE"); err != nil {
+		// As autovacuum leaves a desk: PostgreSQL's GIN indexes merged
+		// their pending entries and the row versions the seeding replaced
+		// are gone.
+		analyze := "ANALYZE"
+		if e.Name == "postgres" {
+			analyze = "VACUUM ANALYZE"
+		}
+		if err := s.ExecSQL(ctx, analyze); err != nil {
 			b.Fatal(err)
 		}
 
@@ -114,14 +121,11 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 					b.Fatalf("%q: a page of %d tickets; the floor matched %d", sc.text, len(page), matches)
 				}
 				floorFn := func() {
-					ids, err := s.QueryIDs(ctx, floorSQL, floorArgs...)
+					ids, err := s.QueryIDs(ctx, floorSQL+" ORDER BY 1 DESC LIMIT 50", floorArgs...)
 					if err != nil {
 						b.Fatal(err)
 					}
-					// The page: the 50 newest, whole rows.
-					slices.Sort(ids)
-					page := ids[max(0, len(ids)-50):]
-					if _, err := s.QueryRows(ctx, "SELECT * FROM tickets WHERE id IN ?", page); err != nil {
+					if _, err := s.QueryRows(ctx, "SELECT * FROM tickets WHERE id IN ?", ids); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -145,7 +149,7 @@ func BenchmarkSearchVsFloor(b *testing.B) {
 				b.ReportMetric(ratio, "x_floor")
 				b.ReportMetric(float64(matches), "matches")
 				if ratio > searchMaxRatio[e.Name] {
-					b.Errorf("%s search %q over %d tickets: %.2f ms, %.1fx the floor's %.2f ms, want at most %.0fx", e.Name, sc.text, n, ms, ratio, floor, searchMaxRatio[e.Name])
+					b.Errorf("%s search %q over %d tickets: %.2f ms, %.1fx the floor's %.2f ms, want at most %.0fx", e.Name, sc.text, size, ms, ratio, floor, searchMaxRatio[e.Name])
 				}
 			})
 		}
@@ -173,34 +177,31 @@ func measurePair(a, b func()) (float64, float64) {
 }
 
 // searchFloor is the bare SQL that reads from the engine's full-text
-// indexes the ids of every ticket that has every term (with open, only the
-// open ones), with no ranking, order or paging; the floor then reads the
-// 50 newest of them, whole rows, by id.
+// document index the ids of the tickets that have every term (with open,
+// only the open ones), with no ranking. The floor is that statement for
+// the 50 newest ("ORDER BY 1 DESC LIMIT 50", in the index's id order),
+// then those tickets, whole rows, by id.
 func searchFloor(engine string, terms []desk.SearchTerm, open bool) (string, []any) {
-	var (
-		parts []string
-		args  []any
-	)
-	for _, t := range terms {
-		if engine == "postgres" {
-			q := strings.Join(t.Words, " <-> ")
-			parts = append(parts, `SELECT ticket_id AS id FROM ticket_search WHERE subject @@ to_tsquery('slatrack_english', ?) OR doc @@ to_tsquery('slatrack_english', ?)
-				UNION SELECT ticket_id FROM event_search WHERE doc @@ to_tsquery('slatrack_english', ?)`)
-			args = append(args, q, q, q)
-			continue
+	parts := make([]string, len(terms))
+	var q string
+	if engine == "postgres" {
+		for i, t := range terms {
+			parts[i] = "(" + strings.Join(t.Words, " <-> ") + ")"
 		}
-		m := `"` + strings.Join(t.Words, " ") + `"`
-		parts = append(parts, `SELECT docid AS id FROM subject_fts WHERE subject_fts MATCH ?
-			UNION SELECT docid FROM ticket_fts WHERE ticket_fts MATCH ?
-			UNION SELECT e.ticket_id FROM event_fts JOIN events e INDEXED BY idx_events_search_ticket ON e.id = event_fts.docid WHERE event_fts MATCH ?`)
-		args = append(args, m, m, m)
+		q = "SELECT s.ticket_id AS id FROM ticket_search s"
+		if open {
+			q += " JOIN tickets t ON t.id = s.ticket_id AND t.open = TRUE"
+		}
+		q += " WHERE s.doc @@ to_tsquery('slatrack_english', ?)"
+		return q, []any{strings.Join(parts, " & ")}
 	}
-	q := "SELECT m0.id FROM (" + parts[0] + ") m0"
-	for i, p := range parts[1:] {
-		q += fmt.Sprintf(" JOIN (%s) m%d ON m%d.id = m0.id", p, i+1, i+1)
+	for i, t := range terms {
+		parts[i] = `"` + strings.Join(t.Words, " ") + `"`
 	}
+	q = "SELECT f.docid AS id FROM doc_fts f"
 	if open {
-		q += " JOIN tickets t ON t.id = m0.id WHERE t.open = TRUE"
+		q += " JOIN tickets t ON t.id = f.docid AND t.open = 1"
 	}
-	return q, args
+	q += " WHERE doc_fts MATCH ?"
+	return q, []any{strings.Join(parts, " ")}
 }

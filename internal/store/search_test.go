@@ -122,7 +122,7 @@ func TestSearch_FindsAndRanks(t *testing.T) {
 			{"phrase words apart are not the phrase", search(t, `"invoice we need"`), refs(1005)},
 			{"every word must match", search(t, "invoice refund"), refs(1006)},
 			{"words from the body and a reply together", search(t, "password invoices"), refs(1002)},
-			{"rank counts the subject's terms", search(t, "invoices question"), refs(1001, 1005, 1004)},
+			{"a subject with every word first, then the newest", search(t, "invoices question"), refs(1001, 1005, 1004)},
 			{"a hostname's parts", search(t, "vpn.agency.gov"), refs(1007)},
 			{"hyphenated word", search(t, "e-mail"), refs(1007)},
 			{"requester address words", search(t, "gus"), refs(1007)},
@@ -231,6 +231,14 @@ func TestSearch_IndexFollowsWrites(t *testing.T) {
 		}
 		find(t, "escalated")
 		find(t, "router", 1007)
+		find(t, "router tunnelling", 1007) // words of two events together
+		// An event moved to another ticket (as a merge moves them).
+		if err := s.ExecSQL(ctx(t), `UPDATE events SET ticket_id = (SELECT id FROM tickets WHERE ref = 'SR-1008') WHERE body = 'Reconfigured the tunnelling gateway.'`); err != nil {
+			t.Fatal(err)
+		}
+		find(t, "tunnel", 1008)
+		find(t, "router", 1007)
+		find(t, "router tunnelling")
 		if err := s.ExecSQL(ctx(t), `UPDATE events SET kind = 'status_changed' WHERE body = 'Rebooted the router.'`); err != nil {
 			t.Fatal(err)
 		}
@@ -254,10 +262,8 @@ func TestSearch_IndexFollowsWrites(t *testing.T) {
 		find(t, "invoices", 1001, 1005, 1004, 1003)
 
 		if s.Dialect() == "sqlite" {
-			// FTS4's own check that the index matches its content table
-			// (not for event_fts, which indexes only the conversation
-			// events, so the check would count the others as missing).
-			for _, tbl := range []string{"subject_fts", "ticket_fts"} {
+			// FTS4's own check that each index matches its content.
+			for _, tbl := range []string{"subject_fts", "doc_fts"} {
 				if err := s.ExecSQL(ctx(t), `INSERT INTO `+tbl+` (`+tbl+`) VALUES ('integrity-check')`); err != nil {
 					t.Errorf("%s integrity-check: %v", tbl, err)
 				}
@@ -431,6 +437,65 @@ func TestSearch_FilterPastManyMatches(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("open tickets with the words, paged by 10:\n got  %d %v\n want %d %v", len(got), clip(got), len(want), clip(want))
+		}
+	})
+}
+
+// TestSearch_SameWhateverTheWalk: PostgreSQL reads the newest documents in
+// order before it decides how to find older matches (searchSample); how
+// many it samples changes how a page is found, never which tickets are on it
+// or in what order, in one page or paged by one and two, with and without
+// other filters (on SQLite, which does not walk, the same holds trivially).
+func TestSearch_SameWhateverTheWalk(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		createSearchCorpus(t, s)
+		queries := map[string]desk.TicketQuery{
+			"word":               search(t, "invoice"),
+			"two words":          search(t, "invoices question"),
+			"phrase":             search(t, `"pay the invoice"`),
+			"word, open only":    withQuery(search(t, "invoice"), desk.TicketQuery{OpenOnly: true}),
+			"word, one class":    withQuery(search(t, "invoice"), desk.TicketQuery{Class: "other"}),
+			"common word phrase": search(t, `"the invoice"`),
+		}
+		collect := func(q desk.TicketQuery, limit int) []string {
+			q.Limit = limit
+			var got []string
+			for page := 0; page < 20; page++ {
+				ts, next, err := s.ListTickets(ctx(t), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tk := range ts {
+					got = append(got, tk.Ref)
+				}
+				if next == "" {
+					return got
+				}
+				c, err := desk.DecodeSearchCursor(next)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q.SearchAfter = &c
+			}
+			t.Fatal("the search cursor does not advance")
+			return nil
+		}
+		want := map[string][]string{}
+		for name, q := range queries {
+			want[name] = collect(q, 50)
+			if len(want[name]) == 0 {
+				t.Fatalf("%s: finds nothing in the corpus", name)
+			}
+		}
+		for _, walk := range []int{1, 2, 3, 7} {
+			s.SetSearchSample(walk)
+			for name, q := range queries {
+				for _, limit := range []int{1, 2, 50} {
+					if got := collect(q, limit); !slices.Equal(got, want[name]) {
+						t.Errorf("walk %d, pages of %d, %s: %v, want %v", walk, limit, name, got, want[name])
+					}
+				}
+			}
 		}
 	})
 }

@@ -52,6 +52,8 @@ type Store struct {
 	// dir is the SQLite file's folder ("" on PostgreSQL), whose free space
 	// Ready checks.
 	dir string
+	// searchSample is searchSample, or what a test set (SetSearchSample).
+	searchSample int
 }
 
 var _ desk.Store = (*Store)(nil)
@@ -123,7 +125,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (_ *Store, err error) 
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
-	s := &Store{db: db, d: d, busy: cmp.Or(o.BusyTimeout, 5*time.Second), dir: dir}
+	s := &Store{db: db, d: d, busy: cmp.Or(o.BusyTimeout, 5*time.Second), dir: dir, searchSample: searchSample}
 	if d == sqliteDialect {
 		s.writes = make(chan struct{}, 1)
 		// WAL lets readers run beside the one writer; keep the connections
