@@ -83,6 +83,7 @@ func (s *Store) QueryIDs(ctx context.Context, q string, args ...any) ([]int64, e
 	return ids, err
 }
 
-// SetSearchSample makes PostgreSQL's searches read n documents in order
-// before they estimate how to find the rest (see searchSample).
+// SetSearchSample makes PostgreSQL's searches read the documents of n
+// ticket numbers in order before they estimate how to find the rest (see
+// searchSample).
 func (s *Store) SetSearchSample(n int) { s.searchSample = n }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"gorm.io/gorm"
@@ -84,9 +83,21 @@ func (s *Store) searchTickets(ctx context.Context, q desk.TicketQuery, limit int
 // conds (listConds, "" for none), after the cursor when there is one: the
 // subject's matches, then the others.
 func (s *Store) searchPage(tx *gorm.DB, terms []desk.SearchTerm, conds string, condArgs []any, after *desk.SearchCursor, n int) ([]searchHit, error) {
+	if after != nil && after.Rank > searchTopRank {
+		// A cursor from before ranks were two: on from its ticket.
+		after = &desk.SearchCursor{Rank: searchTopRank, ID: after.ID}
+	}
+	// On PostgreSQL a rank read from the newest starts below the newest
+	// ticket's id (see searchSample).
+	var top uint64
+	if s.d == postgresDialect && (after == nil || after.Rank == searchTopRank) {
+		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").Scan(&top).Error; err != nil {
+			return nil, err
+		}
+	}
 	var hits []searchHit
 	for rank := searchTopRank; rank >= 0 && len(hits) < n; rank-- {
-		var below uint64 // read ids below this one (0: from the newest)
+		below := top // read ids below this one (0: any)
 		if after != nil {
 			if rank > after.Rank {
 				continue
@@ -112,17 +123,14 @@ func (s *Store) searchPage(tx *gorm.DB, terms []desk.SearchTerm, conds string, c
 // it estimates as if the words were unrelated ("quota" and "increase"
 // together in 700 subjects of a million, when they are in 18,000); it then
 // reads every match to sort them (18,000 rows, 77 ms) where reading the
-// newest documents until the page is full reads a few thousand. So a
-// search measures instead: it reads the newest searchSample documents in
-// id order, and from the share that matched estimates both ways to the
-// rest of the page, walking on in id order (each document read costs
-// about 1 µs) or reading every older match through the index (each about
-// searchIndexCost times as much: a random heap read), and takes the
-// cheaper.
-const (
-	searchSample    = 1000
-	searchIndexCost = 10
-)
+// newest documents until the page is full reads a few thousand, or, the
+// other way round, walks a million documents for a phrase no subject has.
+// So a search measures instead: it reads the documents of the newest
+// searchSample ticket numbers in order, and from the share that matched
+// estimates both ways to the rest of the page, walking on in id order or
+// reading every older match through the index (a random read, costing
+// searchMatch.indexCost documents walked), and takes the cheaper.
+const searchSample = 1000
 
 // searchMatch is one rank's condition and its arguments, over the table
 // it names, with that table's ticket id column.
@@ -131,6 +139,10 @@ type searchMatch struct {
 	walkCond        string // cond for PostgreSQL's walk (searchWalkIDs)
 	cols            string // the columns cond reads, for the walk
 	args            []any
+	// indexCost is what reading one match through the index costs, in
+	// documents walked in order (PostgreSQL; measured at 1,000,000
+	// tickets: about 5 for the narrow subjects, 15 for the documents).
+	indexCost float64
 }
 
 // searchRankQuery is one rank of a search, with the other filters.
@@ -158,13 +170,13 @@ func (s *Store) matchRank(terms []desk.SearchTerm, inSubject bool) searchMatch {
 		tsq := " @@ to_tsquery('" + pgSearchConfig + "', ?)"
 		once := " @@ (SELECT to_tsquery('" + pgSearchConfig + "', ?))"
 		if inSubject {
-			return searchMatch{table: "subject_search", id: "subject_search.ticket_id", cols: "ticket_id, subject",
+			return searchMatch{table: "subject_search", id: "subject_search.ticket_id", cols: "ticket_id, subject", indexCost: 5,
 				cond: "subject_search.subject" + tsq, walkCond: "subject_search.subject" + once, args: []any{q}}
 		}
 		notSubject := func(match string) string {
 			return " AND NOT EXISTS (SELECT 1 FROM subject_search s WHERE s.ticket_id = ticket_search.ticket_id AND s.subject" + match + ")"
 		}
-		m := searchMatch{table: "ticket_search", id: "ticket_search.ticket_id", cols: "ticket_id, doc",
+		m := searchMatch{table: "ticket_search", id: "ticket_search.ticket_id", cols: "ticket_id, doc", indexCost: 15,
 			cond: "ticket_search.doc" + tsq + notSubject(tsq), walkCond: "ticket_search.doc" + once + notSubject(once), args: []any{q, q}}
 		return m
 	}
@@ -180,55 +192,77 @@ func (s *Store) matchRank(terms []desk.SearchTerm, inSubject bool) searchMatch {
 		cond: "doc_fts MATCH ? AND doc_fts.docid NOT IN (SELECT docid FROM subject_fts WHERE subject_fts MATCH ?)", args: []any{q, q}}
 }
 
-// searchRankIDs is up to n ids of one rank below the id below (0: from the
-// newest), newest first: on SQLite from its index (FTS4 reads a word's
+// searchRankIDs is up to n ids of one rank below the id below (on SQLite
+// 0 reads from the newest), newest first: on SQLite from its index (FTS4 reads a word's
 // matches in id order), on PostgreSQL as searchSample explains.
 func (s *Store) searchRankIDs(tx *gorm.DB, r searchRankQuery, below uint64, n int) ([]uint64, error) {
 	if s.d != postgresDialect {
 		return r.ids(tx, r.match.table, below, n)
 	}
-	ids, low, more, err := s.searchWalkIDs(tx, r, below, s.searchSample, n)
-	if err != nil || len(ids) == n || !more {
+	// Ticket ids start at 1 and are given in order: ids in [lo, below)
+	// are about below-lo documents, and about lo are older.
+	lo := idsBefore(below, s.searchSample)
+	ids, err := r.walk(tx, lo, below, n)
+	if err != nil || len(ids) == n || lo <= 1 {
 		return ids, err
 	}
 	if len(ids) > 0 {
-		// Tickets are numbered in order, so about low of them are older.
-		share := float64(len(ids)) / float64(s.searchSample)
+		share := float64(len(ids)) / float64(below-lo)
 		need := float64(n - len(ids))
-		if walk := need / share; walk <= searchIndexCost*share*float64(low) {
-			next, nextLow, nextMore, err := s.searchWalkIDs(tx, r, low, int(2*walk)+1, n-len(ids))
-			ids = append(ids, next...)
-			if err != nil || len(ids) == n || !nextMore {
+		if walk := need / share; walk <= r.match.indexCost*share*float64(lo) {
+			next := idsBefore(lo, int(2*walk)+1)
+			more, err := r.walk(tx, next, lo, n-len(ids))
+			ids = append(ids, more...)
+			if err != nil || len(ids) == n || next <= 1 {
 				return ids, err
 			}
-			low = nextLow
+			lo = next
 		}
 	}
-	older, err := r.ids(tx, r.match.table, low, n-len(ids))
+	older, err := r.indexIDs(tx, lo, n-len(ids))
 	return append(ids, older...), err
 }
 
-// searchWalkIDs reads the rows newest documents below the id below (0:
-// from the newest) in id order and returns up to n of them that match r,
-// the lowest id it read and whether older documents remain.
-func (s *Store) searchWalkIDs(tx *gorm.DB, r searchRankQuery, below uint64, rows, n int) (ids []uint64, low uint64, more bool, err error) {
-	belowCond, belowArgs := "", []any{}
-	if below > 0 {
-		belowCond, belowArgs = " WHERE ticket_id < ?", []any{below}
+// indexIDs is up to n matches below the id below through the indexes
+// alone (PostgreSQL), newest first: the planner, left to choose, may walk
+// every older document in order when it expects many matches, so the
+// ticket id is compared and ordered as ticket_id + 0, which its index
+// cannot serve, leaving only the full-text indexes.
+func (r searchRankQuery) indexIDs(tx *gorm.DB, below uint64, n int) ([]uint64, error) {
+	id := r.match.id + " + 0"
+	query := "SELECT " + r.match.id + " FROM " + r.match.table
+	if r.conds != "" {
+		query += " JOIN tickets ON tickets.id = " + r.match.id
 	}
-	table := r.match.table
-	newest := " FROM " + table + belowCond + " ORDER BY ticket_id DESC LIMIT " + strconv.Itoa(rows)
-	// Named as the table, so the rank's condition reads it as it is.
-	walk := "(SELECT " + r.match.cols + newest + ") " + table
-	if ids, err = r.idsWhere(tx, r.match.walkCond, walk, 0, n, belowArgs...); err != nil || len(ids) == n {
-		return ids, 0, true, err
+	query += " WHERE " + r.match.cond + " AND " + id + " < ?"
+	args := append(append([]any{}, r.match.args...), below)
+	if r.conds != "" {
+		query += " AND " + r.conds
+		args = append(args, r.condArgs...)
 	}
-	var window struct {
-		Rows int
-		Low  uint64
+	query += " ORDER BY " + id + " DESC LIMIT ?"
+	var ids []uint64
+	err := tx.Raw(query, append(args, n)...).Scan(&ids).Error
+	return ids, err
+}
+
+// idsBefore is the id rows ids before id, or 1 (the first ticket's).
+func idsBefore(id uint64, rows int) uint64 {
+	if id > uint64(rows)+1 {
+		return id - uint64(rows)
 	}
-	err = tx.Raw("SELECT COUNT(*) AS rows, COALESCE(MIN(ticket_id), 0) AS low FROM (SELECT ticket_id"+newest+") w", belowArgs...).Scan(&window).Error
-	return ids, window.Low, window.Rows == rows, err
+	return 1
+}
+
+// walk reads the documents with ids in [lo, below) newest first, in id
+// order (PostgreSQL), and returns up to n of them that match.
+func (r searchRankQuery) walk(tx *gorm.DB, lo, below uint64, n int) ([]uint64, error) {
+	// Named as the table, so the rank's condition reads it as it is;
+	// OFFSET 0 keeps the planner from folding it into the outer query
+	// and reading the GIN index instead.
+	walk := "(SELECT " + r.match.cols + " FROM " + r.match.table +
+		" WHERE ticket_id >= ? AND ticket_id < ? ORDER BY ticket_id DESC OFFSET 0) " + r.match.table
+	return r.idsWhere(tx, r.match.walkCond, walk, 0, n, lo, below)
 }
 
 // ids runs the rank's query over from (its table, or a subquery with
@@ -289,5 +323,12 @@ func ftsPhrase(t desk.SearchTerm) string {
 // each other, in order), which to_tsquery then stems as the index did;
 // "_" is deleted, as the index deletes it (see pgSeparators).
 func pgTSQuery(t desk.SearchTerm) string {
-	return strings.ReplaceAll(strings.Join(t.Words, " <-> "), "_", "")
+	words := make([]string, len(t.Words))
+	for i, w := range t.Words {
+		// Quoted: a space that is not ASCII (U+3000) is then part of the
+		// word, as SQLite's tokenizer keeps it, not a syntax error. Every
+		// word has a letter or digit (desk.ParseSearch), so none is empty.
+		words[i] = "'" + strings.ReplaceAll(w, "_", "") + "'"
+	}
+	return strings.Join(words, " <-> ")
 }
