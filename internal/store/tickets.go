@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -344,7 +345,8 @@ func (s *Store) ListTickets(ctx context.Context, q desk.TicketQuery) ([]*desk.Ti
 	}
 	db := s.db.WithContext(ctx)
 	var rows []*desk.Ticket
-	if err := s.listQuery(db, q).Limit(limit + 1).Find(&rows).Error; err != nil {
+	query, args := s.listSQL(q, "*", limit+1, true)
+	if err := db.Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, "", dbErr(err, "")
 	}
 	back := q.After != nil && q.After.Back
@@ -382,11 +384,9 @@ func (s *Store) CountTickets(ctx context.Context, q desk.TicketQuery, max int) (
 		return s.countSearch(ctx, q, max)
 	}
 	db := s.db.WithContext(ctx)
-	// In the page's order: the planners then read the view's index in
-	// order and stop at max+1, instead of scanning the table for matches.
-	sub := s.listQuery(db, q).Select("id").Limit(max + 1)
+	query, args := s.listSQL(q, "id", max+1, false)
 	var n int64
-	if err := db.Table("(?) AS capped", sub).Count(&n).Error; err != nil {
+	if err := db.Raw("SELECT COUNT(*) FROM ("+query+") capped", args...).Scan(&n).Error; err != nil {
 		return 0, dbErr(err, "")
 	}
 	return int(n), nil
@@ -451,31 +451,90 @@ func (s *Store) countSearch(ctx context.Context, q desk.TicketQuery, max int) (i
 	return min(n, max+1), nil
 }
 
-// listQuery is ListTickets' query without its LIMIT.
-func (s *Store) listQuery(db *gorm.DB, q desk.TicketQuery) *gorm.DB {
+// listSQL is ListTickets' query for up to limit tickets, the columns
+// cols, in q's order (ordered false: the first limit in q's order, but
+// returned in no particular order, to count them; cols need not hold the
+// order's columns then), and its arguments.
+//
+// Every order puts the tickets that owe something first (idle ascending)
+// and the indexes lead with (open, idle): a list that does not fix open
+// (every status) or that orders the rest descending (newest first) cannot
+// read one index in order, and the engines would sort every ticket it
+// selects (308–370 ms at 1,000,000 on SQLite for every status). So such a
+// list is read in parts, one per value of open and of idle, each the first
+// limit tickets of one index range in order, and the parts (at most four
+// times limit rows) are merged: 1.6–3.1 ms at 1,000,000 on either engine.
+func (s *Store) listSQL(q desk.TicketQuery, cols string, limit int, ordered bool) (string, []any) {
 	back := q.After != nil && q.After.Back
 	keys := sortKeys(q)
 	order := make([]string, len(keys))
+	mixed := false // the order's directions differ (idle ascends, the rest descend)
 	for i, k := range keys {
 		dir := " ASC"
 		if k.asc == back {
 			dir = " DESC"
 		}
 		order[i] = k.col + dir
+		mixed = mixed || k.asc != keys[0].asc
 	}
-	tx := db.Model(&desk.Ticket{})
-	if conds, args := s.listConds(q); conds != "" {
-		tx = tx.Where(conds, args...)
+	orderBy := " ORDER BY " + strings.Join(order, ", ")
+	conds, args, openFixed := s.listCondsOpen(q)
+	where := ""
+	if conds != "" {
+		where = " WHERE " + conds
 	}
-	return tx.Order(strings.Join(order, ", "))
+	if openFixed && !mixed {
+		// In order even to count: the planners then read the index in
+		// order and stop at limit, instead of scanning for matches.
+		return "SELECT " + cols + " FROM tickets" + where + orderBy + " LIMIT ?", append(args, limit)
+	}
+	// conds has open = ? already when it fixes it (said twice, PostgreSQL
+	// would count its share twice and misjudge the index).
+	opens := []any{true, false}
+	if openFixed {
+		opens = []any{nil}
+	}
+	var (
+		parts    []string
+		partArgs []any
+	)
+	for _, open := range opens {
+		for _, idle := range []bool{false, true} {
+			part := "SELECT " + cols + " FROM tickets WHERE idle = ?"
+			partArgs = append(partArgs, idle)
+			if open != nil {
+				part += " AND open = ?"
+				partArgs = append(partArgs, open)
+			}
+			if conds != "" {
+				part += " AND " + conds
+				partArgs = append(partArgs, args...)
+			}
+			parts = append(parts, "SELECT * FROM ("+part+orderBy+" LIMIT ?) part"+strconv.Itoa(len(parts)))
+			partArgs = append(partArgs, limit)
+		}
+	}
+	sql := strings.Join(parts, " UNION ALL ")
+	if ordered {
+		sql += orderBy
+	}
+	return sql + " LIMIT ?", append(partArgs, limit)
 }
 
 // listConds is the WHERE condition of q but for its full-text Terms, with
 // its arguments ("" when q selects every ticket).
 func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
+	conds, args, _ := s.listCondsOpen(q)
+	return conds, args
+}
+
+// listCondsOpen is listConds and whether the condition fixes open (every
+// ticket it selects is open, or every one closed).
+func (s *Store) listCondsOpen(q desk.TicketQuery) (string, []any, bool) {
 	var (
-		conds []string
-		args  []any
+		conds     []string
+		args      []any
+		openFixed bool
 	)
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
@@ -503,10 +562,12 @@ func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
 			open = true
 		case allClosed && !q.OpenOnly:
 			add("open = ?", false)
+			openFixed = true
 		}
 	}
 	if open {
 		add("open = ?", true)
+		openFixed = true
 	}
 	if q.Class != "" {
 		add("class = ?", q.Class)
@@ -565,7 +626,7 @@ func (s *Store) listConds(q desk.TicketQuery) (string, []any) {
 		add(cond, a...)
 	}
 
-	return strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args, openFixed
 }
 
 // keysetAfter is "the row comes after c in the order keys" (before it when
