@@ -30,11 +30,25 @@ func openApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenWith(ctx, cfg.Database.DSN, store.Options{MaxConns: cfg.Database.MaxConnections, BusyTimeout: cfg.BusyTimeout()})
+	// A migration still running after two seconds (one that rebuilds an
+	// index on a large desk) is announced, so a long start is not silent.
+	var slow *time.Timer
+	migrating := func(name string) {
+		if slow != nil {
+			slow.Stop()
+		}
+		slow = time.AfterFunc(2*time.Second, func() {
+			log.Info("applying migration; on a large desk this one takes minutes", "name", name)
+		})
+	}
+	st, err := store.OpenWith(ctx, cfg.Database.DSN, store.Options{MaxConns: cfg.Database.MaxConnections, BusyTimeout: cfg.BusyTimeout(), Migrating: migrating})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	applied, err := st.Migrate(ctx)
+	if slow != nil {
+		slow.Stop()
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)

@@ -470,6 +470,10 @@ func (s *Store) migrateTo(ctx context.Context, version int) (applied []string, e
 		if done[m.version] {
 			continue
 		}
+		name := fmt.Sprintf("%04d_%s", m.version, m.name)
+		if s.migrating != nil {
+			s.migrating(name)
+		}
 		did := false
 		err := s.migrationTx(ctx, func(tx *gorm.DB) error {
 			var n int64
@@ -487,10 +491,10 @@ func (s *Store) migrateTo(ctx context.Context, version int) (applied []string, e
 				m.version, m.name, utc(time.Now())).Error
 		})
 		if err != nil {
-			return applied, fail(fmt.Sprintf("migration %04d_%s", m.version, m.name), err)
+			return applied, fail("migration "+name, err)
 		}
 		if did {
-			applied = append(applied, fmt.Sprintf("%04d_%s", m.version, m.name))
+			applied = append(applied, name)
 		}
 	}
 	return applied, nil

@@ -156,3 +156,27 @@ func TestOpen(t *testing.T) {
 		wantCode(t, err, desk.Unavailable)
 	})
 }
+
+// TestMigrate_AnnouncesEach: Options.Migrating hears each migration about
+// to be applied, in order, before it runs (serve logs one that runs long);
+// a database already migrated announces nothing.
+func TestMigrate_AnnouncesEach(t *testing.T) {
+	var heard []string
+	path := t.TempDir() + "/announce.db"
+	s, err := store.OpenWith(context.Background(), "sqlite:"+path, store.Options{Migrating: func(name string) { heard = append(heard, name) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	applied, err := s.Migrate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(heard, store.KnownMigrations()) || !reflect.DeepEqual(applied, heard) {
+		t.Fatalf("heard %v\napplied %v\nknown %v", heard, applied, store.KnownMigrations())
+	}
+	heard = nil
+	if _, err := s.Migrate(context.Background()); err != nil || len(heard) != 0 {
+		t.Fatalf("a second Migrate announced %v (%v)", heard, err)
+	}
+}

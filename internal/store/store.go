@@ -54,6 +54,8 @@ type Store struct {
 	dir string
 	// searchSample is searchSample, or what a test set (SetSearchSample).
 	searchSample int
+	// migrating is Options.Migrating.
+	migrating func(name string)
 }
 
 var _ desk.Store = (*Store)(nil)
@@ -65,6 +67,10 @@ type Options struct {
 	// BusyTimeout bounds how long a write waits for SQLite's write lock
 	// (0: 5 s).
 	BusyTimeout time.Duration
+	// Migrating, when set, hears the name of each migration Migrate is
+	// about to apply ("0020_search_documents"), before it runs: some
+	// rebuild an index and take minutes on a large desk.
+	Migrating func(name string)
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (the file and
@@ -125,7 +131,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (_ *Store, err error) 
 	if err != nil {
 		return nil, dbErr(err, "")
 	}
-	s := &Store{db: db, d: d, busy: cmp.Or(o.BusyTimeout, 5*time.Second), dir: dir, searchSample: searchSample}
+	s := &Store{db: db, d: d, busy: cmp.Or(o.BusyTimeout, 5*time.Second), dir: dir, searchSample: searchSample, migrating: o.Migrating}
 	if d == sqliteDialect {
 		s.writes = make(chan struct{}, 1)
 		// WAL lets readers run beside the one writer; keep the connections
