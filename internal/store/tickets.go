@@ -463,7 +463,8 @@ func (s *Store) countSearch(ctx context.Context, q desk.TicketQuery, max int) (i
 // selects (308–370 ms at 1,000,000 on SQLite for every status). So such a
 // list is read in parts, one per value of open and of idle, each the first
 // limit tickets of one index range in order, and the parts (at most four
-// times limit rows) are merged: 1.6–3.1 ms at 1,000,000 on either engine.
+// times limit rows) are merged: 1.2–2.6 ms at 1,000,000 on either engine.
+// A list of given ids (a handful) is read as one query.
 func (s *Store) listSQL(q desk.TicketQuery, cols string, limit int, ordered bool) (string, []any) {
 	back := q.After != nil && q.After.Back
 	keys := sortKeys(q)
@@ -478,12 +479,16 @@ func (s *Store) listSQL(q desk.TicketQuery, cols string, limit int, ordered bool
 		mixed = mixed || k.asc != keys[0].asc
 	}
 	orderBy := " ORDER BY " + strings.Join(order, ", ")
+	// A part's idle is fixed, so its order is the rest (said with idle,
+	// PostgreSQL, which reads idle = false as NOT idle, cannot see that the
+	// index already serves it and sorts the part).
+	partOrderBy := " ORDER BY " + strings.Join(order[1:], ", ")
 	conds, args, openFixed := s.listCondsOpen(q)
 	where := ""
 	if conds != "" {
 		where = " WHERE " + conds
 	}
-	if openFixed && !mixed {
+	if openFixed && !mixed || len(q.IDs) > 0 {
 		// In order even to count: the planners then read the index in
 		// order and stop at limit, instead of scanning for matches.
 		return "SELECT " + cols + " FROM tickets" + where + orderBy + " LIMIT ?", append(args, limit)
@@ -510,7 +515,7 @@ func (s *Store) listSQL(q desk.TicketQuery, cols string, limit int, ordered bool
 				part += " AND " + conds
 				partArgs = append(partArgs, args...)
 			}
-			parts = append(parts, "SELECT * FROM ("+part+orderBy+" LIMIT ?) part"+strconv.Itoa(len(parts)))
+			parts = append(parts, "SELECT * FROM ("+part+partOrderBy+" LIMIT ?) part"+strconv.Itoa(len(parts)))
 			partArgs = append(partArgs, limit)
 		}
 	}
