@@ -136,7 +136,7 @@ const searchSample = 1000
 // it names, with that table's ticket id column.
 type searchMatch struct {
 	table, id, cond string
-	walkCond        string // cond for PostgreSQL's walk (searchWalkIDs)
+	walkCond        string // cond for PostgreSQL's walk (searchRankQuery.walk)
 	cols            string // the columns cond reads, for the walk
 	args            []any
 	// indexCost is what reading one match through the index costs, in
@@ -176,9 +176,8 @@ func (s *Store) matchRank(terms []desk.SearchTerm, inSubject bool) searchMatch {
 		notSubject := func(match string) string {
 			return " AND NOT EXISTS (SELECT 1 FROM subject_search s WHERE s.ticket_id = ticket_search.ticket_id AND s.subject" + match + ")"
 		}
-		m := searchMatch{table: "ticket_search", id: "ticket_search.ticket_id", cols: "ticket_id, doc", indexCost: 15,
+		return searchMatch{table: "ticket_search", id: "ticket_search.ticket_id", cols: "ticket_id, doc", indexCost: 15,
 			cond: "ticket_search.doc" + tsq + notSubject(tsq), walkCond: "ticket_search.doc" + once + notSubject(once), args: []any{q, q}}
-		return m
 	}
 	parts := make([]string, len(terms))
 	for i, t := range terms {
@@ -193,11 +192,12 @@ func (s *Store) matchRank(terms []desk.SearchTerm, inSubject bool) searchMatch {
 }
 
 // searchRankIDs is up to n ids of one rank below the id below (on SQLite
-// 0 reads from the newest), newest first: on SQLite from its index (FTS4 reads a word's
-// matches in id order), on PostgreSQL as searchSample explains.
+// 0 reads from the newest), newest first: on SQLite from its index (FTS4
+// reads a word's matches in id order), on PostgreSQL as searchSample
+// explains.
 func (s *Store) searchRankIDs(tx *gorm.DB, r searchRankQuery, below uint64, n int) ([]uint64, error) {
 	if s.d != postgresDialect {
-		return r.ids(tx, r.match.table, below, n)
+		return r.read(tx, rankRead{from: r.match.table, cond: r.match.cond, idExpr: r.match.id}, below, n)
 	}
 	// Ticket ids start at 1 and are given in order: ids in [lo, below)
 	// are about below-lo documents, and about lo are older.
@@ -219,31 +219,8 @@ func (s *Store) searchRankIDs(tx *gorm.DB, r searchRankQuery, below uint64, n in
 			lo = next
 		}
 	}
-	older, err := r.indexIDs(tx, lo, n-len(ids))
+	older, err := r.read(tx, rankRead{from: r.match.table, cond: r.match.cond, idExpr: r.match.id + " + 0"}, lo, n-len(ids))
 	return append(ids, older...), err
-}
-
-// indexIDs is up to n matches below the id below through the indexes
-// alone (PostgreSQL), newest first: the planner, left to choose, may walk
-// every older document in order when it expects many matches, so the
-// ticket id is compared and ordered as ticket_id + 0, which its index
-// cannot serve, leaving only the full-text indexes.
-func (r searchRankQuery) indexIDs(tx *gorm.DB, below uint64, n int) ([]uint64, error) {
-	id := r.match.id + " + 0"
-	query := "SELECT " + r.match.id + " FROM " + r.match.table
-	if r.conds != "" {
-		query += " JOIN tickets ON tickets.id = " + r.match.id
-	}
-	query += " WHERE " + r.match.cond + " AND " + id + " < ?"
-	args := append(append([]any{}, r.match.args...), below)
-	if r.conds != "" {
-		query += " AND " + r.conds
-		args = append(args, r.condArgs...)
-	}
-	query += " ORDER BY " + id + " DESC LIMIT ?"
-	var ids []uint64
-	err := tx.Raw(query, append(args, n)...).Scan(&ids).Error
-	return ids, err
 }
 
 // idsBefore is the id rows ids before id, or 1 (the first ticket's).
@@ -262,34 +239,40 @@ func (r searchRankQuery) walk(tx *gorm.DB, lo, below uint64, n int) ([]uint64, e
 	// and reading the GIN index instead.
 	walk := "(SELECT " + r.match.cols + " FROM " + r.match.table +
 		" WHERE ticket_id >= ? AND ticket_id < ? ORDER BY ticket_id DESC OFFSET 0) " + r.match.table
-	return r.idsWhere(tx, r.match.walkCond, walk, 0, n, lo, below)
+	return r.read(tx, rankRead{from: walk, fromArgs: []any{lo, below}, cond: r.match.walkCond, idExpr: r.match.id}, 0, n)
 }
 
-// ids runs the rank's query over from (its table, or a subquery with
-// fromArgs named like it): up to n ids below the id below (0: any), newest
-// first, joined to the ticket rows when there are other filters.
-func (r searchRankQuery) ids(tx *gorm.DB, from string, below uint64, n int, fromArgs ...any) ([]uint64, error) {
-	return r.idsWhere(tx, r.match.cond, from, below, n, fromArgs...)
+// rankRead is how one read of a rank is spelt.
+type rankRead struct {
+	from     string // the rank's table, or a subquery named like it
+	fromArgs []any
+	cond     string // the rank's condition (match.cond or match.walkCond)
+	// idExpr is how the ticket id is compared and ordered: match.id, or
+	// match.id + " + 0", which its index cannot serve, to leave the planner
+	// only the full-text indexes (PostgreSQL, which left to choose may walk
+	// every older document in order when it expects many matches).
+	idExpr string
 }
 
-// idsWhere is ids with the rank's condition spelt cond.
-func (r searchRankQuery) idsWhere(tx *gorm.DB, cond, from string, below uint64, n int, fromArgs ...any) ([]uint64, error) {
-	query := "SELECT " + r.match.id + " FROM " + from
-	args := append([]any{}, fromArgs...)
+// read runs one read of the rank: up to n ids below the id below (0: any),
+// newest first, joined to the ticket rows when there are other filters.
+func (r searchRankQuery) read(tx *gorm.DB, how rankRead, below uint64, n int) ([]uint64, error) {
+	query := "SELECT " + r.match.id + " FROM " + how.from
+	args := append([]any{}, how.fromArgs...)
 	if r.conds != "" {
 		query += " JOIN tickets ON tickets.id = " + r.match.id
 	}
-	query += " WHERE " + cond
+	query += " WHERE " + how.cond
 	args = append(args, r.match.args...)
 	if r.conds != "" {
 		query += " AND " + r.conds
 		args = append(args, r.condArgs...)
 	}
 	if below > 0 {
-		query += " AND " + r.match.id + " < ?"
+		query += " AND " + how.idExpr + " < ?"
 		args = append(args, below)
 	}
-	query += " ORDER BY " + r.match.id + " DESC LIMIT ?"
+	query += " ORDER BY " + how.idExpr + " DESC LIMIT ?"
 	var ids []uint64
 	err := tx.Raw(query, append(args, n)...).Scan(&ids).Error
 	return ids, err
