@@ -417,24 +417,7 @@ func TestSearch_FilterPastManyMatches(t *testing.T) {
 		}
 		slices.Reverse(want) // the newest first
 		q := withQuery(search(t, "quarterly export"), desk.TicketQuery{OpenOnly: true, Limit: 10})
-		var got []string
-		for page := 0; page < 10; page++ {
-			ts, next, err := s.ListTickets(ctx(t), q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, tk := range ts {
-				got = append(got, tk.Ref)
-			}
-			if next == "" {
-				break
-			}
-			c, err := desk.DecodeSearchCursor(next)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q.SearchAfter = &c
-		}
+		got := searchPages(t, s, q, 10)
 		if !slices.Equal(got, want) {
 			t.Errorf("open tickets with the words, paged by 10:\n got  %d %v\n want %d %v", len(got), clip(got), len(want), clip(want))
 		}
@@ -459,26 +442,7 @@ func TestSearch_SameWhateverTheWalk(t *testing.T) {
 		}
 		collect := func(q desk.TicketQuery, limit int) []string {
 			q.Limit = limit
-			var got []string
-			for page := 0; page < 20; page++ {
-				ts, next, err := s.ListTickets(ctx(t), q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, tk := range ts {
-					got = append(got, tk.Ref)
-				}
-				if next == "" {
-					return got
-				}
-				c, err := desk.DecodeSearchCursor(next)
-				if err != nil {
-					t.Fatal(err)
-				}
-				q.SearchAfter = &c
-			}
-			t.Fatal("the search cursor does not advance")
-			return nil
+			return searchPages(t, s, q, 20)
 		}
 		want := map[string][]string{}
 		for name, q := range queries {
@@ -498,4 +462,31 @@ func TestSearch_SameWhateverTheWalk(t *testing.T) {
 			}
 		}
 	})
+}
+
+// searchPages is the references q finds, page after page by its search
+// cursor; more than maxPages pages fails the test (a cursor that does not
+// advance).
+func searchPages(t *testing.T, s *store.Store, q desk.TicketQuery, maxPages int) []string {
+	t.Helper()
+	var got []string
+	for page := 0; page < maxPages; page++ {
+		ts, next, err := s.ListTickets(ctx(t), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range ts {
+			got = append(got, tk.Ref)
+		}
+		if next == "" {
+			return got
+		}
+		c, err := desk.DecodeSearchCursor(next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.SearchAfter = &c
+	}
+	t.Fatalf("more than %d pages: the search cursor does not advance", maxPages)
+	return nil
 }
